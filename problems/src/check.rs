@@ -1,0 +1,1 @@
+//! Derivative checks against finite differences (being written).

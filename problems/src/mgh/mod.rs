@@ -1,0 +1,1 @@
+//! More, Garbow & Hillstrom (1981) test problems (being written).

@@ -1,0 +1,129 @@
+//! What users implement: an objective with its derivatives, or residuals with their Jacobian.
+//!
+//! Every method takes `&self` and slices: `x` has length [`Objective::dim`] (or
+//! [`Residuals::dim`]), outputs are written into caller-owned buffers of the stated length.
+//! The solvers never call a method with slices of the wrong length; they validate the start
+//! point against `dim` before the first evaluation.
+//!
+//! Functions may return non-finite values (NaN or infinity) at points where they are not
+//! defined: a trial point with a non-finite value or gradient is rejected and the trust region
+//! shrinks (see [`crate::termination::Termination::NonFinite`]).
+//!
+//! Second-order information comes in three shapes, pick what your problem offers:
+//! - [`HessianProduct`]: `v -> H(x) v` only (matrix-free, for the truncated CG step);
+//! - [`DenseHessian`]: the full symmetric `n x n` matrix as a faer column-major view;
+//! - [`SparseHessian`]: the lower triangle (diagonal always stored) in a fixed faer
+//!   compressed-column pattern, values refreshed at every point.
+//!
+//! Least squares `f(x) = ||r(x)||^2 / 2` come as [`Residuals`] with a [`DenseJacobian`] or a
+//! [`SparseJacobian`]; the Gauss-Newton model uses `B = J'J`.
+
+use faer::sparse::SymbolicSparseColMat;
+use faer::MatMut;
+
+/// A twice-differentiable objective `f: R^n -> R` with its gradient.
+pub trait Objective {
+    /// Number of variables `n`.
+    fn dim(&self) -> usize;
+    /// The value `f(x)`.
+    fn value(&self, x: &[f64]) -> f64;
+    /// The gradient `g = grad f(x)`, written into `g` (length `n`).
+    fn gradient(&self, x: &[f64], g: &mut [f64]);
+    /// Value and gradient together; override when sharing work is cheaper than two calls.
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.gradient(x, g);
+        self.value(x)
+    }
+}
+
+/// Hessian-vector products `hv = H(x) v` without forming `H`.
+pub trait HessianProduct: Objective {
+    /// Writes `H(x) v` into `hv` (both of length `n`).
+    fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]);
+}
+
+/// The full dense Hessian.
+pub trait DenseHessian: Objective {
+    /// Writes the symmetric matrix `H(x)` into `hess` (`n x n`, column-major, both triangles).
+    fn hessian(&self, x: &[f64], hess: MatMut<'_, f64>);
+}
+
+/// A sparse Hessian with a fixed pattern.
+pub trait SparseHessian: Objective {
+    /// The pattern of the lower triangle of `H` (row index >= column index) in
+    /// compressed-column form, every diagonal entry stored (explicit zeros where needed).
+    /// Called once per solve.
+    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize>;
+    /// Writes the values of the lower triangle at `x`, in the order of
+    /// [`SparseHessian::hessian_pattern`].
+    fn hessian_values(&self, x: &[f64], values: &mut [f64]);
+}
+
+/// Residuals `r: R^n -> R^m` of a least-squares problem `min ||r(x)||^2 / 2`.
+pub trait Residuals {
+    /// Number of variables `n`.
+    fn dim(&self) -> usize;
+    /// Number of residuals `m`.
+    fn residual_count(&self) -> usize;
+    /// Writes `r(x)` into `r` (length `m`).
+    fn residuals(&self, x: &[f64], r: &mut [f64]);
+}
+
+/// A dense Jacobian of the residuals.
+pub trait DenseJacobian: Residuals {
+    /// Writes `J(x)` (`m x n`, `J_ij = d r_i / d x_j`) into `jac`.
+    fn jacobian(&self, x: &[f64], jac: MatMut<'_, f64>);
+}
+
+/// A sparse Jacobian with a fixed pattern.
+pub trait SparseJacobian: Residuals {
+    /// The pattern of `J` (`m x n`) in compressed-column form. Called once per solve.
+    fn jacobian_pattern(&self) -> SymbolicSparseColMat<usize>;
+    /// Writes the values of `J(x)` in the order of [`SparseJacobian::jacobian_pattern`].
+    fn jacobian_values(&self, x: &[f64], values: &mut [f64]);
+}
+
+/// Box constraints `lower <= x <= upper`; infinite entries mean "unbounded".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bounds {
+    /// Lower bounds `l` (may contain `-inf`).
+    pub lower: Vec<f64>,
+    /// Upper bounds `u` (may contain `+inf`).
+    pub upper: Vec<f64>,
+}
+
+impl Bounds {
+    /// Builds a box and checks it: equal lengths, no NaN, `lower_i < upper_i`.
+    pub fn new(lower: Vec<f64>, upper: Vec<f64>) -> Result<Self, crate::error::SetupError> {
+        use crate::error::SetupError;
+        if lower.len() != upper.len() {
+            return Err(SetupError::DimensionMismatch {
+                what: "upper bounds",
+                expected: lower.len(),
+                found: upper.len(),
+            });
+        }
+        for (i, (&l, &u)) in lower.iter().zip(&upper).enumerate() {
+            if l.is_nan() || u.is_nan() || l >= u || l == f64::INFINITY || u == f64::NEG_INFINITY {
+                return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
+            }
+        }
+        Ok(Self { lower, upper })
+    }
+
+    /// The unbounded box in `n` variables.
+    pub fn unbounded(n: usize) -> Self {
+        Self { lower: vec![f64::NEG_INFINITY; n], upper: vec![f64::INFINITY; n] }
+    }
+
+    /// Number of variables.
+    pub fn dim(&self) -> usize {
+        self.lower.len()
+    }
+
+    /// Whether `x` lies strictly inside the box.
+    pub fn strictly_contains(&self, x: &[f64]) -> bool {
+        x.len() == self.dim()
+            && x.iter().zip(self.lower.iter().zip(&self.upper)).all(|(&xi, (&l, &u))| l < xi && xi < u)
+    }
+}

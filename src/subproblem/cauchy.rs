@@ -1,0 +1,100 @@
+//! The Cauchy point: the minimizer of the model along the steepest-descent direction inside
+//! the trust region.
+//!
+//! With `s(t) = -t g / ||g||`, `0 <= t <= radius`, the model is
+//! `m(s(t)) - f = -t ||g|| + t^2 g'Bg / (2 ||g||^2)`. Its minimizer on `[0, radius]` is
+//! `t* = radius` when `g'Bg <= 0`, else `t* = min(radius, ||g||^3 / g'Bg)`
+//! (Nocedal & Wright 2006, eq. 4.11-4.12; Conn, Gould & Toint 2000, sec. 6.3.2).
+//!
+//! Predicted reduction with `alpha = t*/||g||`, `gg = ||g||^2`, `gBg = g'Bg`:
+//! `pred = alpha gg - alpha^2 gBg / 2`. When `gBg <= 0` both terms are nonnegative. When
+//! `gBg > 0`, `alpha <= gg / gBg`, so `alpha gBg / 2 <= gg / 2` and the difference
+//! `alpha (gg - alpha gBg / 2)` keeps at least half of `alpha gg`: no cancellation.
+//!
+//! `Bg` is computed once per point in `prepare`; every trial radius then costs O(n).
+
+use super::{Needs, StepInfo, StepSolver, StepStatus};
+use crate::linalg::{dot, norm, scale_into};
+use crate::model::Model;
+
+/// Cauchy-point step solver (steepest descent with an exact model line search).
+#[derive(Clone, Debug, Default)]
+pub struct Cauchy {
+    g: Vec<f64>,
+    bg: Vec<f64>,
+    gnorm: f64,
+    gbg: f64,
+}
+
+impl Cauchy {
+    /// A new Cauchy-point solver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The Cauchy step for a prepared model: writes `s`, returns its info. Shared with dogleg.
+    pub(crate) fn cauchy_step(g: &[f64], gnorm: f64, gbg: f64, radius: f64, step: &mut [f64]) -> StepInfo {
+        if gnorm == 0.0 {
+            step.iter_mut().for_each(|s| *s = 0.0);
+            return StepInfo {
+                step_norm: 0.0,
+                predicted_reduction: 0.0,
+                hits_boundary: false,
+                status: StepStatus::Interior,
+                inner_iterations: 0,
+                factorizations: 0,
+            };
+        }
+        let gg = gnorm * gnorm;
+        let (t, boundary) = if gbg <= 0.0 {
+            (radius, true)
+        } else {
+            let t_min = gnorm * gg / gbg;
+            if t_min >= radius {
+                (radius, true)
+            } else {
+                (t_min, false)
+            }
+        };
+        let alpha = t / gnorm;
+        scale_into(-alpha, g, step);
+        let pred = if gbg <= 0.0 { alpha * gg + 0.5 * alpha * alpha * (-gbg) } else { alpha * (gg - 0.5 * alpha * gbg) };
+        StepInfo {
+            step_norm: t,
+            predicted_reduction: pred,
+            hits_boundary: boundary,
+            status: if boundary { StepStatus::Boundary } else { StepStatus::Interior },
+            inner_iterations: 0,
+            factorizations: 0,
+        }
+    }
+}
+
+impl StepSolver for Cauchy {
+    fn name(&self) -> &'static str {
+        "cauchy"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Products
+    }
+    fn initialize(&mut self, n: usize) {
+        self.g = vec![0.0; n];
+        self.bg = vec![0.0; n];
+    }
+    fn prepare(&mut self, model: &mut dyn Model) {
+        if self.g.len() != model.dim() {
+            self.initialize(model.dim());
+        }
+        self.g.copy_from_slice(model.gradient());
+        self.gnorm = norm(&self.g);
+        if self.gnorm > 0.0 {
+            model.apply(&self.g, &mut self.bg);
+            self.gbg = dot(&self.g, &self.bg);
+        } else {
+            self.gbg = 0.0;
+        }
+    }
+    fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
+        Self::cauchy_step(model.gradient(), self.gnorm, self.gbg, radius, step)
+    }
+}

@@ -1,0 +1,109 @@
+//! Layer 2: trust-region subproblem solvers.
+//!
+//! Each solver approximately minimizes the quadratic model
+//! `m(s) = f + g's + s'Bs/2` subject to `||s|| <= radius` (the norm is the solver's own:
+//! Euclidean, or the preconditioner's `M`-norm for preconditioned CG).
+//!
+//! Protocol, enforced by the outer loop:
+//! 1. [`StepSolver::initialize`] once per solve with the dimension (all workspace is allocated
+//!    here; `prepare` and `solve` do not allocate);
+//! 2. [`StepSolver::prepare`] once per accepted point (factorizations, products with `g`);
+//! 3. [`StepSolver::solve`] once per trial radius at that point, reusing what `prepare` did.
+//!
+//! A step solver never calls user code directly; it sees the model through [`Model`], and it
+//! returns facts ([`StepInfo`]); the outer loop decides what to do with them.
+
+pub mod cauchy;
+pub mod dogleg;
+pub mod exact;
+pub mod steihaug;
+
+pub use cauchy::Cauchy;
+pub use dogleg::Dogleg;
+pub use exact::MoreSorensen;
+pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
+
+use crate::model::Model;
+
+/// Which second-order information a step solver needs from the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Only products `v -> Bv` (matrix-free).
+    Products,
+    /// The dense matrix `B`.
+    DenseMatrix,
+}
+
+/// Why a step solver stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepStatus {
+    /// The step is the (approximate) unconstrained minimizer of the model, strictly inside.
+    Interior,
+    /// The step lies on the boundary of the trust region.
+    Boundary,
+    /// Negative curvature was found and followed to the boundary.
+    NegativeCurvature,
+    /// The hard case of the exact subproblem: a multiple of the leftmost eigenvector was added.
+    HardCase,
+    /// The inner iteration hit its cap; the step is the best iterate so far.
+    IterationCap,
+    /// The preferred step was unavailable (for example, `B` is not positive definite for
+    /// dogleg) and the solver fell back to the Cauchy point.
+    Fallback,
+}
+
+/// What a step solver reports about one trial step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepInfo {
+    /// `||s||` in the solver's trust-region norm (the norm `radius` bounds).
+    pub step_norm: f64,
+    /// `m(0) - m(s)`, computed in a cancellation-free way by the solver.
+    pub predicted_reduction: f64,
+    /// Whether the step lies on the boundary (to the solver's relative tolerance).
+    pub hits_boundary: bool,
+    /// Why the solver stopped.
+    pub status: StepStatus,
+    /// Inner iterations (CG iterations, or lambda iterations for the exact step).
+    pub inner_iterations: usize,
+    /// Matrix factorizations performed for this trial.
+    pub factorizations: usize,
+}
+
+/// A trust-region subproblem solver.
+pub trait StepSolver {
+    /// Short lower-case name (`"cauchy"`, `"dogleg"`, `"steihaug"`, `"exact"`).
+    fn name(&self) -> &'static str;
+    /// Which second-order information the solver needs.
+    fn needs(&self) -> Needs;
+    /// Checks the solver's options; called before the first evaluation.
+    fn validate(&self) -> Result<(), crate::error::SetupError> {
+        Ok(())
+    }
+    /// Allocates workspace for `n` variables. Called once per solve.
+    fn initialize(&mut self, n: usize);
+    /// Work done once per accepted point (factorizations, `Bg`, preconditioner setup).
+    fn prepare(&mut self, model: &mut dyn Model);
+    /// Computes a trial step for `radius` into `step` (length `n`).
+    fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo;
+}
+
+impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn needs(&self) -> Needs {
+        (**self).needs()
+    }
+    fn validate(&self) -> Result<(), crate::error::SetupError> {
+        (**self).validate()
+    }
+    fn initialize(&mut self, n: usize) {
+        (**self).initialize(n)
+    }
+    fn prepare(&mut self, model: &mut dyn Model) {
+        (**self).prepare(model)
+    }
+    fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
+        (**self).solve(model, radius, step)
+    }
+}

@@ -1,0 +1,204 @@
+//! Stopping tolerances and limits ([`Tolerances`]) and the typed outcome of a run
+//! ([`Termination`]).
+//!
+//! Every run ends with exactly one [`Termination`]; its [`TerminationClass`] says whether the
+//! point is a solution to the requested tolerance (`Converged`), a limit or the user ended the
+//! run (`Stopped`), or the method could make no further progress (`Failed`). The numbers that
+//! triggered the decision travel with the variant.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The three kinds of outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TerminationClass {
+    /// A convergence test passed.
+    Converged,
+    /// A limit was reached or the observer asked to stop.
+    Stopped,
+    /// The method could not make progress.
+    Failed,
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Termination {
+    /// `||g||_inf <= gtol` (absolute).
+    GradientTolerance {
+        /// Final `||g||_inf`.
+        grad_inf: f64,
+        /// The tolerance.
+        gtol: f64,
+    },
+    /// `||g||_inf <= grtol * ||g0||_inf` (relative to the start).
+    RelativeGradientTolerance {
+        /// Final `||g||_inf`.
+        grad_inf: f64,
+        /// `||g0||_inf` at the start point.
+        grad0_inf: f64,
+        /// The relative tolerance.
+        grtol: f64,
+    },
+    /// An accepted step changed `f` by at most `ftol * |f|`.
+    FunctionTolerance {
+        /// `f_old - f_new` of the last accepted step.
+        actual_reduction: f64,
+        /// The tolerance.
+        ftol: f64,
+    },
+    /// An accepted step had `||s||_inf <= xtol * (xtol + ||x||_inf)`.
+    StepTolerance {
+        /// `||s||_inf` of the last accepted step.
+        step_inf: f64,
+        /// The tolerance.
+        xtol: f64,
+    },
+    /// The iteration limit was reached.
+    MaxIterations {
+        /// The limit.
+        limit: usize,
+    },
+    /// The objective-evaluation limit was reached.
+    MaxEvaluations {
+        /// The limit.
+        limit: usize,
+    },
+    /// The wall-clock limit was reached.
+    MaxTime {
+        /// Time used.
+        elapsed: Duration,
+    },
+    /// The observer returned `ControlFlow::Break`.
+    UserStopped {
+        /// Iteration at which the observer stopped the run.
+        iteration: usize,
+    },
+    /// The radius fell below `min_radius` after rejected steps: no step of a trustworthy size
+    /// decreases `f` (often round-off near a solution when `gtol` is too strict).
+    RadiusTooSmall {
+        /// The radius.
+        radius: f64,
+        /// `||g||_inf` at the best point.
+        grad_inf: f64,
+    },
+    /// Too many consecutive trial points with a non-finite value or gradient.
+    NonFinite {
+        /// Consecutive non-finite trials.
+        consecutive: usize,
+    },
+    /// The model is unusable at an accepted point (non-finite Hessian or `J'r`).
+    NonFiniteModel {
+        /// Iteration at which it happened.
+        iteration: usize,
+    },
+}
+
+impl Termination {
+    /// Converged, stopped or failed.
+    pub fn class(&self) -> TerminationClass {
+        use Termination::*;
+        match self {
+            GradientTolerance { .. } | RelativeGradientTolerance { .. } | FunctionTolerance { .. } | StepTolerance { .. } => {
+                TerminationClass::Converged
+            }
+            MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => TerminationClass::Stopped,
+            RadiusTooSmall { .. } | NonFinite { .. } | NonFiniteModel { .. } => TerminationClass::Failed,
+        }
+    }
+
+    /// Whether the class is [`TerminationClass::Converged`].
+    pub fn converged(&self) -> bool {
+        self.class() == TerminationClass::Converged
+    }
+
+    /// A stable snake-case name (used in tables, CSV and JSON).
+    pub fn name(&self) -> &'static str {
+        use Termination::*;
+        match self {
+            GradientTolerance { .. } => "gradient_tolerance",
+            RelativeGradientTolerance { .. } => "relative_gradient_tolerance",
+            FunctionTolerance { .. } => "function_tolerance",
+            StepTolerance { .. } => "step_tolerance",
+            MaxIterations { .. } => "max_iterations",
+            MaxEvaluations { .. } => "max_evaluations",
+            MaxTime { .. } => "max_time",
+            UserStopped { .. } => "user_stopped",
+            RadiusTooSmall { .. } => "radius_too_small",
+            NonFinite { .. } => "non_finite",
+            NonFiniteModel { .. } => "non_finite_model",
+        }
+    }
+}
+
+impl fmt::Display for Termination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Termination::*;
+        match self {
+            GradientTolerance { grad_inf, gtol } => write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= gtol = {gtol:.1e}"),
+            RelativeGradientTolerance { grad_inf, grad0_inf, grtol } => {
+                write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= {grtol:.1e} * ||g0||_inf = {grad0_inf:.3e}")
+            }
+            FunctionTolerance { actual_reduction, ftol } => {
+                write!(f, "converged: f changed by {actual_reduction:.3e}, relative tolerance {ftol:.1e}")
+            }
+            StepTolerance { step_inf, xtol } => write!(f, "converged: step {step_inf:.3e}, relative tolerance {xtol:.1e}"),
+            MaxIterations { limit } => write!(f, "stopped: {limit} iterations"),
+            MaxEvaluations { limit } => write!(f, "stopped: {limit} function evaluations"),
+            MaxTime { elapsed } => write!(f, "stopped: time limit after {:.3} s", elapsed.as_secs_f64()),
+            UserStopped { iteration } => write!(f, "stopped by the observer at iteration {iteration}"),
+            RadiusTooSmall { radius, grad_inf } => {
+                write!(f, "failed: radius {radius:.3e} too small, ||g||_inf = {grad_inf:.3e}")
+            }
+            NonFinite { consecutive } => write!(f, "failed: {consecutive} consecutive non-finite trial points"),
+            NonFiniteModel { iteration } => write!(f, "failed: non-finite model at iteration {iteration}"),
+        }
+    }
+}
+
+/// Stopping tolerances and limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tolerances {
+    /// Absolute gradient tolerance: converged when `||g||_inf <= gtol`. Default `1e-6`.
+    pub gtol: f64,
+    /// Relative gradient tolerance: converged when `||g||_inf <= grtol ||g0||_inf`.
+    /// Default `0` (off).
+    pub grtol: f64,
+    /// Relative function-change tolerance: converged when an accepted step has
+    /// `0 <= f_old - f_new <= ftol |f_new|`. Default `0` (off); `1e-15` stops once an accepted
+    /// step changes `f` only in its last bits.
+    pub ftol: f64,
+    /// Relative step tolerance: converged when an accepted step has
+    /// `||s||_inf <= xtol (xtol + ||x||_inf)` (MINPACK's form). Default `0` (off).
+    pub xtol: f64,
+    /// Maximum number of iterations (trial steps). Default `1000`.
+    pub max_iterations: usize,
+    /// Maximum number of objective (or residual) evaluations. Default `usize::MAX`.
+    pub max_evaluations: usize,
+    /// Wall-clock limit. Default `None`.
+    pub max_time: Option<Duration>,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Self { gtol: 1e-6, grtol: 0.0, ftol: 0.0, xtol: 0.0, max_iterations: 1000, max_evaluations: usize::MAX, max_time: None }
+    }
+}
+
+impl Tolerances {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), crate::error::SetupError> {
+        use crate::error::SetupError::InvalidOption;
+        let nonneg = |name, v: f64| {
+            if v.is_nan() || v < 0.0 {
+                Err(InvalidOption { name, value: v, reason: "must be >= 0 and not NaN" })
+            } else {
+                Ok(())
+            }
+        };
+        nonneg("gtol", self.gtol)?;
+        nonneg("grtol", self.grtol)?;
+        nonneg("ftol", self.ftol)?;
+        nonneg("xtol", self.xtol)?;
+        Ok(())
+    }
+}
