@@ -53,6 +53,15 @@ pub enum Termination {
         /// The tolerance.
         xtol: f64,
     },
+    /// The model's own minimizer lies inside the region and both the predicted and the actual
+    /// reduction of the last accepted step are below the rounding level of `f`
+    /// (`10 eps (1 + |f|)`): no further progress is representable with this model.
+    RoundOffLimit {
+        /// `||g||_inf` at the final point.
+        grad_inf: f64,
+        /// Predicted reduction of the last step.
+        predicted_reduction: f64,
+    },
     /// The iteration limit was reached.
     MaxIterations {
         /// The limit.
@@ -98,7 +107,7 @@ impl Termination {
     pub fn class(&self) -> TerminationClass {
         use Termination::*;
         match self {
-            GradientTolerance { .. } | RelativeGradientTolerance { .. } | FunctionTolerance { .. } | StepTolerance { .. } => {
+            GradientTolerance { .. } | RelativeGradientTolerance { .. } | FunctionTolerance { .. } | StepTolerance { .. } | RoundOffLimit { .. } => {
                 TerminationClass::Converged
             }
             MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => TerminationClass::Stopped,
@@ -119,6 +128,7 @@ impl Termination {
             RelativeGradientTolerance { .. } => "relative_gradient_tolerance",
             FunctionTolerance { .. } => "function_tolerance",
             StepTolerance { .. } => "step_tolerance",
+            RoundOffLimit { .. } => "round_off_limit",
             MaxIterations { .. } => "max_iterations",
             MaxEvaluations { .. } => "max_evaluations",
             MaxTime { .. } => "max_time",
@@ -142,6 +152,10 @@ impl fmt::Display for Termination {
                 write!(f, "converged: f changed by {actual_reduction:.3e}, relative tolerance {ftol:.1e}")
             }
             StepTolerance { step_inf, xtol } => write!(f, "converged: step {step_inf:.3e}, relative tolerance {xtol:.1e}"),
+            RoundOffLimit { grad_inf, predicted_reduction } => write!(
+                f,
+                "converged to round-off: predicted reduction {predicted_reduction:.3e}, ||g||_inf = {grad_inf:.3e}"
+            ),
             MaxIterations { limit } => write!(f, "stopped: {limit} iterations"),
             MaxEvaluations { limit } => write!(f, "stopped: {limit} function evaluations"),
             MaxTime { elapsed } => write!(f, "stopped: time limit after {:.3} s", elapsed.as_secs_f64()),

@@ -256,7 +256,7 @@ impl<S: StepSolver> TrustRegion<S> {
                     // The model's own minimizer is inside the region and promises only round-off:
                     // no representable progress is left.
                     if radius::negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
-                        break 'outer Termination::FunctionTolerance { actual_reduction: ared, ftol: 10.0 * f64::EPSILON };
+                        break 'outer Termination::RoundOffLimit { grad_inf, predicted_reduction: pred };
                     }
                 }
                 if non_finite >= opts.max_non_finite {

@@ -1,0 +1,151 @@
+//! The loops allocate nothing per iteration: a counting global allocator sees no allocation
+//! between the first and the last observer call, for every step solver and model.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::ops::ControlFlow;
+
+use faer::MatMut;
+use trust_region::model::{GaussNewtonDense, NewtonDense, NewtonProducts, Oracle};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, StepSolver, Steihaug};
+use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(|c| c.get())
+}
+
+/// Chained Rosenbrock in residual form: `r_{2i} = 10 (x_{i+1} - x_i^2)`, `r_{2i+1} = 1 - x_i`.
+struct Chained {
+    n: usize,
+}
+
+impl Residuals for Chained {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn residual_count(&self) -> usize {
+        2 * (self.n - 1)
+    }
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        for i in 0..self.n - 1 {
+            r[2 * i] = 10.0 * (x[i + 1] - x[i] * x[i]);
+            r[2 * i + 1] = 1.0 - x[i];
+        }
+    }
+}
+
+impl DenseJacobian for Chained {
+    fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
+        j.fill(0.0);
+        for i in 0..self.n - 1 {
+            j[(2 * i, i)] = -20.0 * x[i];
+            j[(2 * i, i + 1)] = 10.0;
+            j[(2 * i + 1, i)] = -1.0;
+        }
+    }
+}
+
+impl Objective for Chained {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        (0..self.n - 1).map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2)).sum()
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        g.iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..self.n - 1 {
+            let t = x[i + 1] - x[i] * x[i];
+            g[i] += -400.0 * x[i] * t - 2.0 * (1.0 - x[i]);
+            g[i + 1] += 200.0 * t;
+        }
+    }
+}
+
+impl HessianProduct for Chained {
+    fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+        hv.iter_mut().for_each(|h| *h = 0.0);
+        for i in 0..self.n - 1 {
+            let a = 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+            let b = -400.0 * x[i];
+            hv[i] += a * v[i] + b * v[i + 1];
+            hv[i + 1] += b * v[i] + 200.0 * v[i + 1];
+        }
+    }
+}
+
+impl DenseHessian for Chained {
+    fn hessian(&self, x: &[f64], mut h: MatMut<'_, f64>) {
+        h.fill(0.0);
+        for i in 0..self.n - 1 {
+            h[(i, i)] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+            h[(i, i + 1)] += -400.0 * x[i];
+            h[(i + 1, i)] += -400.0 * x[i];
+            h[(i + 1, i + 1)] += 200.0;
+        }
+    }
+}
+
+/// Runs the loop and returns (iterations observed, allocations between first and last call).
+fn count<S: StepSolver, O: Oracle>(step: S, oracle: &mut O, n: usize) -> (usize, usize) {
+    let x0: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
+    let mut tr = TrustRegion::new(step);
+    tr.options.tolerances.max_iterations = 200;
+    let mut counts = [0usize; 256];
+    let mut calls = 0usize;
+    let mut observer = |info: &IterationInfo| {
+        if calls < counts.len() {
+            counts[calls] = allocations();
+        }
+        calls += 1;
+        let _ = info;
+        ControlFlow::Continue(())
+    };
+    let report = tr.run(oracle, &x0, &mut observer).expect("valid setup");
+    assert!(report.iterations >= 5, "{} iterations: {}", report.iterations, report.termination);
+
+    let last = calls.min(counts.len()) - 1;
+    (calls, counts[last] - counts[0])
+}
+
+#[test]
+fn no_allocation_inside_the_loop() {
+    let n = 40;
+    let p = Chained { n };
+    let cases: Vec<(&str, (usize, usize))> = vec![
+        ("steihaug/products", count(Steihaug::new(), &mut NewtonProducts::new(&p), n)),
+        ("steihaug-jacobi/dense", count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n)),
+        ("cauchy/products", count(Cauchy::new(), &mut NewtonProducts::new(&p), n)),
+        ("dogleg/dense", count(Dogleg::new(), &mut NewtonDense::new(&p), n)),
+        ("exact/dense", count(MoreSorensen::new(), &mut NewtonDense::new(&p), n)),
+        ("dogleg/gauss-newton", count(Dogleg::new(), &mut GaussNewtonDense::new(&p), n)),
+        ("steihaug/gauss-newton", count(Steihaug::new(), &mut GaussNewtonDense::new(&p), n)),
+    ];
+    for (name, (calls, allocs)) in &cases {
+        assert!(*calls >= 5, "{name}: only {calls} iterations");
+        assert_eq!(*allocs, 0, "{name}: {allocs} allocations over {calls} iterations");
+    }
+}
