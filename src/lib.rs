@@ -94,7 +94,9 @@ pub mod termination;
 pub use error::SetupError;
 pub use model::{DenseModel, Model, Oracle};
 pub use observe::Observer;
-pub use problem::{Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian, SparseJacobian};
+pub use problem::{
+    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian, SparseJacobian,
+};
 pub use report::{Evaluations, IterationInfo, Report};
 pub use solver::{Options, TrustRegion};
 pub use termination::{Termination, TerminationClass, Tolerances};

@@ -381,20 +381,30 @@ impl<P: SparseHessian + ?Sized> Model for NewtonSparse<'_, P> {
 
 fn check_lower_pattern(sym: &SymbolicSparseColMat<usize>, n: usize) -> Result<Vec<usize>, SetupError> {
     if sym.nrows() != n || sym.ncols() != n {
-        return Err(SetupError::DimensionMismatch { what: "Hessian pattern", expected: n, found: sym.nrows().max(sym.ncols()) });
+        return Err(SetupError::DimensionMismatch {
+            what: "Hessian pattern",
+            expected: n,
+            found: sym.nrows().max(sym.ncols()),
+        });
     }
     for j in 0..n {
         if sym.row_idx()[sym.col_range(j)].iter().any(|&i| i < j) {
-            return Err(SetupError::InvalidPattern("Hessian pattern has an entry above the diagonal (store the lower triangle)"));
+            return Err(SetupError::InvalidPattern(
+                "Hessian pattern has an entry above the diagonal (store the lower triangle)",
+            ));
         }
     }
-    sparse::diagonal_positions(sym.as_ref()).map_err(|_| SetupError::InvalidPattern("Hessian pattern misses a diagonal entry"))
+    sparse::diagonal_positions(sym.as_ref())
+        .map_err(|_| SetupError::InvalidPattern("Hessian pattern misses a diagonal entry"))
 }
 
 impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
         if needs == Needs::DenseMatrix {
-            return Err(SetupError::Unsupported { solver: "this step solver", needs: "a dense Hessian (the problem offers a sparse one)" });
+            return Err(SetupError::Unsupported {
+                solver: "this step solver",
+                needs: "a dense Hessian (the problem offers a sparse one)",
+            });
         }
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.hessian_pattern();
@@ -651,13 +661,20 @@ impl<P: SparseJacobian + ?Sized> Model for GaussNewtonSparse<'_, P> {
 impl<P: SparseJacobian + ?Sized> Oracle for GaussNewtonSparse<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
         if needs == Needs::DenseMatrix {
-            return Err(SetupError::Unsupported { solver: "this step solver", needs: "a dense J'J (the problem offers a sparse Jacobian)" });
+            return Err(SetupError::Unsupported {
+                solver: "this step solver",
+                needs: "a dense J'J (the problem offers a sparse Jacobian)",
+            });
         }
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.jacobian_pattern();
         let m = self.pt.r.len();
         if sym.nrows() != m || sym.ncols() != x0.len() {
-            return Err(SetupError::DimensionMismatch { what: "Jacobian pattern", expected: m * x0.len(), found: sym.nrows() * sym.ncols() });
+            return Err(SetupError::DimensionMismatch {
+                what: "Jacobian pattern",
+                expected: m * x0.len(),
+                found: sym.nrows() * sym.ncols(),
+            });
         }
         let nnz = sym.row_idx().len();
         let mut jac = SparseColMat::new(sym, vec![0.0; nnz]);
@@ -705,4 +722,3 @@ impl<P: SparseJacobian + ?Sized> Oracle for GaussNewtonSparse<'_, P> {
         self
     }
 }
-

@@ -51,7 +51,16 @@ pub struct RadiusOptions {
 
 impl Default for RadiusOptions {
     fn default() -> Self {
-        Self { initial: None, max_radius: f64::INFINITY, min_radius: None, accept: 1e-4, eta1: 0.25, eta2: 0.75, shrink: 0.25, grow: 2.0 }
+        Self {
+            initial: None,
+            max_radius: f64::INFINITY,
+            min_radius: None,
+            accept: 1e-4,
+            eta1: 0.25,
+            eta2: 0.75,
+            shrink: 0.25,
+            grow: 2.0,
+        }
     }
 }
 

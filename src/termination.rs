@@ -107,10 +107,14 @@ impl Termination {
     pub fn class(&self) -> TerminationClass {
         use Termination::*;
         match self {
-            GradientTolerance { .. } | RelativeGradientTolerance { .. } | FunctionTolerance { .. } | StepTolerance { .. } | RoundOffLimit { .. } => {
-                TerminationClass::Converged
+            GradientTolerance { .. }
+            | RelativeGradientTolerance { .. }
+            | FunctionTolerance { .. }
+            | StepTolerance { .. }
+            | RoundOffLimit { .. } => TerminationClass::Converged,
+            MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => {
+                TerminationClass::Stopped
             }
-            MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => TerminationClass::Stopped,
             RadiusTooSmall { .. } | NonFinite { .. } | NonFiniteModel { .. } => TerminationClass::Failed,
         }
     }
@@ -144,14 +148,18 @@ impl fmt::Display for Termination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use Termination::*;
         match self {
-            GradientTolerance { grad_inf, gtol } => write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= gtol = {gtol:.1e}"),
+            GradientTolerance { grad_inf, gtol } => {
+                write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= gtol = {gtol:.1e}")
+            }
             RelativeGradientTolerance { grad_inf, grad0_inf, grtol } => {
                 write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= {grtol:.1e} * ||g0||_inf = {grad0_inf:.3e}")
             }
             FunctionTolerance { actual_reduction, ftol } => {
                 write!(f, "converged: f changed by {actual_reduction:.3e}, relative tolerance {ftol:.1e}")
             }
-            StepTolerance { step_inf, xtol } => write!(f, "converged: step {step_inf:.3e}, relative tolerance {xtol:.1e}"),
+            StepTolerance { step_inf, xtol } => {
+                write!(f, "converged: step {step_inf:.3e}, relative tolerance {xtol:.1e}")
+            }
             RoundOffLimit { grad_inf, predicted_reduction } => write!(
                 f,
                 "converged to round-off: predicted reduction {predicted_reduction:.3e}, ||g||_inf = {grad_inf:.3e}"
@@ -194,7 +202,15 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Self { gtol: 1e-6, grtol: 0.0, ftol: 0.0, xtol: 0.0, max_iterations: 1000, max_evaluations: usize::MAX, max_time: None }
+        Self {
+            gtol: 1e-6,
+            grtol: 0.0,
+            ftol: 0.0,
+            xtol: 0.0,
+            max_iterations: 1000,
+            max_evaluations: usize::MAX,
+            max_time: None,
+        }
     }
 }
 

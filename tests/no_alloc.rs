@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use faer::MatMut;
 use trust_region::model::{GaussNewtonDense, NewtonDense, NewtonProducts, Oracle};
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, StepSolver, Steihaug};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
 
 struct Counting;
@@ -137,7 +137,10 @@ fn no_allocation_inside_the_loop() {
     let p = Chained { n };
     let cases: Vec<(&str, (usize, usize))> = vec![
         ("steihaug/products", count(Steihaug::new(), &mut NewtonProducts::new(&p), n)),
-        ("steihaug-jacobi/dense", count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n)),
+        (
+            "steihaug-jacobi/dense",
+            count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n),
+        ),
         ("cauchy/products", count(Cauchy::new(), &mut NewtonProducts::new(&p), n)),
         ("dogleg/dense", count(Dogleg::new(), &mut NewtonDense::new(&p), n)),
         ("exact/dense", count(MoreSorensen::new(), &mut NewtonDense::new(&p), n)),

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use common::*;
 use trust_region::subproblem::{Cauchy, Dogleg, Steihaug};
-use trust_region::{HessianProduct, IterationInfo, Objective, Options, SetupError, Termination, TerminationClass, TrustRegion};
+use trust_region::{
+    HessianProduct, IterationInfo, Objective, Options, SetupError, Termination, TerminationClass, TrustRegion,
+};
 
 const X0: [f64; 2] = [-1.2, 1.0];
 
@@ -156,8 +158,7 @@ fn poisoned(value_limit: f64, gradient_limit: f64, hessian_limit: f64) -> Poison
 
 #[test]
 fn non_finite_values() {
-    let mut o = Options::default();
-    o.max_non_finite = 5;
+    let o = Options { max_non_finite: 5, ..Default::default() };
     let p = poisoned(-1.2, f64::INFINITY, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });
@@ -169,8 +170,7 @@ fn non_finite_values() {
 
 #[test]
 fn non_finite_gradient_is_rejected() {
-    let mut o = Options::default();
-    o.max_non_finite = 5;
+    let o = Options { max_non_finite: 5, ..Default::default() };
     let p = poisoned(f64::INFINITY, -1.2, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });
@@ -205,13 +205,19 @@ fn setup_errors() {
         SetupError::DimensionMismatch { what: "x0", expected: 2, found: 1 }
     );
     assert!(matches!(tr.minimize(&Rosenbrock, &[1.0, f64::NAN]), Err(SetupError::NonFiniteStart { index: 1, .. })));
-    assert!(matches!(tr.minimize(&Rosenbrock, &[f64::INFINITY, 1.0]), Err(SetupError::NonFiniteStart { index: 0, .. })));
+    assert!(matches!(
+        tr.minimize(&Rosenbrock, &[f64::INFINITY, 1.0]),
+        Err(SetupError::NonFiniteStart { index: 0, .. })
+    ));
     let p = poisoned(-2.0, f64::INFINITY, f64::INFINITY);
     assert_eq!(tr.minimize(&p, &X0).unwrap_err(), SetupError::NonFiniteAtStart { what: "value" });
     let p = poisoned(f64::INFINITY, -2.0, f64::INFINITY);
     assert_eq!(tr.minimize(&p, &X0).unwrap_err(), SetupError::NonFiniteAtStart { what: "gradient" });
     let p = poisoned(f64::INFINITY, f64::INFINITY, -2.0);
-    assert_eq!(TrustRegion::new(Dogleg::new()).minimize_dense(&p, &X0).unwrap_err(), SetupError::NonFiniteAtStart { what: "Hessian" });
+    assert_eq!(
+        TrustRegion::new(Dogleg::new()).minimize_dense(&p, &X0).unwrap_err(),
+        SetupError::NonFiniteAtStart { what: "Hessian" }
+    );
     // dogleg needs a matrix
     assert!(matches!(TrustRegion::new(Dogleg::new()).minimize(&Rosenbrock, &X0), Err(SetupError::Unsupported { .. })));
     let mut o = Options::default();
@@ -222,6 +228,8 @@ fn setup_errors() {
     assert!(matches!(steihaug(o).minimize(&Rosenbrock, &X0), Err(SetupError::InvalidOption { .. })));
     let mut s = Steihaug::new();
     s.forcing = trust_region::subproblem::steihaug::Forcing::Fixed(1.5);
-    assert!(matches!(TrustRegion::new(s).minimize(&Rosenbrock, &X0), Err(SetupError::InvalidOption { name: "forcing", .. })));
+    assert!(matches!(
+        TrustRegion::new(s).minimize(&Rosenbrock, &X0),
+        Err(SetupError::InvalidOption { name: "forcing", .. })
+    ));
 }
-

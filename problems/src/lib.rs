@@ -7,10 +7,13 @@
 //! Suites:
 //! - [`mgh`]: the 35 problems of More, Garbow & Hillstrom (1981) in least-squares form;
 //!
-//! [`check`] compares every derivative a problem offers against finite differences.
+//! [`check`] compares every derivative a problem offers against finite differences;
+//! [`runner`] runs suites x step solvers and collects one [`runner::RunRecord`] per run.
 
 pub mod check;
 pub mod mgh;
+pub mod runner;
+pub mod subproblems;
 
 use trust_region::problem::{DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseJacobian};
 

@@ -7,10 +7,9 @@ pub fn symmetric_lower_matvec(h: SparseColMatRef<'_, usize, f64>, v: &[f64], out
     out.iter_mut().for_each(|o| *o = 0.0);
     let sym = h.symbolic();
     let vals = h.val();
-    for j in 0..sym.ncols() {
+    for (j, &vj) in v.iter().enumerate().take(sym.ncols()) {
         let range = sym.col_range(j);
         let rows = &sym.row_idx()[range.clone()];
-        let vj = v[j];
         let mut acc = 0.0;
         for (&i, &hij) in rows.iter().zip(&vals[range]) {
             if i == j {
@@ -29,9 +28,8 @@ pub fn matvec(a: SparseColMatRef<'_, usize, f64>, v: &[f64], out: &mut [f64]) {
     out.iter_mut().for_each(|o| *o = 0.0);
     let sym = a.symbolic();
     let vals = a.val();
-    for j in 0..sym.ncols() {
+    for (j, &vj) in v.iter().enumerate().take(sym.ncols()) {
         let range = sym.col_range(j);
-        let vj = v[j];
         for (&i, &aij) in sym.row_idx()[range.clone()].iter().zip(&vals[range]) {
             out[i] += aij * vj;
         }

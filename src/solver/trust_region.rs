@@ -55,7 +55,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { tolerances: Tolerances::default(), radius: RadiusOptions::default(), max_non_finite: 30, keep_history: false }
+        Self {
+            tolerances: Tolerances::default(),
+            radius: RadiusOptions::default(),
+            max_non_finite: 30,
+            keep_history: false,
+        }
     }
 }
 
@@ -127,7 +132,11 @@ impl<S: StepSolver> TrustRegion<S> {
     }
 
     /// Minimizes `f` using its sparse Hessian (matrix-free step solvers).
-    pub fn minimize_sparse<P: SparseHessian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
+    pub fn minimize_sparse<P: SparseHessian + ?Sized>(
+        &mut self,
+        problem: &P,
+        x0: &[f64],
+    ) -> Result<Report, SetupError> {
         self.run(&mut NewtonSparse::new(problem), x0, &mut ())
     }
 
@@ -137,12 +146,21 @@ impl<S: StepSolver> TrustRegion<S> {
     }
 
     /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a sparse Jacobian.
-    pub fn least_squares_sparse<P: SparseJacobian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
+    pub fn least_squares_sparse<P: SparseJacobian + ?Sized>(
+        &mut self,
+        problem: &P,
+        x0: &[f64],
+    ) -> Result<Report, SetupError> {
         self.run(&mut GaussNewtonSparse::new(problem), x0, &mut ())
     }
 
     /// The loop itself, on any [`Oracle`], with an [`Observer`].
-    pub fn run<O: Oracle + ?Sized>(&mut self, oracle: &mut O, x0: &[f64], observer: &mut dyn Observer) -> Result<Report, SetupError> {
+    pub fn run<O: Oracle + ?Sized>(
+        &mut self,
+        oracle: &mut O,
+        x0: &[f64],
+        observer: &mut dyn Observer,
+    ) -> Result<Report, SetupError> {
         let opts = &self.options;
         opts.validate()?;
         self.step.validate()?;
@@ -262,7 +280,8 @@ impl<S: StepSolver> TrustRegion<S> {
                 if non_finite >= opts.max_non_finite {
                     break 'outer Termination::NonFinite { consecutive: non_finite };
                 }
-                let min_radius = ropts.min_radius.unwrap_or_else(|| f64::EPSILON * norm_inf(&x).max(f64::MIN_POSITIVE.sqrt()));
+                let min_radius =
+                    ropts.min_radius.unwrap_or_else(|| f64::EPSILON * norm_inf(&x).max(f64::MIN_POSITIVE.sqrt()));
                 if radius <= min_radius {
                     break 'outer Termination::RadiusTooSmall { radius, grad_inf };
                 }

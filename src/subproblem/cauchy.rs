@@ -58,7 +58,8 @@ impl Cauchy {
         };
         let alpha = t / gnorm;
         scale_into(-alpha, g, step);
-        let pred = if gbg <= 0.0 { alpha * gg + 0.5 * alpha * alpha * (-gbg) } else { alpha * (gg - 0.5 * alpha * gbg) };
+        let pred =
+            if gbg <= 0.0 { alpha * gg + 0.5 * alpha * alpha * (-gbg) } else { alpha * (gg - 0.5 * alpha * gbg) };
         StepInfo {
             step_norm: t,
             predicted_reduction: pred,

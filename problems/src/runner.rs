@@ -1,0 +1,304 @@
+//! Runs suite problems with the crate's step solvers and records the outcome of every run.
+//!
+//! Solver names (as on the `trsuite` command line):
+//! - `cauchy`: Cauchy point, Newton model with Hessian-vector products;
+//! - `dogleg`: dogleg on the dense Hessian;
+//! - `steihaug`: Steihaug-Toint truncated CG, Hessian-vector products (dense Hessian if the
+//!   problem has no products);
+//! - `exact`: More-Sorensen nearly exact step on the dense Hessian;
+//! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
+//!   `J'J` for a dense Jacobian (a Levenberg-Marquardt step), Steihaug-Toint CG for a sparse one.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use trust_region::subproblem::{Cauchy, Dogleg, MoreSorensen, Steihaug, StepSolver};
+use trust_region::{Options, Report, SetupError, TrustRegion};
+
+use crate::{correct_digits, SuiteProblem};
+
+/// The step solvers the runner knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SolverName {
+    /// Cauchy point.
+    Cauchy,
+    /// Dogleg.
+    Dogleg,
+    /// Steihaug-Toint truncated CG.
+    Steihaug,
+    /// More-Sorensen nearly exact step.
+    Exact,
+    /// Gauss-Newton model on the residual form.
+    GaussNewton,
+}
+
+impl SolverName {
+    /// Every solver, in table order.
+    pub const ALL: [SolverName; 5] =
+        [SolverName::Exact, SolverName::Steihaug, SolverName::Dogleg, SolverName::GaussNewton, SolverName::Cauchy];
+
+    /// The command-line name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolverName::Cauchy => "cauchy",
+            SolverName::Dogleg => "dogleg",
+            SolverName::Steihaug => "steihaug",
+            SolverName::Exact => "exact",
+            SolverName::GaussNewton => "gauss-newton",
+        }
+    }
+}
+
+impl fmt::Display for SolverName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SolverName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
+            format!("unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, exact, gauss-newton)")
+        })
+    }
+}
+
+/// Settings shared by all runs.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// Absolute gradient tolerance. Default `1e-6`.
+    pub gtol: f64,
+    /// Iteration limit. Default `1000`.
+    pub max_iterations: usize,
+    /// Time limit per run. Default 60 s.
+    pub max_time: Duration,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self { gtol: 1e-6, max_iterations: 1000, max_time: Duration::from_secs(60) }
+    }
+}
+
+/// One run: a problem, a solver, and the outcome. Field names are the JSON keys.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunRecord {
+    /// Suite name.
+    pub suite: String,
+    /// Problem name.
+    pub problem: String,
+    /// Number of variables.
+    pub n: usize,
+    /// Solver name.
+    pub solver: String,
+    /// Termination name (`gradient_tolerance`, ..., or `unsupported` / `setup_error`).
+    pub termination: String,
+    /// Whether the termination class is "converged".
+    pub converged: bool,
+    /// Iterations.
+    pub iterations: usize,
+    /// Objective (or residual) evaluations.
+    pub f_evals: usize,
+    /// Gradient (or Jacobian) evaluations.
+    pub g_evals: usize,
+    /// Hessian-vector products.
+    pub hv_evals: usize,
+    /// Hessian evaluations.
+    pub h_evals: usize,
+    /// Final `f`.
+    pub f: f64,
+    /// Final `||g||_inf`.
+    pub grad_inf: f64,
+    /// Correct digits of `f` against the published optimum (`None` without one).
+    pub correct_digits: Option<f64>,
+    /// Correct digits against a published local minimum value, when the problem has one.
+    pub local_correct_digits: Option<f64>,
+    /// Wall-clock seconds of the solve.
+    pub seconds: f64,
+}
+
+impl RunRecord {
+    /// Whether the run reached `digits` correct digits of the published optimum, or of a
+    /// published local minimum with `||g||_inf <= gtol`.
+    pub fn solved(&self, digits: f64, gtol: f64) -> bool {
+        self.correct_digits.is_some_and(|d| d >= digits)
+            || (self.grad_inf <= gtol && self.local_correct_digits.is_some_and(|d| d >= digits))
+    }
+}
+
+fn solve<S: StepSolver>(
+    step: S,
+    problem: &dyn SuiteProblem,
+    name: SolverName,
+    opts: &Options,
+) -> Result<Report, String> {
+    let x0 = problem.x0();
+    let mut tr = TrustRegion::new(step).with_options(opts.clone());
+    let unsupported = || Err("unsupported".to_string());
+    let res: Result<Report, SetupError> = match name {
+        SolverName::GaussNewton => {
+            if let Some(p) = problem.dense_jacobian() {
+                tr.least_squares(p, &x0)
+            } else if let Some(p) = problem.sparse_jacobian() {
+                tr.least_squares_sparse(p, &x0)
+            } else {
+                return unsupported();
+            }
+        }
+        SolverName::Dogleg | SolverName::Exact => match problem.dense_hessian() {
+            Some(p) => tr.minimize_dense(p, &x0),
+            None => return unsupported(),
+        },
+        SolverName::Steihaug | SolverName::Cauchy => {
+            if let Some(p) = problem.products() {
+                tr.minimize(p, &x0)
+            } else if let Some(p) = problem.sparse_hessian() {
+                tr.minimize_sparse(p, &x0)
+            } else if let Some(p) = problem.dense_hessian() {
+                tr.minimize_dense(p, &x0)
+            } else {
+                return unsupported();
+            }
+        }
+    };
+    res.map_err(|e| format!("setup_error: {e}"))
+}
+
+/// Runs one problem with one solver.
+pub fn run_one(
+    problem: &dyn SuiteProblem,
+    solver: SolverName,
+    settings: &RunSettings,
+    local_f_star: Option<f64>,
+) -> RunRecord {
+    let info = problem.info();
+    let mut opts = Options::default();
+    opts.tolerances.gtol = settings.gtol;
+    opts.tolerances.max_iterations = settings.max_iterations;
+    opts.tolerances.max_time = Some(settings.max_time);
+    let result = match solver {
+        SolverName::Cauchy => solve(Cauchy::new(), problem, solver, &opts),
+        SolverName::Dogleg => solve(Dogleg::new(), problem, solver, &opts),
+        SolverName::Steihaug => solve(Steihaug::new(), problem, solver, &opts),
+        SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
+        SolverName::GaussNewton => {
+            if problem.dense_jacobian().is_some() && info.n <= 2000 {
+                solve(MoreSorensen::new(), problem, solver, &opts)
+            } else {
+                solve(Steihaug::new(), problem, solver, &opts)
+            }
+        }
+    };
+    let mut rec = RunRecord {
+        suite: info.suite.to_string(),
+        problem: info.name.clone(),
+        n: info.n,
+        solver: solver.to_string(),
+        termination: String::new(),
+        converged: false,
+        iterations: 0,
+        f_evals: 0,
+        g_evals: 0,
+        hv_evals: 0,
+        h_evals: 0,
+        f: f64::NAN,
+        grad_inf: f64::NAN,
+        correct_digits: None,
+        local_correct_digits: None,
+        seconds: 0.0,
+    };
+    match result {
+        Ok(r) => {
+            let e = r.evaluations;
+            rec.termination = r.termination.name().to_string();
+            rec.converged = r.converged();
+            rec.iterations = r.iterations;
+            rec.f_evals = e.f;
+            rec.g_evals = e.g + e.jacobian;
+            rec.hv_evals = e.hv;
+            rec.h_evals = e.h;
+            rec.f = r.f;
+            rec.grad_inf = r.grad_inf;
+            rec.correct_digits = correct_digits(r.f, info.f_star);
+            rec.local_correct_digits = correct_digits(r.f, local_f_star);
+            rec.seconds = r.elapsed.as_secs_f64();
+        }
+        Err(msg) => rec.termination = msg,
+    }
+    rec
+}
+
+/// A plain-text table of records, one line per run, then a summary per solver.
+pub fn table(records: &[RunRecord], gtol: f64) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<6} {:<28} {:>6} {:<13} {:<28} {:>6} {:>7} {:>7} {:>8} {:>6} {:>14} {:>9} {:>6} {:>9}",
+        "suite",
+        "problem",
+        "n",
+        "solver",
+        "termination",
+        "iter",
+        "f",
+        "g",
+        "Hv",
+        "H",
+        "f final",
+        "||g||inf",
+        "digits",
+        "seconds"
+    );
+    for r in records {
+        let digits = match (r.correct_digits, r.local_correct_digits) {
+            (Some(d), Some(l)) if l > d => format!("{l:.1}L"),
+            (Some(d), _) => format!("{d:.1}"),
+            (None, Some(l)) => format!("{l:.1}L"),
+            (None, None) => "-".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<6} {:<28} {:>6} {:<13} {:<28} {:>6} {:>7} {:>7} {:>8} {:>6} {:>14.7e} {:>9.2e} {:>6} {:>9.4}",
+            r.suite,
+            r.problem,
+            r.n,
+            r.solver,
+            r.termination,
+            r.iterations,
+            r.f_evals,
+            r.g_evals,
+            r.hv_evals,
+            r.h_evals,
+            r.f,
+            r.grad_inf,
+            digits,
+            r.seconds
+        );
+    }
+    let mut solvers: Vec<&str> = records.iter().map(|r| r.solver.as_str()).collect();
+    solvers.sort();
+    solvers.dedup();
+    let _ = writeln!(
+        out,
+        "\nsummary (solved: >= 4 correct digits of f*, or of a published local minimum with ||g||_inf <= {gtol:.0e})"
+    );
+    for s in solvers {
+        let runs: Vec<&RunRecord> = records.iter().filter(|r| r.solver == s).collect();
+        let converged = runs.iter().filter(|r| r.converged).count();
+        let solved = runs.iter().filter(|r| r.solved(4.0, gtol)).count();
+        let secs: f64 = runs.iter().map(|r| r.seconds).sum();
+        let _ = writeln!(
+            out,
+            "  {s:<13} runs {:>4}  converged {:>4}  solved {:>4}  total time {:.3} s",
+            runs.len(),
+            converged,
+            solved,
+            secs
+        );
+    }
+    out
+}
