@@ -11,6 +11,7 @@
 //! [`runner`] runs suites x step solvers and collects one [`runner::RunRecord`] per run.
 
 pub mod check;
+pub mod cutest;
 pub mod mgh;
 pub mod runner;
 pub mod subproblems;

@@ -4,22 +4,48 @@
 //! trsuite                                    # every suite, default solvers, summary table
 //! trsuite --suite mgh --solver steihaug      # flags are repeatable
 //! trsuite --suite mgh --solver exact --json results.json
+//! trsuite describe --problem ARWHEAD --n 1000 --json   # name, n, f(x0), ||g(x0)||_inf
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
+use trust_region::linalg::norm_inf;
 use trust_region_problems::runner::{run_one, table, RunRecord, RunSettings, SolverName};
-use trust_region_problems::{mgh, SuiteProblem};
+use trust_region_problems::{cutest, mgh, SuiteProblem};
 
 /// Run test-problem suites with the trust-region step solvers.
 #[derive(Parser, Debug)]
-#[command(name = "trsuite", version, about)]
+#[command(name = "trsuite", version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
-    /// Suite to run (repeatable): mgh. Default: every suite.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Describe one problem: name, n, f(x0) and ||g(x0)||_inf.
+    Describe {
+        /// Problem name (MGH or CUTEst).
+        #[arg(long)]
+        problem: String,
+        /// Size for scalable problems.
+        #[arg(long)]
+        n: Option<usize>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Suite to run (repeatable): mgh, cutest. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
     /// Step solver (repeatable): cauchy, dogleg, steihaug, exact, gauss-newton. Default: all.
@@ -49,9 +75,9 @@ struct Cli {
     threads: Option<usize>,
 }
 
-const SUITES: [&str; 1] = ["mgh"];
+const SUITES: [&str; 2] = ["mgh", "cutest"];
 
-fn load(suite: &str, cli: &Cli) -> Result<Vec<Box<dyn SuiteProblem>>, String> {
+fn load(suite: &str, cli: &RunArgs) -> Result<Vec<Box<dyn SuiteProblem>>, String> {
     match suite {
         "mgh" => {
             if cli.problems.is_empty() {
@@ -63,12 +89,64 @@ fn load(suite: &str, cli: &Cli) -> Result<Vec<Box<dyn SuiteProblem>>, String> {
                     .collect()
             }
         }
+        "cutest" => {
+            if cli.problems.is_empty() {
+                Ok(cutest::suite())
+            } else {
+                cli.problems
+                    .iter()
+                    .map(|name| cutest::by_name(name, cli.n).ok_or_else(|| format!("no CUTEst problem named `{name}`")))
+                    .collect()
+            }
+        }
         other => Err(format!("unknown suite `{other}` (known: {})", SUITES.join(", "))),
     }
 }
 
+/// Prints name, n, f(x0) and ||g(x0)||_inf of one problem.
+fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
+    let Some(p) = mgh::by_name(problem, n).or_else(|| cutest::by_name(problem, n)) else {
+        eprintln!("trsuite: no problem named `{problem}`{}", n.map(|n| format!(" with n = {n}")).unwrap_or_default());
+        return ExitCode::FAILURE;
+    };
+    let info = p.info();
+    let x0 = p.x0();
+    let Some(obj) = p.products() else {
+        eprintln!("trsuite: `{problem}` has no objective interface");
+        return ExitCode::FAILURE;
+    };
+    let mut g = vec![0.0; info.n];
+    let f0 = obj.value_and_gradient(&x0, &mut g);
+    let record = serde_json::json!({
+        "suite": info.suite,
+        "name": info.name,
+        "n": info.n,
+        "f0": f0,
+        "grad0_inf": norm_inf(&g),
+        "f_star": info.f_star,
+        "source": info.source,
+    });
+    if json {
+        println!("{record}");
+    } else {
+        println!(
+            "{} ({}), n = {}: f(x0) = {:.10e}, ||g(x0)||_inf = {:.6e}",
+            info.name,
+            info.suite,
+            info.n,
+            f0,
+            norm_inf(&g)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Describe { problem, n, json }) = &cli.command {
+        return describe(problem, *n, *json);
+    }
+    let cli = cli.run;
     if let Some(t) = cli.threads {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(t).build_global() {
             eprintln!("trsuite: {e}");
@@ -104,7 +182,8 @@ fn main() -> ExitCode {
         .par_iter()
         .map(|&(i, s)| {
             let p = problems[i].as_ref();
-            let local = if p.info().suite == "mgh" { mgh::local_f_star(&p.info().name) } else { None };
+            let info = p.info();
+            let local = if info.suite == "mgh" { mgh::local_f_star(&info.name) } else { None };
             run_one(p, s, &settings, local)
         })
         .collect();
