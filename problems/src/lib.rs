@@ -13,6 +13,7 @@
 pub mod check;
 pub mod cutest;
 pub mod mgh;
+pub mod profile;
 pub mod runner;
 pub mod subproblems;
 

@@ -231,6 +231,92 @@ pub fn run_one(
     rec
 }
 
+impl RunRecord {
+    /// Success as the performance profiles count it: 4 correct digits where a reference value
+    /// is known ([`RunRecord::solved`]), otherwise a converged termination.
+    pub fn success(&self, gtol: f64) -> bool {
+        if self.correct_digits.is_some() || self.local_correct_digits.is_some() {
+            self.solved(4.0, gtol)
+        } else {
+            self.converged
+        }
+    }
+
+    /// Evaluations of every kind: `f + g + Hv + H`.
+    pub fn total_evaluations(&self) -> usize {
+        self.f_evals + self.g_evals + self.hv_evals + self.h_evals
+    }
+}
+
+/// The records as CSV (header line first; the columns are the JSON keys).
+pub fn csv(records: &[RunRecord]) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "suite,problem,n,solver,termination,converged,iterations,f_evals,g_evals,hv_evals,h_evals,f,grad_inf,correct_digits,local_correct_digits,seconds\n",
+    );
+    let opt = |v: Option<f64>| v.map(|d| format!("{d:.3}")).unwrap_or_default();
+    for r in records {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{:e},{:e},{},{},{:e}",
+            r.suite,
+            r.problem,
+            r.n,
+            r.solver,
+            r.termination.replace(',', ";"),
+            r.converged,
+            r.iterations,
+            r.f_evals,
+            r.g_evals,
+            r.hv_evals,
+            r.h_evals,
+            r.f,
+            r.grad_inf,
+            opt(r.correct_digits),
+            opt(r.local_correct_digits),
+            r.seconds
+        );
+    }
+    out
+}
+
+/// Performance profiles (iterations, evaluations, seconds) of the solvers in `records`, over
+/// the (suite, problem, n) triples they share; failed runs count as unsolved.
+pub fn profiles(records: &[RunRecord], gtol: f64) -> Vec<crate::profile::Profile> {
+    let mut solvers: Vec<String> = records.iter().map(|r| r.solver.clone()).collect();
+    solvers.sort();
+    solvers.dedup();
+    let mut keys: Vec<(String, String, usize)> = records.iter().map(|r| (r.suite.clone(), r.problem.clone(), r.n)).collect();
+    keys.sort();
+    keys.dedup();
+    let metrics: [(&str, fn(&RunRecord) -> f64); 3] = [
+        ("iterations", |r| r.iterations as f64),
+        ("evaluations", |r| r.total_evaluations() as f64),
+        ("seconds", |r| r.seconds),
+    ];
+    metrics
+        .iter()
+        .map(|(name, cost)| {
+            let costs: Vec<Vec<Option<f64>>> = keys
+                .iter()
+                .map(|k| {
+                    solvers
+                        .iter()
+                        .map(|s| {
+                            records
+                                .iter()
+                                .find(|r| r.solver == *s && r.suite == k.0 && r.problem == k.1 && r.n == k.2)
+                                .filter(|r| r.success(gtol))
+                                .map(cost)
+                        })
+                        .collect()
+                })
+                .collect();
+            crate::profile::Profile::new(name, solvers.clone(), &costs)
+        })
+        .collect()
+}
+
 /// A plain-text table of records, one line per run, then a summary per solver.
 pub fn table(records: &[RunRecord], gtol: f64) -> String {
     use std::fmt::Write;

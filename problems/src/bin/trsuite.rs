@@ -12,9 +12,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use trust_region::linalg::norm_inf;
-use trust_region_problems::runner::{run_one, table, RunRecord, RunSettings, SolverName};
+use trust_region_problems::profile;
+use trust_region_problems::runner::{csv, profiles, run_one, table, RunRecord, RunSettings, SolverName};
 use trust_region_problems::{cutest, mgh, SuiteProblem};
 
 /// Run test-problem suites with the trust-region step solvers.
@@ -66,9 +68,15 @@ struct RunArgs {
     /// Time limit per run in seconds.
     #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
-    /// Write the records as a JSON array to this file.
+    /// Also write the records as a JSON array to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Directory for the table, CSV, JSON and performance-profile pictures.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Do not draw the performance profiles.
+    #[arg(long)]
+    no_plots: bool,
     /// Number of worker threads (default: all cores). Runs are independent; results do not
     /// depend on the thread count, only the measured seconds do.
     #[arg(long)]
@@ -141,6 +149,34 @@ fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Writes table.txt, runs.csv, runs.json and the profiles into `cli.out`, and says where.
+fn write_outputs(records: &[RunRecord], text: &str, cli: &RunArgs) -> Result<(), String> {
+    let dir = &cli.out;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let write = |name: &str, contents: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write("table.txt", text)?;
+    write("runs.csv", &csv(records))?;
+    write("runs.json", &serde_json::to_string_pretty(records).map_err(|e| e.to_string())?)?;
+    println!("\nwrote {} runs to {}/table.txt, runs.csv, runs.json", records.len(), dir.display());
+    if !cli.no_plots {
+        let mut pictures = Vec::new();
+        for p in profiles(records, cli.gtol) {
+            let title = format!("performance profile: {}", p.metric);
+            for ext in ["svg", "png"] {
+                let path = dir.join(format!("profile_{}.{ext}", p.metric));
+                let res = if ext == "svg" { profile::write_svg(&p, &path, &title) } else { profile::write_png(&p, &path, &title) };
+                res.map_err(|e| format!("cannot draw {}: {e}", path.display()))?;
+                pictures.push(path.display().to_string());
+            }
+        }
+        println!("performance profiles: {}", pictures.join(", "));
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Describe { problem, n, json }) = &cli.command {
@@ -178,8 +214,14 @@ fn main() -> ExitCode {
     }
     let jobs: Vec<(usize, SolverName)> =
         (0..problems.len()).flat_map(|i| solvers.iter().map(move |&s| (i, s))).collect();
+    let bar = ProgressBar::new(jobs.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed} elapsed, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let records: Vec<RunRecord> = jobs
         .par_iter()
+        .progress_with(bar)
         .map(|&(i, s)| {
             let p = problems[i].as_ref();
             let info = p.info();
@@ -187,7 +229,12 @@ fn main() -> ExitCode {
             run_one(p, s, &settings, local)
         })
         .collect();
-    print!("{}", table(&records, cli.gtol));
+    let text = table(&records, cli.gtol);
+    print!("{text}");
+    if let Err(e) = write_outputs(&records, &text, &cli) {
+        eprintln!("trsuite: {e}");
+        return ExitCode::FAILURE;
+    }
     if let Some(path) = &cli.json {
         let text = match serde_json::to_string_pretty(&records) {
             Ok(t) => t,

@@ -1,0 +1,84 @@
+//! The `trsuite` binary as a user runs it: records with the documented JSON fields, the
+//! table, CSV and profile pictures in the output directory, `describe`, and clean errors.
+
+use std::process::Command;
+
+fn trsuite() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_trsuite"))
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("trsuite-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn runs_write_records_table_and_profiles() {
+    let out = temp_dir("run");
+    let json = out.join("explicit.json");
+    let status = trsuite()
+        .args(["--suite", "mgh", "--problem", "rosenbrock", "--problem", "beale", "--solver", "steihaug"])
+        .args(["--solver", "exact", "--threads", "1", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("trsuite runs");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(stdout.contains("performance profiles:"), "{stdout}");
+    let text = std::fs::read_to_string(&json).expect("json written");
+    let records: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let records = records.as_array().expect("an array");
+    assert_eq!(records.len(), 4);
+    for key in [
+        "suite",
+        "problem",
+        "n",
+        "solver",
+        "termination",
+        "converged",
+        "iterations",
+        "f_evals",
+        "g_evals",
+        "hv_evals",
+        "h_evals",
+        "f",
+        "grad_inf",
+        "correct_digits",
+        "seconds",
+    ] {
+        assert!(records.iter().all(|r| r.get(key).is_some()), "missing field {key}");
+    }
+    assert!(records.iter().all(|r| r["converged"] == true));
+    for file in ["table.txt", "runs.csv", "runs.json", "profile_iterations.svg", "profile_iterations.png", "profile_seconds.png"]
+    {
+        let meta = std::fs::metadata(out.join(file)).unwrap_or_else(|_| panic!("{file} written"));
+        assert!(meta.len() > 0, "{file} is empty");
+    }
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn describe_prints_start_values() {
+    let out = trsuite().args(["describe", "--problem", "rosenbrock", "--json"]).output().expect("trsuite runs");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["n"], 2);
+    assert!((v["f0"].as_f64().unwrap() - 12.1).abs() < 1e-12);
+    assert!((v["grad0_inf"].as_f64().unwrap() - 107.8).abs() < 1e-9);
+}
+
+#[test]
+fn unknown_names_fail_cleanly() {
+    let out = trsuite().args(["--suite", "nope"]).output().expect("trsuite runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown suite"));
+    let out = trsuite().args(["--solver", "nope"]).output().expect("trsuite runs");
+    assert!(!out.status.success());
+    let out = trsuite().args(["describe", "--problem", "nope"]).output().expect("trsuite runs");
+    assert!(!out.status.success());
+}
