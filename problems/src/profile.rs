@@ -39,7 +39,13 @@ impl Profile {
             for (s, c) in row.iter().enumerate().take(solvers.len()) {
                 if let Some(c) = c.filter(|c| c.is_finite()) {
                     // A zero cost (e.g. 0 iterations from a converged start) ties with the best.
-                    let r = if best > 0.0 { c / best } else if c > 0.0 { f64::INFINITY } else { 1.0 };
+                    let r = if best > 0.0 {
+                        c / best
+                    } else if c > 0.0 {
+                        f64::INFINITY
+                    } else {
+                        1.0
+                    };
                     if r.is_finite() {
                         ratios[s].push(r);
                     }
@@ -92,7 +98,11 @@ fn register_font() {
     });
 }
 
-fn draw<DB: DrawingBackend>(profile: &Profile, root: DrawingArea<DB, plotters::coord::Shift>, title: &str) -> Result<(), String>
+fn draw<DB: DrawingBackend>(
+    profile: &Profile,
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {

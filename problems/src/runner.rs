@@ -286,7 +286,8 @@ pub fn profiles(records: &[RunRecord], gtol: f64) -> Vec<crate::profile::Profile
     let mut solvers: Vec<String> = records.iter().map(|r| r.solver.clone()).collect();
     solvers.sort();
     solvers.dedup();
-    let mut keys: Vec<(String, String, usize)> = records.iter().map(|r| (r.suite.clone(), r.problem.clone(), r.n)).collect();
+    let mut keys: Vec<(String, String, usize)> =
+        records.iter().map(|r| (r.suite.clone(), r.problem.clone(), r.n)).collect();
     keys.sort();
     keys.dedup();
     let metrics: [(&str, fn(&RunRecord) -> f64); 3] = [

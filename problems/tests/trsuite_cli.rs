@@ -52,8 +52,14 @@ fn runs_write_records_table_and_profiles() {
         assert!(records.iter().all(|r| r.get(key).is_some()), "missing field {key}");
     }
     assert!(records.iter().all(|r| r["converged"] == true));
-    for file in ["table.txt", "runs.csv", "runs.json", "profile_iterations.svg", "profile_iterations.png", "profile_seconds.png"]
-    {
+    for file in [
+        "table.txt",
+        "runs.csv",
+        "runs.json",
+        "profile_iterations.svg",
+        "profile_iterations.png",
+        "profile_seconds.png",
+    ] {
         let meta = std::fs::metadata(out.join(file)).unwrap_or_else(|_| panic!("{file} written"));
         assert!(meta.len() > 0, "{file} is empty");
     }

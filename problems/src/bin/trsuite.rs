@@ -167,7 +167,11 @@ fn write_outputs(records: &[RunRecord], text: &str, cli: &RunArgs) -> Result<(),
             let title = format!("performance profile: {}", p.metric);
             for ext in ["svg", "png"] {
                 let path = dir.join(format!("profile_{}.{ext}", p.metric));
-                let res = if ext == "svg" { profile::write_svg(&p, &path, &title) } else { profile::write_png(&p, &path, &title) };
+                let res = if ext == "svg" {
+                    profile::write_svg(&p, &path, &title)
+                } else {
+                    profile::write_png(&p, &path, &title)
+                };
                 res.map_err(|e| format!("cannot draw {}: {e}", path.display()))?;
                 pictures.push(path.display().to_string());
             }
