@@ -290,7 +290,8 @@ pub fn profiles(records: &[RunRecord], gtol: f64) -> Vec<crate::profile::Profile
         records.iter().map(|r| (r.suite.clone(), r.problem.clone(), r.n)).collect();
     keys.sort();
     keys.dedup();
-    let metrics: [(&str, fn(&RunRecord) -> f64); 3] = [
+    type Cost = fn(&RunRecord) -> f64;
+    let metrics: [(&str, Cost); 3] = [
         ("iterations", |r| r.iterations as f64),
         ("evaluations", |r| r.total_evaluations() as f64),
         ("seconds", |r| r.seconds),
