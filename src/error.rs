@@ -67,4 +67,16 @@ pub enum SetupError {
     /// A sparse pattern is malformed (a missing diagonal entry, an entry above the diagonal).
     #[error("invalid sparse pattern: {0}")]
     InvalidPattern(&'static str),
+    /// The start point lies outside the closed box `lower <= x0 <= upper`.
+    #[error("start point x0[{index}] = {value} lies outside [{lower}, {upper}]")]
+    StartOutsideBounds {
+        /// First offending index.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// Its lower bound.
+        lower: f64,
+        /// Its upper bound.
+        upper: f64,
+    },
 }

@@ -87,6 +87,7 @@ pub mod observe;
 pub mod problem;
 pub mod radius;
 pub mod report;
+pub mod scaling;
 pub mod solver;
 pub mod subproblem;
 pub mod termination;
@@ -98,5 +99,7 @@ pub use problem::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian, SparseJacobian,
 };
 pub use report::{Evaluations, IterationInfo, Report};
+pub use scaling::Scaling;
+pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
 pub use solver::{Options, TrustRegion};
 pub use termination::{Termination, TerminationClass, Tolerances};

@@ -1,7 +1,8 @@
 //! The quadratic model `m(s) = f + g's + s'Bs/2` and the problem adapters that build it.
 //!
 //! [`Model`] is what a step solver sees: the value, the gradient, products `v -> Bv`, and,
-//! where available, the matrix `B` itself (dense) or its diagonal (for preconditioners).
+//! where available, the matrix `B` itself (dense, or sparse as its lower triangle) or its
+//! diagonal (for preconditioners).
 //!
 //! [`Oracle`] is what the outer loop sees: a model that can move to a new point. The adapters
 //! in this module turn user problems into oracles:
@@ -10,7 +11,7 @@
 //! |---|---|---|---|
 //! | [`NewtonProducts`] | [`HessianProduct`] | `H(x)` | products |
 //! | [`NewtonDense`] | [`DenseHessian`] | `H(x)` | dense matrix and products |
-//! | [`NewtonSparse`] | [`SparseHessian`] | `H(x)` | products, diagonal |
+//! | [`NewtonSparse`] | [`SparseHessian`] | `H(x)` | sparse matrix (lower triangle), products, diagonal |
 //! | [`GaussNewtonDense`] | [`DenseJacobian`] | `J'J` | products; dense matrix on demand |
 //! | [`GaussNewtonSparse`] | [`SparseJacobian`] | `J'J` | products, diagonal |
 //!
@@ -40,6 +41,11 @@ pub trait Model {
     fn apply(&mut self, v: &[f64], out: &mut [f64]);
     /// The dense symmetric `B`, if the model holds one.
     fn dense_hessian(&self) -> Option<MatRef<'_, f64>> {
+        None
+    }
+    /// The sparse symmetric `B` as its lower triangle (every diagonal entry stored, fixed
+    /// pattern across points), if the model holds one.
+    fn sparse_hessian(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         None
     }
     /// Writes the diagonal of `B` into `out` and returns `true`, or returns `false` when the
@@ -238,10 +244,10 @@ impl<P: HessianProduct + ?Sized> Model for NewtonProducts<'_, P> {
 
 impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        if needs == Needs::DenseMatrix {
+        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
             return Err(SetupError::Unsupported {
                 solver: "this step solver",
-                needs: "a dense Hessian (the problem offers Hessian-vector products only)",
+                needs: "a Hessian matrix (the problem offers Hessian-vector products only)",
             });
         }
         self.pt.start(self.problem, x0)
@@ -368,6 +374,9 @@ impl<P: SparseHessian + ?Sized> Model for NewtonSparse<'_, P> {
         if let Some(h) = self.hess.as_ref() {
             sparse::symmetric_lower_matvec(h.as_ref(), v, out);
         }
+    }
+    fn sparse_hessian(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.hessian()
     }
     fn diagonal(&self, out: &mut [f64]) -> bool {
         let Some(h) = self.hess.as_ref() else { return false };
@@ -577,7 +586,7 @@ impl<P: DenseJacobian + ?Sized> Oracle for GaussNewtonDense<'_, P> {
         let (m, n) = (self.pt.r.len(), x0.len());
         self.jac = Mat::zeros(m, n);
         self.jac_old = Mat::zeros(m, n);
-        self.jtj = (needs == Needs::DenseMatrix).then(|| Mat::zeros(n, n));
+        self.jtj = matches!(needs, Needs::DenseMatrix | Needs::Matrix).then(|| Mat::zeros(n, n));
         self.problem.jacobian(x0, self.jac.as_mut());
         self.pt.evals.jacobian += 1;
         if !self.jacobian_is_finite() {
@@ -660,10 +669,10 @@ impl<P: SparseJacobian + ?Sized> Model for GaussNewtonSparse<'_, P> {
 
 impl<P: SparseJacobian + ?Sized> Oracle for GaussNewtonSparse<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        if needs == Needs::DenseMatrix {
+        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
             return Err(SetupError::Unsupported {
                 solver: "this step solver",
-                needs: "a dense J'J (the problem offers a sparse Jacobian)",
+                needs: "a J'J matrix (the problem offers a sparse Jacobian)",
             });
         }
         self.pt.start(self.problem, x0)?;

@@ -71,8 +71,13 @@ pub struct Report {
     pub accepted_steps: usize,
     /// Total inner iterations of the step solver.
     pub inner_iterations: usize,
-    /// Total matrix factorizations of the step solver.
+    /// Total matrix factorizations of the step solver (numeric factorizations for a sparse
+    /// matrix).
     pub factorizations: usize,
+    /// Symbolic analyses of a sparse matrix by the step solver (fill-reducing ordering and
+    /// elimination tree; 1 for the sparse exact step, whatever the number of iterations,
+    /// because the pattern is fixed; 0 for every other solver).
+    pub symbolic_analyses: usize,
     /// User-function evaluations.
     pub evaluations: Evaluations,
     /// Final radius.
@@ -96,8 +101,8 @@ impl fmt::Display for Report {
         writeln!(f, "  f = {:.10e}, ||g||_inf = {:.3e}, n = {}", self.f, self.grad_inf, self.x.len())?;
         writeln!(
             f,
-            "  iterations {} (accepted {}), inner {}, factorizations {}",
-            self.iterations, self.accepted_steps, self.inner_iterations, self.factorizations
+            "  iterations {} (accepted {}), inner {}, factorizations {} (symbolic {})",
+            self.iterations, self.accepted_steps, self.inner_iterations, self.factorizations, self.symbolic_analyses
         )?;
         let e = &self.evaluations;
         writeln!(

@@ -12,10 +12,12 @@
 
 pub mod check;
 pub mod cutest;
+pub mod fdnet;
 pub mod mgh;
 pub mod profile;
 pub mod runner;
 pub mod subproblems;
+pub mod systems;
 
 use trust_region::problem::{DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseJacobian};
 

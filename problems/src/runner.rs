@@ -5,7 +5,8 @@
 //! - `dogleg`: dogleg on the dense Hessian;
 //! - `steihaug`: Steihaug-Toint truncated CG, Hessian-vector products (dense Hessian if the
 //!   problem has no products);
-//! - `exact`: More-Sorensen nearly exact step on the dense Hessian;
+//! - `exact`: More-Sorensen nearly exact step, on the dense Hessian up to
+//!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
 //!   `J'J` for a dense Jacobian (a Levenberg-Marquardt step), Steihaug-Toint CG for a sparse one.
 
@@ -18,6 +19,9 @@ use trust_region::subproblem::{Cauchy, Dogleg, MoreSorensen, Steihaug, StepSolve
 use trust_region::{Options, Report, SetupError, TrustRegion};
 
 use crate::{correct_digits, SuiteProblem};
+
+/// Above this size the exact step runs on the sparse Hessian when the problem has one.
+pub const SPARSE_EXACT_MIN_N: usize = 200;
 
 /// The step solvers the runner knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -108,6 +112,10 @@ pub struct RunRecord {
     pub hv_evals: usize,
     /// Hessian evaluations.
     pub h_evals: usize,
+    /// Numeric matrix factorizations of the step solver.
+    pub factorizations: usize,
+    /// Symbolic analyses of sparse factorizations.
+    pub symbolic_analyses: usize,
     /// Final `f`.
     pub f: f64,
     /// Final `||g||_inf`.
@@ -148,9 +156,16 @@ fn solve<S: StepSolver>(
                 return unsupported();
             }
         }
-        SolverName::Dogleg | SolverName::Exact => match problem.dense_hessian() {
+        SolverName::Dogleg => match problem.dense_hessian() {
             Some(p) => tr.minimize_dense(p, &x0),
             None => return unsupported(),
+        },
+        // The sparse factorization pays off beyond a few hundred variables.
+        SolverName::Exact => match (problem.dense_hessian(), problem.sparse_hessian()) {
+            (Some(p), _) if x0.len() <= SPARSE_EXACT_MIN_N => tr.minimize_dense(p, &x0),
+            (_, Some(p)) => tr.minimize_sparse(p, &x0),
+            (Some(p), None) => tr.minimize_dense(p, &x0),
+            (None, None) => return unsupported(),
         },
         SolverName::Steihaug | SolverName::Cauchy => {
             if let Some(p) = problem.products() {
@@ -204,6 +219,8 @@ pub fn run_one(
         g_evals: 0,
         hv_evals: 0,
         h_evals: 0,
+        factorizations: 0,
+        symbolic_analyses: 0,
         f: f64::NAN,
         grad_inf: f64::NAN,
         correct_digits: None,
@@ -220,6 +237,8 @@ pub fn run_one(
             rec.g_evals = e.g + e.jacobian;
             rec.hv_evals = e.hv;
             rec.h_evals = e.h;
+            rec.factorizations = r.factorizations;
+            rec.symbolic_analyses = r.symbolic_analyses;
             rec.f = r.f;
             rec.grad_inf = r.grad_inf;
             rec.correct_digits = correct_digits(r.f, info.f_star);
@@ -252,13 +271,13 @@ impl RunRecord {
 pub fn csv(records: &[RunRecord]) -> String {
     use std::fmt::Write;
     let mut out = String::from(
-        "suite,problem,n,solver,termination,converged,iterations,f_evals,g_evals,hv_evals,h_evals,f,grad_inf,correct_digits,local_correct_digits,seconds\n",
+        "suite,problem,n,solver,termination,converged,iterations,f_evals,g_evals,hv_evals,h_evals,factorizations,symbolic_analyses,f,grad_inf,correct_digits,local_correct_digits,seconds\n",
     );
     let opt = |v: Option<f64>| v.map(|d| format!("{d:.3}")).unwrap_or_default();
     for r in records {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{:e},{:e},{},{},{:e}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{:e},{:e},{},{},{:e}",
             r.suite,
             r.problem,
             r.n,
@@ -270,6 +289,8 @@ pub fn csv(records: &[RunRecord]) -> String {
             r.g_evals,
             r.hv_evals,
             r.h_evals,
+            r.factorizations,
+            r.symbolic_analyses,
             r.f,
             r.grad_inf,
             opt(r.correct_digits),

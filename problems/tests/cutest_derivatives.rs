@@ -18,7 +18,14 @@ fn derivatives_match_finite_differences() {
     for name in cutest::names() {
         let p = cutest::by_name(name, Some(CHECK_N)).or_else(|| cutest::by_name(name, None)).expect("listed problem");
         let x0 = p.x0();
-        for x in [x0.clone(), shifted(&x0)] {
+        // Three starts defeat central differences, not the derivatives: HELIX's (-1, 0, 0) lies
+        // on the branch cut of its ATAN2(x2, x1) (a kink in x2); BROYDN7D's first residual is
+        // exactly 0 there and |t|^(7/3) has an unbounded third derivative; SBRYBND's variables
+        // go down to 6e-6, below the checker's step. Those three are checked at the second
+        // point here, and at x0 with suitable steps in tests/cutest_values*.rs.
+        let at_start = !matches!(*name, "HELIX" | "BROYDN7D" | "SBRYBND");
+        let points = if at_start { vec![x0.clone(), shifted(&x0)] } else { vec![shifted(&x0)] };
+        for x in points {
             let report = check_problem(p.as_ref(), &x);
             if !report.passed() {
                 failures.push(format!("{report}"));

@@ -5,7 +5,10 @@
 //! grain (problem evaluation, suite runs).
 
 pub mod dense;
+pub mod fd;
+pub mod lu;
 pub mod sparse;
+pub mod sparse_cholesky;
 
 pub use dense::DenseCholesky;
 

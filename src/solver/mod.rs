@@ -2,7 +2,14 @@
 //!
 //! - [`trust_region`]: the trust-region Newton / Gauss-Newton loop for unconstrained
 //!   minimization and least squares.
+//! - [`interior`]: the scaled interior trust region (STRSCNE dogleg and CoDoSol constrained
+//!   dogleg) for bound-constrained nonlinear systems `F(x) = 0`, `l <= x <= u`.
+//! - [`hessian_free`]: the stochastic sub-sampled trust-region Newton-CG loop for training a
+//!   model on mini-batches (exact gradients and Hessian-vector products of a [`BatchLoss`]).
 
+pub mod hessian_free;
+pub mod interior;
 pub mod trust_region;
 
+pub use hessian_free::{BatchLoss, HessianFree};
 pub use trust_region::{Options, TrustRegion};

@@ -131,7 +131,8 @@ impl<S: StepSolver> TrustRegion<S> {
         self.run(&mut NewtonDense::new(problem), x0, &mut ())
     }
 
-    /// Minimizes `f` using its sparse Hessian (matrix-free step solvers).
+    /// Minimizes `f` using its sparse Hessian (matrix-free step solvers, and the sparse
+    /// More-Sorensen step).
     pub fn minimize_sparse<P: SparseHessian + ?Sized>(
         &mut self,
         problem: &P,
@@ -304,6 +305,7 @@ impl<S: StepSolver> TrustRegion<S> {
             accepted_steps,
             inner_iterations: inner,
             factorizations,
+            symbolic_analyses: self.step.symbolic_analyses(),
             evaluations: oracle.evaluations(),
             radius,
             elapsed: started.elapsed(),

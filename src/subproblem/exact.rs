@@ -1,4 +1,5 @@
-//! More-Sorensen nearly exact trust-region step on a dense symmetric `B`.
+//! More-Sorensen nearly exact trust-region step on a dense symmetric `B`, or on a sparse one
+//! (lower triangle, fixed pattern) with a sparse Cholesky factorization.
 //!
 //! # Problem
 //!
@@ -77,7 +78,8 @@
 //!
 //! # Variant
 //!
-//! - The leftmost direction `z` comes from a LINPACK-style estimate (Cline, Moler, Stewart &
+//! - The leftmost direction `z` comes (dense path; the sparse path is described below) from a
+//!   LINPACK-style estimate (Cline, Moler, Stewart &
 //!   Wilkinson 1979): solve `L v = e` with `e_j = +-1` chosen greedily to make `|v_j|` large, then
 //!   `z = L'^{-1} v`, followed by up to `inverse_iterations` steps of inverse iteration
 //!   `z <- (L L')^{-1} z`, all with the factor at hand (O(n^2) each, against O(n^3) for a
@@ -95,7 +97,43 @@
 //!   A rejected trial shrinks the radius, so the previous `lambda` (where `||s|| > new radius`)
 //!   is a lower bound and Newton's method (2) proceeds monotonically from it without refactorizing
 //!   first. `prepare` resets all of this and computes the bounds (3) once per point.
-//! - The solver allocates only in `initialize`.
+//! - The solver allocates only in `initialize` (dense path, `n <= 2048`; above, the dense factor
+//!   is allocated by the first `prepare`) and, on the sparse path, at the first `prepare` that
+//!   sees the pattern (symbolic analysis and buffers).
+//!
+//! # Two paths, one algorithm
+//!
+//! The iteration above (bracket, safeguards, Newton step, tests 1 to 5, warm start) is written
+//! once, generic over what it needs from a factorization of `H = B + lambda I` (the private
+//! trait `ShiftedFactorization`): factorize for a shift, the step `s` with `A = g'H^{-1}g`,
+//! Newton's weight `||w||^2 = s'H^{-1}s`, and a leftmost direction `z` with `z'Hz`.
+//!
+//! - Dense path (the model offers `dense_hessian`): faer's dense Cholesky `H = L L'`; the
+//!   quantities are read off the triangular factor as written above (`A = ||L^{-1}g||^2`,
+//!   `w = L^{-1}s`, `||L'z||^2`, the LINPACK estimate).
+//! - Sparse path (the model offers only `sparse_hessian`): faer's supernodal or simplicial
+//!   sparse Cholesky `P H P' = L L'` with an approximate minimum degree ordering (Amestoy,
+//!   Davis & Duff 1996), see [`crate::linalg::sparse_cholesky`]. The symbolic analysis runs once
+//!   per pattern for the whole solve; each `lambda` costs one numeric factorization into reused
+//!   buffers with the diagonal shifted in place. The factor is not read, only solves and
+//!   products: `A = g'H^{-1}g` is the inner product of `g` and the solved `-s`,
+//!   `||w||^2 = s'H^{-1}s` costs one more solve, and `||L'z||^2 = z'Bz + lambda z'z` one sparse
+//!   product. These inner products are not sums of squares, so they carry a relative error of
+//!   order `eps |g|'|H^{-1}g| / g'H^{-1}g` where the dense path has `eps`; they only enter the
+//!   predicted reduction (whose round-off the outer loop's ratio guard absorbs), the Newton
+//!   correction (safeguarded) and the hard-case test (a factor `kappa_hard` from the edge).
+//!   The failing pivot of a failed factorization is in the permuted order and is not used.
+//!   The leftmost direction comes from Lanczos with full reorthogonalization on `B` (at most
+//!   `lanczos_steps` products, from a fixed pseudo-random vector since `g` is orthogonal to the
+//!   leftmost eigenvector in the hard case; Golub & Van Loan 2013, sec. 10.1; Parlett 1998,
+//!   ch. 13), followed by inverse iteration with the current factorization; the refined vector
+//!   is kept for the next `lambda` (the leftmost eigenvector of `B` does not depend on it).
+//!   When the Gershgorin bound does not exclude indefiniteness, Lanczos runs in `prepare` and
+//!   the Rayleigh quotient `rq` of its Ritz vector (`lambda_1 <= rq`) raises the lower bound
+//!   `lambda_L` of (3) to `-rq`: on indefinite models the first trial `lambda` is then close to
+//!   `-lambda_1` and most solves need one or two factorizations (measured in
+//!   `tests/sparse_exact.rs`). `StepInfo::factorizations` counts numeric factorizations, and
+//!   [`StepSolver::symbolic_analyses`] the symbolic ones (the report's `symbolic_analyses`).
 //!
 //! # Predicted reductions (cancellation-free)
 //!
@@ -125,17 +163,32 @@
 //! 3. J. Nocedal, S. J. Wright, Numerical Optimization, 2nd ed., Springer (2006), sec. 4.3.
 //! 4. A. K. Cline, C. B. Moler, G. W. Stewart, J. H. Wilkinson, An estimate for the condition
 //!    number of a matrix, SIAM J. Numer. Anal. 16 (1979) 368-375.
+//! 5. P. R. Amestoy, T. A. Davis, I. S. Duff, An approximate minimum degree ordering algorithm,
+//!    SIAM J. Matrix Anal. Appl. 17 (1996) 886-905.
+//! 6. G. H. Golub, C. F. Van Loan, Matrix Computations, 4th ed., Johns Hopkins (2013),
+//!    sec. 8.4 (tridiagonal eigenproblem by bisection) and 10.1 (Lanczos).
+//! 7. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998), ch. 13.
+//! 8. L. Giraud, J. Langou, M. Rozloznik, The loss of orthogonality in the Gram-Schmidt
+//!    orthogonalization process, Comput. Math. Appl. 50 (2005) 1069-1075 ("twice is enough").
 
+use faer::sparse::SparseColMatRef;
 use faer::MatRef;
 
 use super::cauchy::Cauchy;
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
-use crate::linalg::dense::{matvec, DenseCholesky};
+use crate::linalg::dense::{matvec, DenseCholesky, NotPositiveDefinite};
+use crate::linalg::sparse::symmetric_lower_matvec;
+use crate::linalg::sparse_cholesky::SparseCholesky;
 use crate::linalg::{dot, norm};
 use crate::model::Model;
 
-/// More-Sorensen nearly exact step solver on a dense symmetric `B` (both triangles stored).
+/// More-Sorensen nearly exact step solver on a dense symmetric `B` (both triangles stored) or a
+/// sparse one (lower triangle, fixed pattern).
+///
+/// The dense path is taken when the model offers [`Model::dense_hessian`], the sparse path when
+/// it offers only [`Model::sparse_hessian`]; without either the solver returns the Cauchy point
+/// (status `Fallback`).
 ///
 /// Guarantee (see the module documentation): the predicted reduction of the returned step is at
 /// least `min((1 - kappa_easy)^2, 1 - kappa_hard)` times the optimal one, `0.98` with the
@@ -165,19 +218,52 @@ pub struct MoreSorensen {
     /// Toint 2000, sec. 7.3.8; More & Sorensen use `max(0.001 lambda_U, sqrt(lambda_L lambda_U))`).
     /// Default `0.01`. Must lie in `(0, 1)`.
     pub theta: f64,
-    /// Cap on inverse-iteration steps refining the LINPACK estimate of the leftmost eigenvector
-    /// of `B + lambda I` (each costs two triangular solves, O(n^2); the iteration stops earlier
-    /// once the eigenvalue estimate settles to a relative 1e-4). Default `20`: on random hard
-    /// cases (n = 50) a fixed 2 steps need about 50 % more factorizations. `0` keeps the LINPACK
-    /// estimate alone.
+    /// Cap on inverse-iteration steps refining the estimate of the leftmost eigenvector
+    /// of `B + lambda I` (dense path: the LINPACK estimate, each step two triangular solves,
+    /// O(n^2); sparse path: the Lanczos estimate, each step one sparse solve; the iteration
+    /// stops earlier once the eigenvalue estimate settles to a relative 1e-4). Default `20`: on
+    /// random hard cases (n = 50) a fixed 2 steps need about 50 % more factorizations. `0` keeps
+    /// the first estimate alone.
     pub inverse_iterations: usize,
+    /// Sparse path only: cap on Lanczos steps (products with `B`) for the estimate of the
+    /// leftmost eigenpair of `B`, run at most once per point (Golub & Van Loan 2013, sec. 10.1;
+    /// full reorthogonalization, so it stores `lanczos_steps` vectors of length `n`:
+    /// `8 lanczos_steps n` bytes, 240 MB at `n = 10^6` with the default). Its Ritz vector starts
+    /// the inverse iteration of the hard case, and its Rayleigh quotient `rq` (an upper bound on
+    /// `lambda_1`) raises the lower bound of (3) to `-rq`. Default `30`: measured on the
+    /// Ginzburg-Landau energy of `tests/sparse_exact.rs` at `n = 10^4`, 10 steps need 3.0
+    /// numeric factorizations per trial and 30 steps 2.3 (at `n = 900`: 2.4 and 1.8); a
+    /// product costs far less than a factorization. `0` disables it (inverse iteration then
+    /// starts from a fixed pseudo-random vector).
+    pub lanczos_steps: usize,
     ws: Workspace,
+    dense: Option<DenseCholesky>,
+    sparse: Option<SparseState>,
+    /// Symbolic analyses since `initialize`.
+    symbolic_analyses: usize,
+    /// Lanczos products since `initialize`.
+    lanczos_products: usize,
+}
+
+/// Largest `n` for which `initialize` allocates the dense factor (32 MiB); above it the dense
+/// factor is allocated by the first `prepare` that sees a dense matrix.
+const DENSE_EAGER_MAX: usize = 2048;
+
+/// Which matrix `prepare` found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Path {
+    /// No usable matrix: Cauchy point.
+    #[default]
+    None,
+    /// `Model::dense_hessian`.
+    Dense,
+    /// `Model::sparse_hessian`.
+    Sparse,
 }
 
 /// Buffers and per-point state (allocated in `initialize`).
 #[derive(Debug, Default)]
 struct Workspace {
-    chol: Option<DenseCholesky>,
     g: Vec<f64>,
     bg: Vec<f64>,
     s: Vec<f64>,
@@ -186,8 +272,8 @@ struct Workspace {
     u: Vec<f64>,
     p: Vec<f64>,
     best: Vec<f64>,
-    /// Whether `prepare` found a finite dense matrix.
-    have_matrix: bool,
+    /// Which matrix `prepare` found finite.
+    path: Path,
     gnorm: f64,
     gbg: f64,
     /// Upper bound on `lambda_max(B)`: `min(max_i (b_ii + r_i), ||B||_F, ||B||_inf)`.
@@ -204,6 +290,25 @@ struct Workspace {
     last: Option<(f64, f64)>,
 }
 
+/// State of the sparse path: the factorization (one symbolic analysis per pattern) and the
+/// Lanczos buffers (allocated at the first `prepare` that sees a sparse matrix).
+#[derive(Debug)]
+struct SparseState {
+    chol: SparseCholesky,
+    /// Lanczos basis, `steps` columns of length `n`, column-major.
+    basis: Vec<f64>,
+    /// Diagonal and off-diagonal of the Lanczos tridiagonal matrix, and two scratch vectors.
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    y: Vec<f64>,
+    d: Vec<f64>,
+    /// Scratch of length `n`.
+    work: Vec<f64>,
+    /// The current estimate of a leftmost unit eigenvector of `B` (valid if `have_leftmost`).
+    leftmost: Vec<f64>,
+    have_leftmost: bool,
+}
+
 impl Default for MoreSorensen {
     fn default() -> Self {
         Self {
@@ -212,7 +317,12 @@ impl Default for MoreSorensen {
             max_iterations: 100,
             theta: 0.01,
             inverse_iterations: 20,
+            lanczos_steps: 30,
             ws: Workspace::default(),
+            dense: None,
+            sparse: None,
+            symbolic_analyses: 0,
+            lanczos_products: 0,
         }
     }
 }
@@ -221,6 +331,17 @@ impl MoreSorensen {
     /// A new solver with the default tolerances.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Products with `B` spent in Lanczos estimates (sparse path) since `initialize`.
+    pub fn lanczos_products(&self) -> usize {
+        self.lanczos_products
+    }
+
+    /// Numeric factorizations of the sparse path since the sparse pattern was analysed (the
+    /// per-trial count is in [`StepInfo::factorizations`] on both paths).
+    pub fn sparse_factorizations(&self) -> usize {
+        self.sparse.as_ref().map_or(0, |s| s.chol.numeric_factorizations())
     }
 }
 
@@ -264,6 +385,22 @@ fn lower_transpose_apply(l: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Inverse iteration `z <- H^{-1} z`, normalized, from a unit `z`. 1/||H^{-1} z|| decreases to
+/// the smallest eigenvalue of `H` (at the rate of the ratio of its two smallest eigenvalues);
+/// stop once it settles to a relative 1e-4 (measured on random hard cases: stopping at 1e-2
+/// costs about a third more factorizations).
+fn inverse_iteration(mut solve: impl FnMut(&mut [f64]), iterations: usize, z: &mut [f64]) {
+    let mut prev = f64::INFINITY;
+    for _ in 0..iterations {
+        solve(z);
+        let est = 1.0 / normalize(z);
+        if !(est < prev * (1.0 - 1e-4)) {
+            break;
+        }
+        prev = est;
+    }
+}
+
 /// An approximate unit eigenvector `z` of the smallest eigenvalue of `L L'`; returns
 /// `z'(L L')z = ||L'z||^2`, or `None` if the estimate is not finite. `t` is scratch.
 fn leftmost_direction(chol: &DenseCholesky, iterations: usize, z: &mut [f64], t: &mut [f64]) -> Option<f64> {
@@ -291,19 +428,7 @@ fn leftmost_direction(chol: &DenseCholesky, iterations: usize, z: &mut [f64], t:
     }
     chol.solve_upper_in_place(z);
     normalize(z);
-    // Inverse iteration z <- (L L')^{-1} z, normalized. 1/||(L L')^{-1} z|| decreases to the
-    // smallest eigenvalue of L L' (at the rate of the ratio of its two smallest eigenvalues);
-    // stop once it settles to a relative 1e-4 (measured on random hard cases: stopping at 1e-2
-    // costs about a third more factorizations).
-    let mut prev = f64::INFINITY;
-    for _ in 0..iterations {
-        chol.solve_in_place(z);
-        let est = 1.0 / normalize(z);
-        if !(est < prev * (1.0 - 1e-4)) {
-            break;
-        }
-        prev = est;
-    }
+    inverse_iteration(|z| chol.solve_in_place(z), iterations, z);
     if !z.iter().all(|v| v.is_finite()) || norm(z) == 0.0 {
         return None;
     }
@@ -312,13 +437,480 @@ fn leftmost_direction(chol: &DenseCholesky, iterations: usize, z: &mut [f64], t:
     zhz.is_finite().then_some(zhz)
 }
 
+/// A fixed pseudo-random vector with entries in `[-1/2, 1/2)` (SplitMix64, Steele, Lea & Flood
+/// 2014): the Lanczos start, which must not be orthogonal to the leftmost eigenvector (`g` is,
+/// in the hard case).
+fn pseudo_random(x: &mut [f64]) {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for v in x.iter_mut() {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        *v = (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64) - 0.5;
+    }
+}
+
+/// Smallest eigenvalue of the symmetric tridiagonal `T = tridiag(beta, alpha, beta)` (`m` =
+/// `alpha.len()`, `beta.len() >= m - 1`) by Sturm-sequence bisection, and a unit eigenvector in
+/// `y` by inverse iteration with the positive definite `T - (theta - delta) I` (tridiagonal
+/// LDL', `d` scratch). Golub & Van Loan (2013), sec. 8.4.1 and 8.2.2.
+fn tridiagonal_leftmost(alpha: &[f64], beta: &[f64], y: &mut [f64], d: &mut [f64]) -> f64 {
+    let m = alpha.len();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for i in 0..m {
+        let r = if i > 0 { beta[i - 1].abs() } else { 0.0 } + if i + 1 < m { beta[i].abs() } else { 0.0 };
+        lo = lo.min(alpha[i] - r);
+        hi = hi.max(alpha[i] + r);
+    }
+    let scale = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
+    // Number of eigenvalues below x (Sturm count of the LDL' pivots of T - x I).
+    let below = |x: f64| -> usize {
+        let mut count = 0;
+        let mut q = 1.0f64;
+        for i in 0..m {
+            let b2 = if i > 0 { beta[i - 1] * beta[i - 1] } else { 0.0 };
+            q = alpha[i] - x - if i > 0 { b2 / q } else { 0.0 };
+            if q == 0.0 {
+                q = -f64::EPSILON * scale;
+            }
+            if q < 0.0 {
+                count += 1;
+            }
+        }
+        count
+    };
+    // Invariant: below(lo) == 0, below(hi) >= 1.
+    hi += f64::EPSILON * scale;
+    lo -= f64::EPSILON * scale;
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if !(mid > lo && mid < hi) || hi - lo <= 4.0 * f64::EPSILON * scale {
+            break;
+        }
+        if below(mid) == 0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // T - sigma I is positive definite for sigma below lo.
+    let sigma = lo - 1e-10 * scale;
+    y.iter_mut().for_each(|v| *v = 1.0);
+    for _ in 0..3 {
+        // Factor T - sigma I = L D L' (pivots d), solve in place.
+        for i in 0..m {
+            d[i] = alpha[i] - sigma - if i > 0 { beta[i - 1] * beta[i - 1] / d[i - 1] } else { 0.0 };
+        }
+        for i in 1..m {
+            y[i] -= beta[i - 1] / d[i - 1] * y[i - 1];
+        }
+        for i in 0..m {
+            y[i] /= d[i];
+        }
+        for i in (0..m.saturating_sub(1)).rev() {
+            y[i] -= beta[i] / d[i] * y[i + 1];
+        }
+        normalize(y);
+    }
+    lo
+}
+
+impl SparseState {
+    fn new(chol: SparseCholesky, n: usize, steps: usize) -> Self {
+        let k = steps.min(n);
+        Self {
+            chol,
+            basis: vec![0.0; n * k],
+            alpha: vec![0.0; k],
+            beta: vec![0.0; k],
+            y: vec![0.0; k],
+            d: vec![0.0; k],
+            work: vec![0.0; n],
+            leftmost: vec![0.0; n],
+            have_leftmost: false,
+        }
+    }
+
+    /// Lanczos with full reorthogonalization on `B` (lower triangle `h`) from a fixed
+    /// pseudo-random vector, at most `basis.len() / n` steps: writes the Ritz vector of the
+    /// smallest Ritz value into `leftmost` and returns its Rayleigh quotient `rq >= lambda_1`
+    /// (`None` if not finite, or if no step is allowed). Adds the products used to `products`.
+    fn lanczos(&mut self, h: SparseColMatRef<'_, usize, f64>, products: &mut usize) -> Option<f64> {
+        let n = self.work.len();
+        self.have_leftmost = false;
+        if n == 0 {
+            return None;
+        }
+        let k = self.basis.len() / n;
+        if k == 0 {
+            pseudo_random(&mut self.leftmost);
+            normalize(&mut self.leftmost);
+            self.have_leftmost = true;
+            return None;
+        }
+        pseudo_random(&mut self.basis[..n]);
+        normalize(&mut self.basis[..n]);
+        let mut m = 0;
+        for j in 0..k {
+            m = j + 1;
+            let (done, rest) = self.basis.split_at_mut((j + 1) * n);
+            let vj = &done[j * n..];
+            symmetric_lower_matvec(h, vj, &mut self.work);
+            *products += 1;
+            let a = dot(vj, &self.work);
+            self.alpha[j] = a;
+            // Full reorthogonalization against every basis vector (classical Gram-Schmidt,
+            // twice: "twice is enough", Giraud, Langou & Rozloznik 2005).
+            for _ in 0..2 {
+                for i in 0..=j {
+                    let vi = &done[i * n..(i + 1) * n];
+                    let c = dot(vi, &self.work);
+                    for (w, &v) in self.work.iter_mut().zip(vi) {
+                        *w -= c * v;
+                    }
+                }
+            }
+            let b = norm(&self.work);
+            self.beta[j] = b;
+            if !(a.is_finite() && b.is_finite()) {
+                return None;
+            }
+            if j + 1 == k || b <= 1e-12 * (a.abs() + b).max(f64::MIN_POSITIVE) {
+                // Cap reached, or an invariant subspace (breakdown).
+                break;
+            }
+            let next = &mut rest[..n];
+            let inv = 1.0 / b;
+            for (v, &w) in next.iter_mut().zip(&self.work) {
+                *v = w * inv;
+            }
+        }
+        tridiagonal_leftmost(&self.alpha[..m], &self.beta[..m], &mut self.y[..m], &mut self.d[..m]);
+        self.leftmost.iter_mut().for_each(|v| *v = 0.0);
+        for (i, &yi) in self.y[..m].iter().enumerate() {
+            for (z, &v) in self.leftmost.iter_mut().zip(&self.basis[i * n..(i + 1) * n]) {
+                *z += yi * v;
+            }
+        }
+        let nz = normalize(&mut self.leftmost);
+        if !(nz > 0.0 && nz.is_finite()) {
+            return None;
+        }
+        symmetric_lower_matvec(h, &self.leftmost, &mut self.work);
+        *products += 1;
+        self.have_leftmost = true;
+        let rq = dot(&self.leftmost, &self.work);
+        rq.is_finite().then_some(rq)
+    }
+}
+
+/// What the secular-equation iteration needs from a factorization of `B + shift I`: the dense
+/// path works with the triangular factor, the sparse path with solves and products only.
+trait ShiftedFactorization {
+    /// Factorizes `B + shift I`.
+    fn factorize(&mut self, shift: f64) -> Result<(), NotPositiveDefinite>;
+    /// `s <- -(B + shift I)^{-1} g`; returns `A = g'(B + shift I)^{-1} g = ||L^{-1} g||^2`.
+    /// `w` is scratch.
+    fn step(&mut self, g: &[f64], s: &mut [f64], w: &mut [f64]) -> f64;
+    /// `||L^{-1} s||^2 = s'(B + shift I)^{-1} s`, the derivative term of Newton's step (2).
+    /// `w` is scratch.
+    fn newton_weight(&mut self, s: &[f64], w: &mut [f64]) -> f64;
+    /// An approximate unit leftmost eigenvector `z` of `B + shift I`; returns `z'(B + shift I)z`
+    /// (`None` if not finite). `t` is scratch.
+    fn leftmost(&mut self, iterations: usize, z: &mut [f64], t: &mut [f64]) -> Option<f64>;
+}
+
+/// The dense path: `B + shift I = L L'` with the triangular factor at hand.
+struct DenseShifted<'a> {
+    h: MatRef<'a, f64>,
+    chol: &'a mut DenseCholesky,
+}
+
+impl ShiftedFactorization for DenseShifted<'_> {
+    #[inline]
+    fn factorize(&mut self, shift: f64) -> Result<(), NotPositiveDefinite> {
+        self.chol.factorize(self.h, shift)
+    }
+    #[inline]
+    fn step(&mut self, g: &[f64], s: &mut [f64], w: &mut [f64]) -> f64 {
+        // y = L^{-1} g (in w), A = ||y||^2 = ||L's||^2, s = -L'^{-1} y.
+        w.copy_from_slice(g);
+        self.chol.solve_lower_in_place(w);
+        let a = dot(w, w);
+        for (s, &y) in s.iter_mut().zip(w.iter()) {
+            *s = -y;
+        }
+        self.chol.solve_upper_in_place(s);
+        a
+    }
+    #[inline]
+    fn newton_weight(&mut self, s: &[f64], w: &mut [f64]) -> f64 {
+        w.copy_from_slice(s);
+        self.chol.solve_lower_in_place(w);
+        dot(w, w)
+    }
+    #[inline]
+    fn leftmost(&mut self, iterations: usize, z: &mut [f64], t: &mut [f64]) -> Option<f64> {
+        leftmost_direction(self.chol, iterations, z, t)
+    }
+}
+
+/// The sparse path: `B + shift I = P' L L' P` behind faer's solve; the factor is not read.
+struct SparseShifted<'a> {
+    h: SparseColMatRef<'a, usize, f64>,
+    st: &'a mut SparseState,
+    products: &'a mut usize,
+}
+
+impl ShiftedFactorization for SparseShifted<'_> {
+    fn factorize(&mut self, shift: f64) -> Result<(), NotPositiveDefinite> {
+        self.st.chol.factorize(self.h, shift)
+    }
+    fn step(&mut self, g: &[f64], s: &mut [f64], _w: &mut [f64]) -> f64 {
+        // s = (B + lambda I)^{-1} g, A = g's (>= 0 for a positive definite matrix; the inner
+        // product of two computed vectors replaces ||L^{-1} g||^2), then s <- -s.
+        s.copy_from_slice(g);
+        self.st.chol.solve_in_place(s);
+        let a = dot(g, s);
+        s.iter_mut().for_each(|v| *v = -*v);
+        a.max(0.0)
+    }
+    fn newton_weight(&mut self, s: &[f64], w: &mut [f64]) -> f64 {
+        // ||w||^2 = s'(B + lambda I)^{-1} s: one more solve.
+        w.copy_from_slice(s);
+        self.st.chol.solve_in_place(w);
+        dot(s, w)
+    }
+    fn leftmost(&mut self, iterations: usize, z: &mut [f64], t: &mut [f64]) -> Option<f64> {
+        if !self.st.have_leftmost {
+            // Not run in `prepare` (B was positive semidefinite by Gershgorin): run it now.
+            self.st.lanczos(self.h, self.products);
+        }
+        if !self.st.have_leftmost {
+            return None;
+        }
+        z.copy_from_slice(&self.st.leftmost);
+        let chol = &mut self.st.chol;
+        inverse_iteration(|z| chol.solve_in_place(z), iterations, z);
+        if !z.iter().all(|v| v.is_finite()) || norm(z) == 0.0 {
+            return None;
+        }
+        // Keep the refined direction for the next lambda: the leftmost eigenvector of B does
+        // not depend on lambda.
+        self.st.leftmost.copy_from_slice(z);
+        // ||L'z||^2 = z'(B + lambda I) z by one product; it is at least 0 in exact arithmetic.
+        symmetric_lower_matvec(self.h, z, t);
+        *self.products += 1;
+        // The shift is the factorization's own (a warm start may reuse an earlier one).
+        let zhz = (dot(z, t) + self.st.chol.shift() * dot(z, z)).max(0.0);
+        zhz.is_finite().then_some(zhz)
+    }
+}
+
+/// The tolerances of one solve.
+#[derive(Clone, Copy)]
+struct Params {
+    kappa_easy: f64,
+    kappa_hard: f64,
+    theta: f64,
+    inverse_iterations: usize,
+    max_iterations: usize,
+}
+
+/// The safeguarded Newton iteration on the secular equation (items 1 to 5 of the module
+/// documentation), on either factorization. Returns the accepted pick with its predicted
+/// reduction and status, and the best feasible predicted reduction seen (its step in `ws.best`).
+fn secular<F: ShiftedFactorization>(
+    prm: Params,
+    ws: &mut Workspace,
+    fac: &mut F,
+    radius: f64,
+    info: &mut StepInfo,
+) -> (Option<(Pick, f64, StepStatus)>, f64) {
+    let Params { kappa_easy, kappa_hard, theta, inverse_iterations: inv_its, max_iterations } = prm;
+    let delta = radius;
+    let delta2 = delta * delta;
+    let gd = ws.gnorm / delta;
+    // Bracket (3), tightened by what earlier trials at this point learned.
+    let mut lam_l = 0.0f64.max(ws.neg_lmin_lo).max(gd - ws.lmax_hi);
+    let mut lam_u = 0.0f64.max(gd + ws.neg_lmin_hi);
+    let mut lam = if lam_l == 0.0 { 0.0 } else { f64::NAN };
+    if let Some((lp, sp)) = ws.last {
+        // ||s(lambda)|| decreases in lambda: lp is a lower bound if ||s(lp)|| > radius, an
+        // upper bound if ||s(lp)|| < radius. Start from it (its factor is usually at hand).
+        if sp > delta {
+            lam_l = lam_l.max(lp);
+        } else if sp < delta {
+            lam_u = lam_u.min(lp);
+        }
+        lam = lp;
+    }
+    lam_u = lam_u.max(lam_l);
+    let mut widen = ws.lambda_floor.max(1e-10 * lam_l).max(f64::MIN_POSITIVE);
+    let mut best_pred = f64::NEG_INFINITY;
+    let mut accepted: Option<(Pick, f64, StepStatus)> = None;
+
+    for iter in 0..max_iterations {
+        info.inner_iterations = iter + 1;
+        // Next lambda suggested by the Rayleigh-quotient bound in the (nearly) hard case.
+        let mut hard_guess = f64::NAN;
+        // Safeguard (4): lambda must lie in the bracket and above the known non-PD region.
+        if !(lam >= lam_l && lam <= lam_u) || lam <= ws.neg_lmin_lo {
+            if lam_u <= lam_l {
+                // The bracket collapsed (round-off in the bounds, or B + lambda_L I exactly
+                // singular, as for a diagonal B with g = 0): widen it geometrically.
+                lam_u = lam_l + widen;
+                widen *= 10.0;
+            }
+            lam = safeguard(lam_l, lam_u, theta);
+        }
+        // Factorize B + lambda I unless the workspace already holds it (warm start).
+        if ws.factored != Some(lam) {
+            ws.factored = None;
+            info.factorizations += 1;
+            if fac.factorize(lam).is_err() {
+                // B + lambda I is not positive definite: lambda <= -lambda_1.
+                ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam);
+                lam_l = lam_l.max(lam);
+                continue;
+            }
+            ws.factored = Some(lam);
+        }
+        // s = -(B + lambda I)^{-1} g, A = ||L's||^2 = ||L^{-1} g||^2.
+        let a = fac.step(&ws.g, &mut ws.s, &mut ws.w);
+        let snorm = norm(&ws.s);
+        if !(a.is_finite() && snorm.is_finite()) {
+            // Numerically singular: treat as a failed factorization.
+            ws.factored = None;
+            ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam);
+            lam_l = lam_l.max(lam);
+            continue;
+        }
+        ws.neg_lmin_hi = ws.neg_lmin_hi.min(lam);
+        ws.last = Some((lam, snorm));
+        // (6) with p = s.
+        let pred_s = 0.5 * (a + lam * snorm * snorm);
+        if lam == 0.0 && snorm <= delta {
+            // Item 1: the Newton step is interior.
+            accepted = Some((Pick::S(1.0), pred_s, StepStatus::Interior));
+            break;
+        }
+        if snorm > delta {
+            lam_l = lam_l.max(lam);
+            // (6) with p = alpha s: alpha (1 - alpha/2) A + lambda radius^2 / 2.
+            let alpha = delta / snorm;
+            let pred_a = alpha * (1.0 - 0.5 * alpha) * a + 0.5 * lam * delta2;
+            if pred_a > best_pred {
+                best_pred = pred_a;
+                for (b, &s) in ws.best.iter_mut().zip(&ws.s) {
+                    *b = alpha * s;
+                }
+            }
+            if snorm - delta <= kappa_easy * delta {
+                // Item 2, outside: scale back to the boundary.
+                accepted = Some((Pick::S(alpha), pred_a, StepStatus::Boundary));
+                break;
+            }
+        } else {
+            lam_u = lam_u.min(lam);
+            if pred_s > best_pred {
+                best_pred = pred_s;
+                ws.best.copy_from_slice(&ws.s);
+            }
+            if delta - snorm <= kappa_easy * delta {
+                // Item 2, inside.
+                accepted = Some((Pick::S(1.0), pred_s, StepStatus::Boundary));
+                break;
+            }
+            if lam <= ws.lambda_floor || a + lam * snorm * snorm >= (1.0 - kappa_hard) * (a + lam * delta2) {
+                // Item 3: lambda (radius^2 - ||s||^2) is negligible; by (5) s is optimal
+                // to the factor 1 - kappa_hard.
+                accepted = Some((Pick::S(1.0), pred_s, StepStatus::Interior));
+                break;
+            }
+            // Item 4, the (nearly) hard case: move along the leftmost direction of H.
+            if let Some(zhz) = fac.leftmost(inv_its, &mut ws.z, &mut ws.u) {
+                // Rayleigh quotient: lambda - z'Hz <= -lambda_1 (radius-independent).
+                ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam - zhz);
+                lam_l = lam_l.max(lam - zhz);
+                // Smaller root of ||z||^2 tau^2 + 2 s'z tau - (radius^2 - ||s||^2) = 0,
+                // written without cancellation; it carries the sign of s'z.
+                let sz = dot(&ws.s, &ws.z);
+                let c = (delta - snorm) * (delta + snorm);
+                let tau = (c / (sz.abs() + (sz * sz + c).sqrt())).copysign(if sz == 0.0 { 1.0 } else { sz });
+                for ((p, &s), &z) in ws.p.iter_mut().zip(&ws.s).zip(&ws.z) {
+                    *p = s + tau * z;
+                }
+                let pnorm = norm(&ws.p);
+                let defect = tau * tau * zhz;
+                // (7).
+                let pred_p = 0.5 * (a + lam * pnorm * pnorm - defect);
+                if pnorm <= delta * (1.0 + 1e-12) && pred_p > best_pred {
+                    best_pred = pred_p;
+                    ws.best.copy_from_slice(&ws.p);
+                }
+                if defect <= kappa_hard * (a + lam * delta2) && pnorm <= delta * (1.0 + 1e-12) {
+                    accepted = Some((Pick::P, pred_p, StepStatus::HardCase));
+                    break;
+                }
+                // Where the test above would pass if lambda_L were -lambda_1: with
+                // lambda - lambda_L = z'Hz and tau^2 <= radius^2, lambda_L + kappa_hard
+                // (A/radius^2 + lambda_L)/2 does (used when Newton's step leaves the bracket).
+                hard_guess = lam_l + 0.5 * kappa_hard * (a / delta2 + lam_l);
+            }
+        }
+        // Newton step (2) on the secular equation.
+        if snorm > 0.0 {
+            let ww = fac.newton_weight(&ws.s, &mut ws.w);
+            lam += (snorm * snorm / ww) * (snorm - delta) / delta;
+            if snorm < delta && !(lam > lam_l) && hard_guess > lam_l && hard_guess < lam_u {
+                lam = hard_guess;
+            }
+        } else if hard_guess > lam_l && hard_guess < lam_u {
+            lam = hard_guess;
+        } else {
+            // g = 0: s(lambda) = 0 carries no information; the safeguard picks the next lambda.
+            lam = f64::NAN;
+        }
+    }
+    (accepted, best_pred)
+}
+
+/// Spectral bounds (3) from the diagonal `d`, the off-diagonal absolute row sums `r` and the
+/// squared Frobenius norm; sets the per-point bounds of `ws`. `n` is the dimension.
+fn set_bounds(ws: &mut Workspace, d: impl Iterator<Item = (f64, f64)>, fro2: f64, n: usize) {
+    let (mut gersh_lo, mut gersh_hi, mut norm_inf, mut min_diag) =
+        (f64::INFINITY, f64::NEG_INFINITY, 0.0f64, f64::INFINITY);
+    for (d, r) in d {
+        gersh_lo = gersh_lo.min(d - r);
+        gersh_hi = gersh_hi.max(d + r);
+        norm_inf = norm_inf.max(d.abs() + r);
+        min_diag = min_diag.min(d);
+    }
+    let fro = fro2.sqrt();
+    let finite = [gersh_lo, gersh_hi, norm_inf, fro, min_diag, ws.gbg].iter().all(|v| v.is_finite());
+    if !finite {
+        ws.path = Path::None;
+    }
+    ws.lmax_hi = gersh_hi.min(fro).min(norm_inf);
+    ws.neg_lmin_hi = (-gersh_lo).min(fro).min(norm_inf);
+    // lambda_1 <= min_i b_ii and lambda_1 <= g'Bg/g'g (Rayleigh quotients of e_i and g).
+    ws.neg_lmin_lo = -min_diag;
+    if ws.gnorm > 0.0 {
+        ws.neg_lmin_lo = ws.neg_lmin_lo.max(-ws.gbg / (ws.gnorm * ws.gnorm));
+    }
+    ws.lambda_floor = n as f64 * f64::EPSILON * fro.min(norm_inf);
+}
+
 impl StepSolver for MoreSorensen {
     fn name(&self) -> &'static str {
         "exact"
     }
 
     fn needs(&self) -> Needs {
-        Needs::DenseMatrix
+        Needs::Matrix
     }
 
     fn validate(&self) -> Result<(), SetupError> {
@@ -340,17 +932,33 @@ impl StepSolver for MoreSorensen {
 
     fn initialize(&mut self, n: usize) {
         let ws = &mut self.ws;
-        ws.chol = Some(DenseCholesky::new(n));
         for v in [&mut ws.g, &mut ws.bg, &mut ws.s, &mut ws.w, &mut ws.z, &mut ws.u, &mut ws.p, &mut ws.best] {
             *v = vec![0.0; n];
         }
         ws.factored = None;
         ws.last = None;
+        ws.path = Path::None;
+        // The dense factor (n^2 storage) is allocated here for n <= DENSE_EAGER_MAX (so that a
+        // dense `prepare` never allocates), otherwise at the first point with a dense matrix:
+        // a sparse model of large n must not pay n^2 memory. The sparse analysis and its
+        // buffers are made at the first point with a sparse matrix (kept while the pattern and
+        // the dimension do not change).
+        if self.dense.as_ref().is_some_and(|c| c.dim() != n) {
+            self.dense = None;
+        }
+        if self.dense.is_none() && n <= DENSE_EAGER_MAX {
+            self.dense = Some(DenseCholesky::new(n));
+        }
+        if self.sparse.as_ref().is_some_and(|s| s.chol.dim() != n) {
+            self.sparse = None;
+        }
+        self.symbolic_analyses = 0;
+        self.lanczos_products = 0;
     }
 
     fn prepare(&mut self, model: &mut dyn Model) {
         let n = model.dim();
-        if self.ws.g.len() != n || self.ws.chol.is_none() {
+        if self.ws.g.len() != n {
             self.initialize(n);
         }
         let ws = &mut self.ws;
@@ -358,47 +966,103 @@ impl StepSolver for MoreSorensen {
         ws.gnorm = norm(&ws.g);
         ws.factored = None;
         ws.last = None;
-        let Some(h) = model.dense_hessian() else {
-            // No matrix: the Cauchy point is all we can offer.
-            ws.have_matrix = false;
-            model.apply(&ws.g, &mut ws.bg);
+        if let Some(h) = model.dense_hessian() {
+            ws.path = Path::Dense;
+            if self.dense.is_none() {
+                self.dense = Some(DenseCholesky::new(n));
+            }
+            matvec(h, &ws.g, &mut ws.bg);
             ws.gbg = dot(&ws.g, &ws.bg);
+            // Bounds (3) in one pass over the columns (B symmetric: column sums are row sums).
+            let mut fro2 = 0.0f64;
+            let rows = (0..n).map(|j| {
+                let d = h[(j, j)];
+                let (abs_sum, sq_sum) = match col(h, j) {
+                    Some(c) => c.iter().fold((0.0, 0.0), |(a, q), &v| (a + v.abs(), q + v * v)),
+                    None => (0..n).fold((0.0, 0.0), |(a, q), i| (a + h[(i, j)].abs(), q + h[(i, j)] * h[(i, j)])),
+                };
+                fro2 += sq_sum;
+                (d, abs_sum - d.abs())
+            });
+            // Collect into the scratch buffers first (the iterator borrows fro2).
+            for (j, (d, r)) in rows.enumerate() {
+                ws.w[j] = d;
+                ws.u[j] = r;
+            }
+            let (d, r) = (std::mem::take(&mut ws.w), std::mem::take(&mut ws.u));
+            set_bounds(ws, d.iter().copied().zip(r.iter().copied()), fro2, n);
+            ws.w = d;
+            ws.u = r;
             return;
-        };
-        matvec(h, &ws.g, &mut ws.bg);
+        }
+        if let Some(h) = model.sparse_hessian() {
+            let sym = h.symbolic();
+            let reuse = self.sparse.as_ref().is_some_and(|s| s.chol.matches(sym));
+            if !reuse {
+                match SparseCholesky::new(sym) {
+                    Ok(chol) => {
+                        self.symbolic_analyses += 1;
+                        self.sparse = Some(SparseState::new(chol, n, self.lanczos_steps));
+                    }
+                    Err(_) => {
+                        self.sparse = None;
+                    }
+                }
+            }
+            if let Some(st) = self.sparse.as_mut() {
+                ws.path = Path::Sparse;
+                st.have_leftmost = false;
+                symmetric_lower_matvec(h, &ws.g, &mut ws.bg);
+                ws.gbg = dot(&ws.g, &ws.bg);
+                // Bounds (3): diagonal into w, off-diagonal absolute row sums into u (each
+                // stored entry below the diagonal counts in its row and, by symmetry, its column).
+                ws.u.iter_mut().for_each(|v| *v = 0.0);
+                ws.w.iter_mut().for_each(|v| *v = 0.0);
+                let mut fro2 = 0.0f64;
+                let vals = h.val();
+                for j in 0..n {
+                    let range = sym.col_range(j);
+                    for (&i, &v) in sym.row_idx()[range.clone()].iter().zip(&vals[range]) {
+                        if i == j {
+                            ws.w[j] += v;
+                            fro2 += v * v;
+                        } else {
+                            ws.u[i] += v.abs();
+                            ws.u[j] += v.abs();
+                            fro2 += 2.0 * v * v;
+                        }
+                    }
+                }
+                let (d, r) = (std::mem::take(&mut ws.w), std::mem::take(&mut ws.u));
+                set_bounds(ws, d.iter().copied().zip(r.iter().copied()), fro2, n);
+                let possibly_indefinite = d.iter().zip(&r).any(|(&d, &r)| d - r < 0.0);
+                ws.w = d;
+                ws.u = r;
+                if ws.path == Path::Sparse && possibly_indefinite {
+                    // Lanczos estimate of the leftmost eigenpair: its Rayleigh quotient rq
+                    // satisfies lambda_1 <= rq, so -rq is a lower bound on -lambda_1.
+                    if let Some(rq) = st.lanczos(h, &mut self.lanczos_products) {
+                        ws.neg_lmin_lo = ws.neg_lmin_lo.max(-rq);
+                    }
+                }
+                return;
+            }
+        }
+        // No matrix: the Cauchy point is all we can offer.
+        ws.path = Path::None;
+        model.apply(&ws.g, &mut ws.bg);
         ws.gbg = dot(&ws.g, &ws.bg);
-        // Bounds (3) in one pass over the columns (B symmetric: column sums are row sums).
-        let (mut gersh_lo, mut gersh_hi, mut norm_inf, mut fro2, mut min_diag) =
-            (f64::INFINITY, f64::NEG_INFINITY, 0.0f64, 0.0f64, f64::INFINITY);
-        for j in 0..n {
-            let d = h[(j, j)];
-            let (abs_sum, sq_sum) = match col(h, j) {
-                Some(c) => c.iter().fold((0.0, 0.0), |(a, q), &v| (a + v.abs(), q + v * v)),
-                None => (0..n).fold((0.0, 0.0), |(a, q), i| (a + h[(i, j)].abs(), q + h[(i, j)] * h[(i, j)])),
-            };
-            let r = abs_sum - d.abs();
-            gersh_lo = gersh_lo.min(d - r);
-            gersh_hi = gersh_hi.max(d + r);
-            norm_inf = norm_inf.max(abs_sum);
-            fro2 += sq_sum;
-            min_diag = min_diag.min(d);
-        }
-        let fro = fro2.sqrt();
-        ws.have_matrix = [gersh_lo, gersh_hi, norm_inf, fro, min_diag, ws.gbg].iter().all(|v| v.is_finite());
-        ws.lmax_hi = gersh_hi.min(fro).min(norm_inf);
-        ws.neg_lmin_hi = (-gersh_lo).min(fro).min(norm_inf);
-        // lambda_1 <= min_i b_ii and lambda_1 <= g'Bg/g'g (Rayleigh quotients of e_i and g).
-        ws.neg_lmin_lo = -min_diag;
-        if ws.gnorm > 0.0 {
-            ws.neg_lmin_lo = ws.neg_lmin_lo.max(-ws.gbg / (ws.gnorm * ws.gnorm));
-        }
-        ws.lambda_floor = n as f64 * f64::EPSILON * fro.min(norm_inf);
     }
 
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
-        let (kappa_easy, kappa_hard, theta, inv_its) =
-            (self.kappa_easy, self.kappa_hard, self.theta, self.inverse_iterations);
-        let max_iterations = self.max_iterations.max(1);
+        let prm = Params {
+            kappa_easy: self.kappa_easy,
+            kappa_hard: self.kappa_hard,
+            theta: self.theta,
+            inverse_iterations: self.inverse_iterations,
+            max_iterations: self.max_iterations.max(1),
+        };
+        let kappa_easy = prm.kappa_easy;
         let ws = &mut self.ws;
         let mut info = StepInfo {
             step_norm: 0.0,
@@ -416,172 +1080,38 @@ impl StepSolver for MoreSorensen {
             // A wrong call (the outer loop never asks for this): the only feasible step is 0.
             return zero_step(step, info);
         }
-        let h = match model.dense_hessian() {
-            Some(h) if ws.have_matrix && ws.chol.is_some() => h,
-            _ => {
-                let mut info = Cauchy::cauchy_step(&ws.g, ws.gnorm, ws.gbg, radius, step);
-                info.status = StepStatus::Fallback;
-                return info;
-            }
+        let cauchy_fallback = |ws: &Workspace, step: &mut [f64]| {
+            let mut info = Cauchy::cauchy_step(&ws.g, ws.gnorm, ws.gbg, radius, step);
+            info.status = StepStatus::Fallback;
+            info
         };
+        let usable = match ws.path {
+            Path::Dense => model.dense_hessian().is_some() && self.dense.is_some(),
+            Path::Sparse => model.sparse_hessian().is_some() && self.sparse.is_some(),
+            Path::None => false,
+        };
+        if !usable {
+            return cauchy_fallback(ws, step);
+        }
         if ws.gnorm == 0.0 && ws.neg_lmin_hi <= 0.0 {
             // g = 0 and B positive semidefinite (Gershgorin): s = 0 is a global solution of (1).
             return zero_step(step, info);
         }
-        let chol = ws.chol.as_mut().expect("initialized");
-        let delta = radius;
-        let delta2 = delta * delta;
-        let gd = ws.gnorm / delta;
-        // Bracket (3), tightened by what earlier trials at this point learned.
-        let mut lam_l = 0.0f64.max(ws.neg_lmin_lo).max(gd - ws.lmax_hi);
-        let mut lam_u = 0.0f64.max(gd + ws.neg_lmin_hi);
-        let mut lam = if lam_l == 0.0 { 0.0 } else { f64::NAN };
-        if let Some((lp, sp)) = ws.last {
-            // ||s(lambda)|| decreases in lambda: lp is a lower bound if ||s(lp)|| > radius, an
-            // upper bound if ||s(lp)|| < radius. Start from it (its factor is usually at hand).
-            if sp > delta {
-                lam_l = lam_l.max(lp);
-            } else if sp < delta {
-                lam_u = lam_u.min(lp);
+        let (accepted, best_pred) = match ws.path {
+            Path::Dense => {
+                let (Some(h), Some(chol)) = (model.dense_hessian(), self.dense.as_mut()) else {
+                    return cauchy_fallback(ws, step);
+                };
+                secular(prm, ws, &mut DenseShifted { h, chol }, radius, &mut info)
             }
-            lam = lp;
-        }
-        lam_u = lam_u.max(lam_l);
-        let mut widen = ws.lambda_floor.max(1e-10 * lam_l).max(f64::MIN_POSITIVE);
-        let mut best_pred = f64::NEG_INFINITY;
-        let mut accepted: Option<(Pick, f64, StepStatus)> = None;
-
-        for iter in 0..max_iterations {
-            info.inner_iterations = iter + 1;
-            // Next lambda suggested by the Rayleigh-quotient bound in the (nearly) hard case.
-            let mut hard_guess = f64::NAN;
-            // Safeguard (4): lambda must lie in the bracket and above the known non-PD region.
-            if !(lam >= lam_l && lam <= lam_u) || lam <= ws.neg_lmin_lo {
-                if lam_u <= lam_l {
-                    // The bracket collapsed (round-off in the bounds, or B + lambda_L I exactly
-                    // singular, as for a diagonal B with g = 0): widen it geometrically.
-                    lam_u = lam_l + widen;
-                    widen *= 10.0;
-                }
-                lam = safeguard(lam_l, lam_u, theta);
+            _ => {
+                let (Some(h), Some(st)) = (model.sparse_hessian(), self.sparse.as_mut()) else {
+                    return cauchy_fallback(ws, step);
+                };
+                let mut fac = SparseShifted { h, st, products: &mut self.lanczos_products };
+                secular(prm, ws, &mut fac, radius, &mut info)
             }
-            // Factorize B + lambda I unless the workspace already holds it (warm start).
-            if ws.factored != Some(lam) {
-                ws.factored = None;
-                info.factorizations += 1;
-                if chol.factorize(h, lam).is_err() {
-                    // B + lambda I is not positive definite: lambda <= -lambda_1.
-                    ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam);
-                    lam_l = lam_l.max(lam);
-                    continue;
-                }
-                ws.factored = Some(lam);
-            }
-            // y = L^{-1} g (in w), A = ||y||^2 = ||L's||^2, s = -L'^{-1} y.
-            ws.w.copy_from_slice(&ws.g);
-            chol.solve_lower_in_place(&mut ws.w);
-            let a = dot(&ws.w, &ws.w);
-            for (s, &y) in ws.s.iter_mut().zip(&ws.w) {
-                *s = -y;
-            }
-            chol.solve_upper_in_place(&mut ws.s);
-            let snorm = norm(&ws.s);
-            if !(a.is_finite() && snorm.is_finite()) {
-                // Numerically singular: treat as a failed factorization.
-                ws.factored = None;
-                ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam);
-                lam_l = lam_l.max(lam);
-                continue;
-            }
-            ws.neg_lmin_hi = ws.neg_lmin_hi.min(lam);
-            ws.last = Some((lam, snorm));
-            // (6) with p = s.
-            let pred_s = 0.5 * (a + lam * snorm * snorm);
-            if lam == 0.0 && snorm <= delta {
-                // Item 1: the Newton step is interior.
-                accepted = Some((Pick::S(1.0), pred_s, StepStatus::Interior));
-                break;
-            }
-            if snorm > delta {
-                lam_l = lam_l.max(lam);
-                // (6) with p = alpha s: alpha (1 - alpha/2) A + lambda radius^2 / 2.
-                let alpha = delta / snorm;
-                let pred_a = alpha * (1.0 - 0.5 * alpha) * a + 0.5 * lam * delta2;
-                if pred_a > best_pred {
-                    best_pred = pred_a;
-                    for (b, &s) in ws.best.iter_mut().zip(&ws.s) {
-                        *b = alpha * s;
-                    }
-                }
-                if snorm - delta <= kappa_easy * delta {
-                    // Item 2, outside: scale back to the boundary.
-                    accepted = Some((Pick::S(alpha), pred_a, StepStatus::Boundary));
-                    break;
-                }
-            } else {
-                lam_u = lam_u.min(lam);
-                if pred_s > best_pred {
-                    best_pred = pred_s;
-                    ws.best.copy_from_slice(&ws.s);
-                }
-                if delta - snorm <= kappa_easy * delta {
-                    // Item 2, inside.
-                    accepted = Some((Pick::S(1.0), pred_s, StepStatus::Boundary));
-                    break;
-                }
-                if lam <= ws.lambda_floor || a + lam * snorm * snorm >= (1.0 - kappa_hard) * (a + lam * delta2) {
-                    // Item 3: lambda (radius^2 - ||s||^2) is negligible; by (5) s is optimal
-                    // to the factor 1 - kappa_hard.
-                    accepted = Some((Pick::S(1.0), pred_s, StepStatus::Interior));
-                    break;
-                }
-                // Item 4, the (nearly) hard case: move along the leftmost direction of H.
-                if let Some(zhz) = leftmost_direction(chol, inv_its, &mut ws.z, &mut ws.u) {
-                    // Rayleigh quotient: lambda - z'Hz <= -lambda_1 (radius-independent).
-                    ws.neg_lmin_lo = ws.neg_lmin_lo.max(lam - zhz);
-                    lam_l = lam_l.max(lam - zhz);
-                    // Smaller root of ||z||^2 tau^2 + 2 s'z tau - (radius^2 - ||s||^2) = 0,
-                    // written without cancellation; it carries the sign of s'z.
-                    let sz = dot(&ws.s, &ws.z);
-                    let c = (delta - snorm) * (delta + snorm);
-                    let tau = (c / (sz.abs() + (sz * sz + c).sqrt())).copysign(if sz == 0.0 { 1.0 } else { sz });
-                    for ((p, &s), &z) in ws.p.iter_mut().zip(&ws.s).zip(&ws.z) {
-                        *p = s + tau * z;
-                    }
-                    let pnorm = norm(&ws.p);
-                    let defect = tau * tau * zhz;
-                    // (7).
-                    let pred_p = 0.5 * (a + lam * pnorm * pnorm - defect);
-                    if pnorm <= delta * (1.0 + 1e-12) && pred_p > best_pred {
-                        best_pred = pred_p;
-                        ws.best.copy_from_slice(&ws.p);
-                    }
-                    if defect <= kappa_hard * (a + lam * delta2) && pnorm <= delta * (1.0 + 1e-12) {
-                        accepted = Some((Pick::P, pred_p, StepStatus::HardCase));
-                        break;
-                    }
-                    // Where the test above would pass if lambda_L were -lambda_1: with
-                    // lambda - lambda_L = z'Hz and tau^2 <= radius^2, lambda_L + kappa_hard
-                    // (A/radius^2 + lambda_L)/2 does (used when Newton's step leaves the bracket).
-                    hard_guess = lam_l + 0.5 * kappa_hard * (a / delta2 + lam_l);
-                }
-            }
-            // Newton step (2) on the secular equation.
-            if snorm > 0.0 {
-                ws.w.copy_from_slice(&ws.s);
-                chol.solve_lower_in_place(&mut ws.w);
-                let ww = dot(&ws.w, &ws.w);
-                lam += (snorm * snorm / ww) * (snorm - delta) / delta;
-                if snorm < delta && !(lam > lam_l) && hard_guess > lam_l && hard_guess < lam_u {
-                    lam = hard_guess;
-                }
-            } else if hard_guess > lam_l && hard_guess < lam_u {
-                lam = hard_guess;
-            } else {
-                // g = 0: s(lambda) = 0 carries no information; the safeguard picks the next lambda.
-                lam = f64::NAN;
-            }
-        }
+        };
 
         let (mut pred, mut status) = match accepted {
             Some((Pick::S(alpha), pred, status)) => {
@@ -621,6 +1151,10 @@ impl StepSolver for MoreSorensen {
         info.hits_boundary = info.step_norm >= (1.0 - kappa_easy) * radius;
         info.status = status;
         info
+    }
+
+    fn symbolic_analyses(&self) -> usize {
+        self.symbolic_analyses
     }
 }
 

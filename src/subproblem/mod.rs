@@ -32,6 +32,8 @@ pub enum Needs {
     Products,
     /// The dense matrix `B`.
     DenseMatrix,
+    /// The matrix `B`, dense or sparse (lower triangle): the exact step factorizes either.
+    Matrix,
 }
 
 /// Why a step solver stopped.
@@ -85,6 +87,11 @@ pub trait StepSolver {
     fn prepare(&mut self, model: &mut dyn Model);
     /// Computes a trial step for `radius` into `step` (length `n`).
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo;
+    /// Symbolic analyses of a sparse matrix (fill-reducing ordering, elimination tree) run since
+    /// the last [`StepSolver::initialize`]; `0` for solvers that never factorize a sparse matrix.
+    fn symbolic_analyses(&self) -> usize {
+        0
+    }
 }
 
 impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
@@ -105,5 +112,8 @@ impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         (**self).solve(model, radius, step)
+    }
+    fn symbolic_analyses(&self) -> usize {
+        (**self).symbolic_analyses()
     }
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use trust_region::linalg::norm_inf;
 use trust_region_problems::profile;
 use trust_region_problems::runner::{csv, profiles, run_one, table, RunRecord, RunSettings, SolverName};
-use trust_region_problems::{cutest, mgh, SuiteProblem};
+use trust_region_problems::{cutest, mgh, systems, SuiteProblem};
 
 /// Run test-problem suites with the trust-region step solvers.
 #[derive(Parser, Debug)]
@@ -47,10 +47,11 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Suite to run (repeatable): mgh, cutest. Default: every suite.
+    /// Suite to run (repeatable): mgh, cutest, systems. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
-    /// Step solver (repeatable): cauchy, dogleg, steihaug, exact, gauss-newton. Default: all.
+    /// Step solver (repeatable): cauchy, dogleg, steihaug, exact, gauss-newton. Default: exact,
+    /// steihaug, dogleg, gauss-newton (cauchy, the baseline, only on request).
     #[arg(long = "solver")]
     solvers: Vec<SolverName>,
     /// Only problems with this name (repeatable).
@@ -62,9 +63,15 @@ struct RunArgs {
     /// Absolute gradient tolerance.
     #[arg(long, default_value_t = 1e-6)]
     gtol: f64,
-    /// Iteration limit per run.
-    #[arg(long, default_value_t = 1000)]
+    /// Iteration limit per run (the time limit usually binds first).
+    #[arg(long, default_value_t = 100_000)]
     max_iterations: usize,
+    /// Seeded random interior starts per bounded system, besides the three quarter points.
+    #[arg(long, default_value_t = 10)]
+    random_starts: usize,
+    /// Iteration limit per bounded-system run.
+    #[arg(long, default_value_t = 1000)]
+    system_max_iterations: usize,
     /// Time limit per run in seconds.
     #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
@@ -83,31 +90,25 @@ struct RunArgs {
     threads: Option<usize>,
 }
 
-const SUITES: [&str; 2] = ["mgh", "cutest"];
+const SUITES: [&str; 3] = ["mgh", "cutest", "systems"];
 
+/// The solvers run when none is named.
+const DEFAULT_SOLVERS: [SolverName; 4] =
+    [SolverName::Exact, SolverName::Steihaug, SolverName::Dogleg, SolverName::GaussNewton];
+
+/// The problems of `suite`; with `--problem`, only the named ones this suite has.
 fn load(suite: &str, cli: &RunArgs) -> Result<Vec<Box<dyn SuiteProblem>>, String> {
-    match suite {
-        "mgh" => {
-            if cli.problems.is_empty() {
-                Ok(mgh::suite())
-            } else {
-                cli.problems
-                    .iter()
-                    .map(|name| mgh::by_name(name, cli.n).ok_or_else(|| format!("no MGH problem named `{name}`")))
-                    .collect()
-            }
-        }
-        "cutest" => {
-            if cli.problems.is_empty() {
-                Ok(cutest::suite())
-            } else {
-                cli.problems
-                    .iter()
-                    .map(|name| cutest::by_name(name, cli.n).ok_or_else(|| format!("no CUTEst problem named `{name}`")))
-                    .collect()
-            }
-        }
-        other => Err(format!("unknown suite `{other}` (known: {})", SUITES.join(", "))),
+    type All = fn() -> Vec<Box<dyn SuiteProblem>>;
+    type One = fn(&str, Option<usize>) -> Option<Box<dyn SuiteProblem>>;
+    let (all, one): (All, One) = match suite {
+        "mgh" => (mgh::suite, mgh::by_name),
+        "cutest" => (cutest::suite, cutest::by_name),
+        other => return Err(format!("unknown suite `{other}` (known: {})", SUITES.join(", "))),
+    };
+    if cli.problems.is_empty() {
+        Ok(all())
+    } else {
+        Ok(cli.problems.iter().filter_map(|name| one(name, cli.n)).collect())
     }
 }
 
@@ -199,7 +200,7 @@ fn main() -> ExitCode {
     }
     let suites: Vec<String> =
         if cli.suites.is_empty() { SUITES.iter().map(|s| s.to_string()).collect() } else { cli.suites.clone() };
-    let solvers: Vec<SolverName> = if cli.solvers.is_empty() { SolverName::ALL.to_vec() } else { cli.solvers.clone() };
+    let solvers: Vec<SolverName> = if cli.solvers.is_empty() { DEFAULT_SOLVERS.to_vec() } else { cli.solvers.clone() };
     let settings = RunSettings {
         gtol: cli.gtol,
         max_iterations: cli.max_iterations,
@@ -207,7 +208,12 @@ fn main() -> ExitCode {
     };
 
     let mut problems = Vec::new();
+    let mut run_systems = false;
     for s in &suites {
+        if s == "systems" {
+            run_systems = true;
+            continue;
+        }
         match load(s, &cli) {
             Ok(p) => problems.extend(p),
             Err(e) => {
@@ -215,6 +221,14 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    let system_found = |name: &String| systems::by_name(name, cli.n).is_some();
+    if let Some(name) = cli.problems.iter().find(|name| {
+        let in_unconstrained = problems.iter().any(|p| p.info().name.eq_ignore_ascii_case(name));
+        !(in_unconstrained || (run_systems && system_found(name)))
+    }) {
+        eprintln!("trsuite: no problem named `{name}` in the selected suites ({})", suites.join(", "));
+        return ExitCode::FAILURE;
     }
     let jobs: Vec<(usize, SolverName)> =
         (0..problems.len()).flat_map(|i| solvers.iter().map(move |&s| (i, s))).collect();
@@ -232,7 +246,11 @@ fn main() -> ExitCode {
             let local = if info.suite == "mgh" { mgh::local_f_star(&info.name) } else { None };
             run_one(p, s, &settings, local)
         })
+        .filter(|r| r.termination != "unsupported")
         .collect();
+    if problems.is_empty() && run_systems {
+        return systems_main(&cli);
+    }
     let text = table(&records, cli.gtol);
     print!("{text}");
     if let Err(e) = write_outputs(&records, &text, &cli) {
@@ -252,6 +270,102 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
         println!("wrote {} records to {}", records.len(), path.display());
+    }
+    if run_systems {
+        return systems_main(&cli);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Runs the bounded nonlinear systems: every scaling x step rule from the quarter points and
+/// `--random-starts` seeded interior points; prints the tables, writes CSV, JSON and profiles.
+fn systems_main(cli: &RunArgs) -> ExitCode {
+    use trust_region::solver::interior::InteriorOptions;
+    use trust_region_problems::systems::runner as sr;
+    let problems: Vec<Box<dyn systems::SystemProblem>> = if cli.problems.is_empty() {
+        systems::suite()
+    } else {
+        cli.problems.iter().filter_map(|name| systems::by_name(name, cli.n)).collect()
+    };
+    let base = InteriorOptions { max_iterations: cli.system_max_iterations, ..InteriorOptions::default() };
+    let records =
+        sr::run_systems_with(&problems, &sr::default_scalings(), &sr::default_rules(), cli.random_starts, 0, &base);
+    println!(
+        "\nbounded systems: {} runs ({} problems, quarter points + {} random starts)",
+        records.len(),
+        problems.len(),
+        cli.random_starts
+    );
+    print!("{}", sr::summary_table(&records));
+    print!("\n{}", sr::quarter_point_table(&records));
+    let dir = &cli.out;
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("trsuite: cannot create {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let json = match serde_json::to_string_pretty(&records) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("trsuite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for (name, text) in [("systems.csv", sr::csv(&records)), ("systems.json", json)] {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            eprintln!("trsuite: cannot write {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!("wrote {} bounded-system runs to {}/systems.csv, systems.json", records.len(), dir.display());
+    if !cli.no_plots {
+        let mut combos: Vec<String> = records.iter().map(|r| format!("{}/{}", r.scaling, r.rule)).collect();
+        combos.sort();
+        combos.dedup();
+        let mut keys: Vec<(String, String)> = records.iter().map(|r| (r.problem.clone(), r.start.clone())).collect();
+        keys.sort();
+        keys.dedup();
+        type Cost = fn(&sr::SystemRunRecord) -> f64;
+        let metrics: [(&str, Cost); 3] = [
+            ("iterations", |r| r.iterations as f64),
+            ("evaluations", |r| (r.f_evals + r.j_evals) as f64),
+            ("seconds", |r| r.seconds),
+        ];
+        let mut pictures = Vec::new();
+        for (metric, cost) in metrics {
+            let costs: Vec<Vec<Option<f64>>> = keys
+                .iter()
+                .map(|k| {
+                    combos
+                        .iter()
+                        .map(|c| {
+                            records
+                                .iter()
+                                .find(|r| {
+                                    r.problem == k.0 && r.start == k.1 && format!("{}/{}", r.scaling, r.rule) == *c
+                                })
+                                .filter(|r| r.success)
+                                .map(cost)
+                        })
+                        .collect()
+                })
+                .collect();
+            let prof = profile::Profile::new(metric, combos.clone(), &costs);
+            let title = format!("bounded systems: performance profile, {metric}");
+            for ext in ["svg", "png"] {
+                let path = dir.join(format!("systems_profile_{metric}.{ext}"));
+                let res = if ext == "svg" {
+                    profile::write_svg(&prof, &path, &title)
+                } else {
+                    profile::write_png(&prof, &path, &title)
+                };
+                if let Err(e) = res {
+                    eprintln!("trsuite: cannot draw {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                pictures.push(path.display().to_string());
+            }
+        }
+        println!("performance profiles: {}", pictures.join(", "));
     }
     ExitCode::SUCCESS
 }

@@ -73,6 +73,17 @@ pub struct Elemental<P> {
     slot_offsets: Vec<usize>,
     slots: Vec<usize>,
     pattern: SymbolicSparseColMat<usize>,
+    /// The sparse Hessian at the last point a product was asked for: a trust-region step
+    /// takes many products at one point, and each then costs one sparse product instead of
+    /// `k (k + 1) / 2` hyper-dual evaluations per element.
+    cache: std::sync::Mutex<HessianCache>,
+}
+
+/// The Hessian values at `x` (valid once `x` is non-empty).
+#[derive(Debug, Default)]
+struct HessianCache {
+    x: Vec<f64>,
+    values: Vec<f64>,
 }
 
 /// Index of `(a, b)`, `a <= b < k`, in the packed upper triangle of a `k x k` matrix, row by row.
@@ -132,7 +143,7 @@ impl<P: Cutest> Elemental<P> {
             slot_offsets.push(slots.len());
         }
         let pattern = SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx);
-        Self { problem, offsets, vars, slot_offsets, slots, pattern }
+        Self { problem, offsets, vars, slot_offsets, slots, pattern, cache: Default::default() }
     }
 
     fn element_vars_of(&self, e: usize) -> &[usize] {
@@ -219,19 +230,17 @@ impl<P: Cutest> Objective for Elemental<P> {
 
 impl<P: Cutest> HessianProduct for Elemental<P> {
     fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
-        hv.iter_mut().for_each(|h| *h = 0.0);
-        self.for_each_element_hessian(x, |_, vars, _, hess| {
-            let k = vars.len();
-            for a in 0..k {
-                for b in a..k {
-                    let h = hess[tri(a, b, k)];
-                    hv[vars[a]] += h * v[vars[b]];
-                    if a != b {
-                        hv[vars[b]] += h * v[vars[a]];
-                    }
-                }
-            }
-        });
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.x.as_slice() != x {
+            let mut values = std::mem::take(&mut cache.values);
+            values.resize(self.pattern.row_idx().len(), 0.0);
+            self.hessian_values(x, &mut values);
+            cache.values = values;
+            cache.x.clear();
+            cache.x.extend_from_slice(x);
+        }
+        let h = faer::sparse::SparseColMatRef::new(self.pattern.as_ref(), &cache.values);
+        trust_region::linalg::sparse::symmetric_lower_matvec(h, v, hv);
     }
 }
 
@@ -303,6 +312,23 @@ impl<P: Cutest> SuiteProblem for Elemental<P> {
 mod problems_a;
 
 pub use problems_a::{Arwhead, Dqdrtic, Rosenbr};
+mod problems_b;
+mod problems_b2;
+
+pub use problems_b::{
+    Allinitu, Bard, Beale, Biggs6, Box3, Brownbs, Brownden, Chnrosnb, Cube, Denschnc, Denschnd, Denschnf, Dixmaana1,
+    Djtl, Edensch, Eg2, Engval2, Errinros, Expfit, Fletchcr, Gaussian, Genrose, Hairy, Hatfldd, Hatflde, Heart8ls,
+    Helix, Himmelbg, Himmelbh, Jensmp, Kowosb, Loghairy, Maratosb, Mexhat, Osbornea, Osborneb, Qing, Sisser, Snail,
+    Zangwil2,
+};
+pub use problems_b2::{Arglina, Hand, HandGradient, Hilbertb, Inteqnels, Msqrtals, Penalty3, Trigon1, Vardim};
+mod problems_c;
+mod problems_c2;
+pub use problems_c::{
+    Bdqrtic, BoxQuartic, Broydn3dls, Broydn7d, Chainwoo, Cosine, Cragglvy, Curly10, Dixon3dq, Dqrtic, Engval1,
+    Freuroth, Genhumps, Liarwhd, Noncvxun, Nondquar, Quartc, Sbrybnd, Sparsine, Srosenbr, Tointgss, Woods,
+};
+pub use problems_c2::{Dixmaan, Fminsurf, FminsurfArea, Power};
 
 /// Every CUTEst problem at its listed size (specs/problems.md section 2), in list order.
 pub fn suite() -> Vec<Box<dyn SuiteProblem>> {
@@ -311,7 +337,93 @@ pub fn suite() -> Vec<Box<dyn SuiteProblem>> {
 
 /// The names of the problems in the suite, in list order.
 pub fn names() -> &'static [&'static str] {
-    &["ROSENBR", "ARWHEAD", "DQDRTIC"]
+    &[
+        "ROSENBR",
+        "BEALE",
+        "BROWNBS",
+        "HELIX",
+        "JENSMP",
+        "BARD",
+        "BOX3",
+        "BIGGS6",
+        "KOWOSB",
+        "OSBORNEA",
+        "OSBORNEB",
+        "BROWNDEN",
+        "CUBE",
+        "DENSCHNC",
+        "DENSCHND",
+        "DENSCHNF",
+        "GAUSSIAN",
+        "HAIRY",
+        "HIMMELBG",
+        "HIMMELBH",
+        "MEXHAT",
+        "SISSER",
+        "SNAIL",
+        "ZANGWIL2",
+        "ALLINITU",
+        "ENGVAL2",
+        "HATFLDD",
+        "HATFLDE",
+        "EXPFIT",
+        "DJTL",
+        "MARATOSB",
+        "HILBERTB",
+        "HEART8LS",
+        "TRIGON1",
+        "LOGHAIRY",
+        "DIXMAANA1",
+        "CHNROSNB",
+        "ERRINROS",
+        "QING",
+        "VARDIM",
+        "ARGLINA",
+        "PENALTY3",
+        "GENROSE",
+        "INTEQNELS",
+        "FLETCHCR",
+        "EG2",
+        "MSQRTALS",
+        "EDENSCH",
+        "ARWHEAD",
+        "BDQRTIC",
+        "BOX",
+        "BROYDN3DLS",
+        "BROYDN7D",
+        "CHAINWOO",
+        "COSINE",
+        "CRAGGLVY",
+        "CURLY10",
+        "DIXMAANB",
+        "DIXMAANC",
+        "DIXMAAND",
+        "DIXMAANE1",
+        "DIXMAANF",
+        "DIXMAANG",
+        "DIXMAANH",
+        "DIXMAANI1",
+        "DIXMAANJ",
+        "DIXMAANK",
+        "DIXMAANL",
+        "DIXON3DQ",
+        "DQDRTIC",
+        "DQRTIC",
+        "ENGVAL1",
+        "FMINSURF",
+        "FREUROTH",
+        "GENHUMPS",
+        "LIARWHD",
+        "NONCVXUN",
+        "NONDQUAR",
+        "POWER",
+        "QUARTC",
+        "SBRYBND",
+        "SPARSINE",
+        "SROSENBR",
+        "TOINTGSS",
+        "WOODS",
+    ]
 }
 
 /// Builds a problem by SIF name (case-insensitive) at its listed size, or at `n` for the
@@ -320,8 +432,82 @@ pub fn by_name(name: &str, n: Option<usize>) -> Option<Box<dyn SuiteProblem>> {
     let upper = name.to_ascii_uppercase();
     let boxed: Box<dyn SuiteProblem> = match upper.as_str() {
         "ROSENBR" => Box::new(Elemental::new(Rosenbr)),
+        "BEALE" => problems_b::boxed_fixed(Beale, n)?,
+        "BROWNBS" => problems_b::boxed_fixed(Brownbs, n)?,
+        "HELIX" => problems_b::boxed_fixed(Helix, n)?,
+        "JENSMP" => problems_b::boxed_fixed(Jensmp, n)?,
+        "BARD" => problems_b::boxed_fixed(Bard, n)?,
+        "BOX3" => problems_b::boxed_fixed(Box3, n)?,
+        "BIGGS6" => problems_b::boxed_fixed(Biggs6, n)?,
+        "KOWOSB" => problems_b::boxed_fixed(Kowosb, n)?,
+        "OSBORNEA" => problems_b::boxed_fixed(Osbornea, n)?,
+        "OSBORNEB" => problems_b::boxed_fixed(Osborneb, n)?,
+        "BROWNDEN" => problems_b::boxed_fixed(Brownden, n)?,
+        "CUBE" => problems_b::boxed_fixed(Cube, n)?,
+        "DENSCHNC" => problems_b::boxed_fixed(Denschnc, n)?,
+        "DENSCHND" => problems_b::boxed_fixed(Denschnd, n)?,
+        "DENSCHNF" => problems_b::boxed_fixed(Denschnf, n)?,
+        "GAUSSIAN" => problems_b::boxed_fixed(Gaussian, n)?,
+        "HAIRY" => problems_b::boxed_fixed(Hairy, n)?,
+        "HIMMELBG" => problems_b::boxed_fixed(Himmelbg, n)?,
+        "HIMMELBH" => problems_b::boxed_fixed(Himmelbh, n)?,
+        "MEXHAT" => problems_b::boxed_fixed(Mexhat, n)?,
+        "SISSER" => problems_b::boxed_fixed(Sisser, n)?,
+        "SNAIL" => problems_b::boxed_fixed(Snail, n)?,
+        "ZANGWIL2" => problems_b::boxed_fixed(Zangwil2, n)?,
+        "ALLINITU" => problems_b::boxed_fixed(Allinitu, n)?,
+        "ENGVAL2" => problems_b::boxed_fixed(Engval2, n)?,
+        "HATFLDD" => problems_b::boxed_fixed(Hatfldd, n)?,
+        "HATFLDE" => problems_b::boxed_fixed(Hatflde, n)?,
+        "EXPFIT" => problems_b::boxed_fixed(Expfit, n)?,
+        "DJTL" => problems_b::boxed_fixed(Djtl, n)?,
+        "MARATOSB" => problems_b::boxed_fixed(Maratosb, n)?,
+        "HILBERTB" => Box::new(Hand::new(Hilbertb::new(n.unwrap_or(10))?)),
+        "HEART8LS" => problems_b::boxed_fixed(Heart8ls, n)?,
+        "TRIGON1" => Box::new(Hand::new(Trigon1::new(n.unwrap_or(10))?)),
+        "LOGHAIRY" => problems_b::boxed_fixed(Loghairy, n)?,
+        "DIXMAANA1" => Box::new(Elemental::new(Dixmaana1::new(n.unwrap_or(3))?)),
+        "CHNROSNB" => Box::new(Elemental::new(Chnrosnb::new(n.unwrap_or(50))?)),
+        "ERRINROS" => Box::new(Elemental::new(Errinros::new(n.unwrap_or(50))?)),
+        "QING" => Box::new(Elemental::new(Qing::new(n.unwrap_or(100))?)),
+        "VARDIM" => Box::new(Hand::new(Vardim::new(n.unwrap_or(200))?)),
+        "ARGLINA" => Box::new(Hand::new(Arglina::new(n.unwrap_or(200))?)),
+        "PENALTY3" => Box::new(Hand::new(Penalty3::new(n.unwrap_or(200))?)),
+        "GENROSE" => Box::new(Elemental::new(Genrose::new(n.unwrap_or(500))?)),
+        "INTEQNELS" => Box::new(Hand::new(Inteqnels::new(n.unwrap_or(502))?)),
+        "FLETCHCR" => Box::new(Elemental::new(Fletchcr::new(n.unwrap_or(1000))?)),
+        "EG2" => Box::new(Elemental::new(Eg2::new(n.unwrap_or(1000))?)),
+        "MSQRTALS" => Box::new(Hand::new(Msqrtals::new(n.unwrap_or(1024))?)),
+        "EDENSCH" => Box::new(Elemental::new(Edensch::new(n.unwrap_or(2000))?)),
         "ARWHEAD" => Box::new(Elemental::new(Arwhead::new(n.unwrap_or(5000))?)),
         "DQDRTIC" => Box::new(Elemental::new(Dqdrtic::new(n.unwrap_or(5000))?)),
+        "BDQRTIC" => Box::new(Elemental::new(Bdqrtic::new(n.unwrap_or(5000))?)),
+        "BOX" => Box::new(Elemental::new(BoxQuartic::new(n.unwrap_or(10000))?)),
+        "BROYDN3DLS" => Box::new(Elemental::new(Broydn3dls::new(n.unwrap_or(5000))?)),
+        "BROYDN7D" => Box::new(Elemental::new(Broydn7d::new(n.unwrap_or(5000))?)),
+        "CHAINWOO" => Box::new(Elemental::new(Chainwoo::new(n.unwrap_or(4000))?)),
+        "COSINE" => Box::new(Elemental::new(Cosine::new(n.unwrap_or(10000))?)),
+        "CRAGGLVY" => Box::new(Elemental::new(Cragglvy::new(n.unwrap_or(5000))?)),
+        "CURLY10" => Box::new(Elemental::new(Curly10::new(n.unwrap_or(10000))?)),
+        "DIXMAANB" | "DIXMAANC" | "DIXMAAND" | "DIXMAANE1" | "DIXMAANF" | "DIXMAANG" | "DIXMAANH" | "DIXMAANI1"
+        | "DIXMAANJ" | "DIXMAANK" | "DIXMAANL" => Box::new(Elemental::new(Dixmaan::new(&upper, n.unwrap_or(3000))?)),
+        "DIXON3DQ" => Box::new(Elemental::new(Dixon3dq::new(n.unwrap_or(10000))?)),
+        "DQRTIC" => Box::new(Elemental::new(Dqrtic::new(n.unwrap_or(5000))?)),
+        "ENGVAL1" => Box::new(Elemental::new(Engval1::new(n.unwrap_or(5000))?)),
+        // n = p^2 on a p x p grid: a requested n is rounded to the nearest square (60 -> 64).
+        "FMINSURF" => Box::new(Fminsurf::with_p(n.map_or(75, problems_c2::nearest_side))?),
+        "FREUROTH" => Box::new(Elemental::new(Freuroth::new(n.unwrap_or(5000))?)),
+        "GENHUMPS" => Box::new(Elemental::new(Genhumps::new(n.unwrap_or(5000))?)),
+        "LIARWHD" => Box::new(Elemental::new(Liarwhd::new(n.unwrap_or(5000))?)),
+        "NONCVXUN" => Box::new(Elemental::new(Noncvxun::new(n.unwrap_or(5000))?)),
+        "NONDQUAR" => Box::new(Elemental::new(Nondquar::new(n.unwrap_or(5000))?)),
+        "POWER" => Box::new(Power::new(n.unwrap_or(10000))?),
+        "QUARTC" => Box::new(Elemental::new(Quartc::new(n.unwrap_or(5000))?)),
+        "SBRYBND" => Box::new(Elemental::new(Sbrybnd::new(n.unwrap_or(5000))?)),
+        "SPARSINE" => Box::new(Elemental::new(Sparsine::new(n.unwrap_or(5000))?)),
+        "SROSENBR" => Box::new(Elemental::new(Srosenbr::new(n.unwrap_or(5000))?)),
+        "TOINTGSS" => Box::new(Elemental::new(Tointgss::new(n.unwrap_or(5000))?)),
+        "WOODS" => Box::new(Elemental::new(Woods::new(n.unwrap_or(4000))?)),
         _ => return None,
     };
     Some(boxed)
