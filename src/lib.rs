@@ -80,7 +80,11 @@
 //!    optimization, SIAM J. Numer. Anal. 20 (1983) 626-637.
 #![warn(missing_docs)]
 
+#[cfg(feature = "autodiff")]
+pub mod autodiff;
 pub mod error;
+#[cfg(feature = "nalgebra")]
+pub mod interop;
 pub mod linalg;
 pub mod model;
 pub mod observe;
