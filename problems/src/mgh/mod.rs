@@ -294,15 +294,38 @@ impl<P: Mgh> Residuals for MghProblem<P> {
 }
 
 impl<P: Mgh> DenseJacobian for MghProblem<P> {
-    fn jacobian(&self, x: &[f64], mut jac: MatMut<'_, f64>) {
-        jac.fill(0.0);
-        let (rows, cols) = (jac.nrows(), jac.ncols());
-        self.problem.jacobian(x, &mut |i, j, v: f64| {
-            if i < rows && j < cols {
-                jac[(i, j)] += v;
-            }
-        });
+    fn jacobian(&self, x: &[f64], jac: MatMut<'_, f64>) {
+        scatter_dense(jac, |emit| self.problem.jacobian(x, emit));
     }
+}
+
+/// Fills a dense Jacobian from emitted `(row, col, value)` entries (zero elsewhere; entries
+/// outside the matrix are ignored, repeated entries add up).
+pub(crate) fn scatter_dense(mut jac: MatMut<'_, f64>, entries: impl FnOnce(&mut dyn FnMut(usize, usize, f64))) {
+    jac.fill(0.0);
+    let (rows, cols) = (jac.nrows(), jac.ncols());
+    entries(&mut |i, j, v| {
+        if i < rows && j < cols {
+            jac[(i, j)] += v;
+        }
+    });
+}
+
+/// Fills sparse Jacobian values from entries emitted in the fixed order of the pattern:
+/// the `k`-th emitted value adds to `values[slot[k]]`.
+pub(crate) fn scatter_sparse(
+    slot: &[usize],
+    values: &mut [f64],
+    entries: impl FnOnce(&mut dyn FnMut(usize, usize, f64)),
+) {
+    values.fill(0.0);
+    let mut k = 0usize;
+    entries(&mut |_i, _j, v| {
+        if let Some(dst) = slot.get(k).and_then(|&s| values.get_mut(s)) {
+            *dst += v;
+        }
+        k += 1;
+    });
 }
 
 impl<P: Mgh> SparseJacobian for MghProblem<P> {
@@ -311,17 +334,7 @@ impl<P: Mgh> SparseJacobian for MghProblem<P> {
     }
 
     fn jacobian_values(&self, x: &[f64], values: &mut [f64]) {
-        values.fill(0.0);
-        let mut k = 0usize;
-        let slot = &self.slot;
-        self.problem.jacobian(x, &mut |_i, _j, v: f64| {
-            if let Some(&s) = slot.get(k) {
-                if let Some(dst) = values.get_mut(s) {
-                    *dst += v;
-                }
-            }
-            k += 1;
-        });
+        scatter_sparse(&self.slot, values, |emit| self.problem.jacobian(x, emit));
     }
 }
 

@@ -251,14 +251,8 @@ impl<P: System> Residuals for SystemAdapter<P> {
 }
 
 impl<P: System> DenseJacobian for SystemAdapter<P> {
-    fn jacobian(&self, x: &[f64], mut jac: MatMut<'_, f64>) {
-        jac.fill(0.0);
-        let (rows, cols) = (jac.nrows(), jac.ncols());
-        self.problem.jacobian(x, &mut |i, j, v: f64| {
-            if i < rows && j < cols {
-                jac[(i, j)] += v;
-            }
-        });
+    fn jacobian(&self, x: &[f64], jac: MatMut<'_, f64>) {
+        crate::mgh::scatter_dense(jac, |emit| self.problem.jacobian(x, emit));
     }
 }
 
@@ -268,17 +262,7 @@ impl<P: System> SparseJacobian for SystemAdapter<P> {
     }
 
     fn jacobian_values(&self, x: &[f64], values: &mut [f64]) {
-        values.fill(0.0);
-        let mut k = 0usize;
-        let slot = &self.slot;
-        self.problem.jacobian(x, &mut |_i, _j, v: f64| {
-            if let Some(&s) = slot.get(k) {
-                if let Some(dst) = values.get_mut(s) {
-                    *dst += v;
-                }
-            }
-            k += 1;
-        });
+        crate::mgh::scatter_sparse(&self.slot, values, |emit| self.problem.jacobian(x, emit));
     }
 }
 
