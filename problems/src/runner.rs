@@ -5,6 +5,8 @@
 //! - `dogleg`: dogleg on the dense Hessian;
 //! - `steihaug`: Steihaug-Toint truncated CG, Hessian-vector products (dense Hessian if the
 //!   problem has no products);
+//! - `steihaug-jacobi`: Steihaug-Toint CG with the Jacobi preconditioner on the sparse or dense
+//!   Hessian (products only, and no preconditioning, when the problem has no matrix);
 //! - `exact`: More-Sorensen nearly exact step, on the dense Hessian up to
 //!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
@@ -15,7 +17,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use trust_region::subproblem::{Cauchy, Dogleg, MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{Options, Report, SetupError, TrustRegion};
 
 use crate::{correct_digits, SuiteProblem};
@@ -32,6 +34,9 @@ pub enum SolverName {
     Dogleg,
     /// Steihaug-Toint truncated CG.
     Steihaug,
+    /// Steihaug-Toint CG with the Jacobi (diagonal) preconditioner, on the sparse or dense
+    /// Hessian (the region is measured in the preconditioner's norm).
+    SteihaugJacobi,
     /// More-Sorensen nearly exact step.
     Exact,
     /// Gauss-Newton model on the residual form.
@@ -40,8 +45,14 @@ pub enum SolverName {
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 5] =
-        [SolverName::Exact, SolverName::Steihaug, SolverName::Dogleg, SolverName::GaussNewton, SolverName::Cauchy];
+    pub const ALL: [SolverName; 6] = [
+        SolverName::Exact,
+        SolverName::Steihaug,
+        SolverName::SteihaugJacobi,
+        SolverName::Dogleg,
+        SolverName::GaussNewton,
+        SolverName::Cauchy,
+    ];
 
     /// The command-line name.
     pub fn as_str(self) -> &'static str {
@@ -49,6 +60,7 @@ impl SolverName {
             SolverName::Cauchy => "cauchy",
             SolverName::Dogleg => "dogleg",
             SolverName::Steihaug => "steihaug",
+            SolverName::SteihaugJacobi => "steihaug-jacobi",
             SolverName::Exact => "exact",
             SolverName::GaussNewton => "gauss-newton",
         }
@@ -65,7 +77,9 @@ impl FromStr for SolverName {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
-            format!("unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, exact, gauss-newton)")
+            format!(
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, exact, gauss-newton)"
+            )
         })
     }
 }
@@ -167,6 +181,18 @@ fn solve<S: StepSolver>(
             (Some(p), None) => tr.minimize_dense(p, &x0),
             (None, None) => return unsupported(),
         },
+        // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
+        SolverName::SteihaugJacobi => {
+            if let Some(p) = problem.sparse_hessian() {
+                tr.minimize_sparse(p, &x0)
+            } else if let Some(p) = problem.dense_hessian() {
+                tr.minimize_dense(p, &x0)
+            } else if let Some(p) = problem.products() {
+                tr.minimize(p, &x0)
+            } else {
+                return unsupported();
+            }
+        }
         SolverName::Steihaug | SolverName::Cauchy => {
             if let Some(p) = problem.products() {
                 tr.minimize(p, &x0)
@@ -198,6 +224,9 @@ pub fn run_one(
         SolverName::Cauchy => solve(Cauchy::new(), problem, solver, &opts),
         SolverName::Dogleg => solve(Dogleg::new(), problem, solver, &opts),
         SolverName::Steihaug => solve(Steihaug::new(), problem, solver, &opts),
+        SolverName::SteihaugJacobi => {
+            solve(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), problem, solver, &opts)
+        }
         SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
         SolverName::GaussNewton => {
             if problem.dense_jacobian().is_some() && info.n <= 2000 {

@@ -50,7 +50,7 @@ struct RunArgs {
     /// Suite to run (repeatable): mgh, cutest, systems. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
-    /// Step solver (repeatable): cauchy, dogleg, steihaug, exact, gauss-newton. Default: exact,
+    /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, exact, gauss-newton. Default: exact,
     /// steihaug, dogleg, gauss-newton (cauchy, the baseline, only on request).
     #[arg(long = "solver")]
     solvers: Vec<SolverName>,
