@@ -3,8 +3,6 @@
 //! monotonicity of every run, dense = sparse = finite differences, symbolic reuse, setup
 //! errors, non-finite values, and no allocation in the loop.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ops::ControlFlow;
 
 use faer::sparse::{SparseColMat, SymbolicSparseColMat, Triplet};
@@ -14,32 +12,8 @@ use trust_region::solver::interior::{
 };
 use trust_region::{Bounds, DenseJacobian, Residuals, Scaling, SetupError, SparseJacobian};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(|c| c.get())
-}
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// A 2x2 system written as closures over `x`; the Jacobian is dense and, for the sparse
 /// path, stored in a full 2x2 pattern.

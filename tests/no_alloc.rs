@@ -1,8 +1,6 @@
 //! The loops allocate nothing per iteration: a counting global allocator sees no allocation
 //! between the first and the last observer call, for every step solver and model.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ops::ControlFlow;
 
 use faer::MatMut;
@@ -10,32 +8,8 @@ use trust_region::model::{GaussNewtonDense, NewtonDense, NewtonProducts, Oracle}
 use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(|c| c.get())
-}
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// Chained Rosenbrock in residual form: `r_{2i} = 10 (x_{i+1} - x_i^2)`, `r_{2i+1} = 1 - x_i`.
 struct Chained {

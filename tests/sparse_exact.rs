@@ -14,8 +14,6 @@
 //!   Rosenbrock function and a 2-D Ginzburg-Landau-type energy, both nonconvex) converges with
 //!   `Report::symbolic_analyses == 1`, allocating nothing between observer calls.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::time::Instant;
 
 use faer::sparse::{SparseColMat, SparseColMatRef, SymbolicSparseColMat, Triplet};
@@ -31,40 +29,8 @@ use trust_region_problems::subproblems::{solve_in_eigenbasis, SplitMix64};
 // ---------------------------------------------------------------------------------------------
 // Allocation counting (per thread).
 
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count_allocation() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(|c| c.get())
-}
+mod counting_alloc;
+use counting_alloc::allocations;
 
 // ---------------------------------------------------------------------------------------------
 // A model that offers its Hessian only as a sparse lower triangle.

@@ -19,9 +19,6 @@
 //! `radius/4`, `radius/16`), as the outer loop does after rejected trials, so warm starts are
 //! exercised as well.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use faer::{Mat, Side};
 use proptest::prelude::*;
 use trust_region::linalg::{dot, norm};
@@ -34,40 +31,8 @@ use trust_region_problems::subproblems::{solve_in_eigenbasis, Subproblem, Subpro
 // ---------------------------------------------------------------------------------------------
 // Allocation counting (per thread, so that tests running in parallel do not interfere).
 
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count_allocation() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(|c| c.get())
-}
+mod counting_alloc;
+use counting_alloc::allocations;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
