@@ -13,6 +13,7 @@
 //! over all `n` variables, which keeps the element function a direct transcription of the
 //! group. The scalable problems are written with genuinely small elements.
 
+use super::problems_c::sq;
 use super::{Cutest, MAX_ELEMENT_VARS};
 use crate::mgh::{cst, Scalar};
 
@@ -61,11 +62,6 @@ macro_rules! fixed {
             fn element<D: Scalar>(&self, $e: usize, $x: &[D]) -> D $body
         }
     };
-}
-
-#[inline]
-fn sq<D: Scalar>(v: D) -> D {
-    v * v
 }
 
 // ---------------------------------------------------------------------------------------------

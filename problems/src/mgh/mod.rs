@@ -161,32 +161,7 @@ impl<P: Mgh> MghProblem<P> {
         let x0 = problem.x0();
         let mut entries: Vec<(usize, usize)> = Vec::new();
         problem.jacobian(&x0, &mut |i, j, _v: f64| entries.push((i, j)));
-        // Order of the emitted entries in compressed-column storage: by column, then row.
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by_key(|&k| (entries[k].1, entries[k].0));
-        let mut col_ptr = vec![0usize; n + 1];
-        let mut row_idx = Vec::with_capacity(entries.len());
-        let mut slot = vec![0usize; entries.len()];
-        let mut last: Option<(usize, usize)> = None;
-        for &k in &order {
-            let (i, j) = entries[k];
-            if i >= m || j >= n {
-                // Out-of-range entry (a bug in the problem): keep the slot pointing somewhere
-                // harmless; the value is dropped by the range checks below.
-                slot[k] = usize::MAX;
-                continue;
-            }
-            if last != Some((i, j)) {
-                row_idx.push(i);
-                col_ptr[j + 1] += 1;
-                last = Some((i, j));
-            }
-            slot[k] = row_idx.len() - 1;
-        }
-        for j in 0..n {
-            col_ptr[j + 1] += col_ptr[j];
-        }
-        let pattern = SymbolicSparseColMat::new_checked(m, n, col_ptr, None, row_idx);
+        let (pattern, slot) = pattern_from_entries(m, n, &entries, false);
         Self { problem, n, m, pattern, slot }
     }
 
@@ -309,6 +284,43 @@ pub(crate) fn scatter_dense(mut jac: MatMut<'_, f64>, entries: impl FnOnce(&mut 
             jac[(i, j)] += v;
         }
     });
+}
+
+/// The compressed-column pattern of the `m x n` matrix with the entries `(row, col)` (plus every
+/// diagonal entry when `with_diagonal`), and for each entry `k` the index of its value. Repeated
+/// entries share one value (their contributions add up); an out-of-range entry (a bug in the
+/// problem) gets the index `usize::MAX`, which the scatter functions drop.
+pub(crate) fn pattern_from_entries(
+    m: usize,
+    n: usize,
+    entries: &[(usize, usize)],
+    with_diagonal: bool,
+) -> (SymbolicSparseColMat<usize>, Vec<usize>) {
+    let ne = entries.len();
+    let diagonal = if with_diagonal { m.min(n) } else { 0 };
+    // Entry k < ne is emitted; k >= ne is the virtual diagonal entry (k - ne, k - ne).
+    let entry = |k: usize| if k < ne { entries[k] } else { (k - ne, k - ne) };
+    let mut order: Vec<usize> = (0..ne + diagonal).filter(|&k| entry(k).0 < m && entry(k).1 < n).collect();
+    order.sort_unstable_by_key(|&k| (entry(k).1, entry(k).0, k));
+    let mut col_ptr = vec![0usize; n + 1];
+    let mut row_idx = Vec::with_capacity(order.len());
+    let mut slot = vec![usize::MAX; ne];
+    let mut last: Option<(usize, usize)> = None;
+    for &k in &order {
+        let (i, j) = entry(k);
+        if last != Some((i, j)) {
+            row_idx.push(i);
+            col_ptr[j + 1] += 1;
+            last = Some((i, j));
+        }
+        if k < ne {
+            slot[k] = row_idx.len() - 1;
+        }
+    }
+    for j in 0..n {
+        col_ptr[j + 1] += col_ptr[j];
+    }
+    (SymbolicSparseColMat::new_checked(m, n, col_ptr, None, row_idx), slot)
 }
 
 /// Fills sparse Jacobian values from entries emitted in the fixed order of the pattern:

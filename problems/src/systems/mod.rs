@@ -162,13 +162,9 @@ impl<P: System> SystemAdapter<P> {
     pub fn new(problem: P) -> Self {
         let n = problem.n();
         let x = quarter_points(&problem.bounds())[0].clone();
-        let mut rows: Vec<usize> = Vec::new();
-        let mut cols: Vec<usize> = Vec::new();
-        problem.jacobian(&x, &mut |i, j, _v: f64| {
-            rows.push(i);
-            cols.push(j);
-        });
-        let (pattern, slot) = build_pattern(n, &rows, &cols);
+        let mut entries: Vec<(usize, usize)> = Vec::new();
+        problem.jacobian(&x, &mut |i, j, _v: f64| entries.push((i, j)));
+        let (pattern, slot) = crate::mgh::pattern_from_entries(n, n, &entries, true);
         Self { problem, n, pattern, slot }
     }
 
@@ -176,64 +172,6 @@ impl<P: System> SystemAdapter<P> {
     pub fn jacobian_nnz(&self) -> usize {
         self.pattern.row_idx().len()
     }
-}
-
-/// Compressed-column pattern of the `n x n` matrix with entries `(rows[k], cols[k])` plus the
-/// whole diagonal, and the value index of every entry `k`. Out-of-range entries (a bug in the
-/// problem) get `usize::MAX` and are dropped.
-fn build_pattern(n: usize, rows: &[usize], cols: &[usize]) -> (SymbolicSparseColMat<usize>, Vec<usize>) {
-    let ne = rows.len();
-    // Counting sort by column; the diagonal entry (i, i) is appended as a virtual entry ne + i.
-    let total = ne + n;
-    let entry = |k: usize| -> (usize, usize) {
-        if k < ne {
-            (rows[k], cols[k])
-        } else {
-            (k - ne, k - ne)
-        }
-    };
-    let mut count = vec![0usize; n + 1];
-    for k in 0..total {
-        let (i, j) = entry(k);
-        if i < n && j < n {
-            count[j + 1] += 1;
-        }
-    }
-    for j in 0..n {
-        count[j + 1] += count[j];
-    }
-    let mut next = count.clone();
-    let mut order = vec![usize::MAX; count[n]];
-    for k in 0..total {
-        let (i, j) = entry(k);
-        if i < n && j < n {
-            order[next[j]] = k;
-            next[j] += 1;
-        }
-    }
-    // Within each column: sort by row (already sorted for problems that emit rows in increasing
-    // order; the virtual diagonal entries come last and are moved into place), then merge
-    // duplicates.
-    let mut col_ptr = vec![0usize; n + 1];
-    let mut row_idx = Vec::with_capacity(count[n]);
-    let mut slot = vec![usize::MAX; ne];
-    for j in 0..n {
-        let seg = &mut order[count[j]..count[j + 1]];
-        seg.sort_by_key(|&k| (entry(k).0, k));
-        let mut last = usize::MAX;
-        for &k in seg.iter() {
-            let i = entry(k).0;
-            if i != last {
-                row_idx.push(i);
-                last = i;
-            }
-            if k < ne {
-                slot[k] = row_idx.len() - 1;
-            }
-        }
-        col_ptr[j + 1] = row_idx.len();
-    }
-    (SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx), slot)
 }
 
 impl<P: System> Residuals for SystemAdapter<P> {
