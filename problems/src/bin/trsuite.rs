@@ -19,6 +19,27 @@ use trust_region_problems::profile;
 use trust_region_problems::runner::{csv, profiles, run_one, table, RunRecord, RunSettings, SolverName};
 use trust_region_problems::{cutest, mgh, systems, SuiteProblem};
 
+/// `println!` that ends the program quietly when stdout is closed (for example when the
+/// output is piped into `head`) instead of panicking on the broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` counterpart of [`out!`].
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// Run test-problem suites with the trust-region step solvers.
 #[derive(Parser, Debug)]
 #[command(name = "trsuite", version, about, args_conflicts_with_subcommands = true)]
@@ -136,9 +157,9 @@ fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
         "source": info.source,
     });
     if json {
-        println!("{record}");
+        out!("{record}");
     } else {
-        println!(
+        out!(
             "{} ({}), n = {}: f(x0) = {:.10e}, ||g(x0)||_inf = {:.6e}",
             info.name,
             info.suite,
@@ -161,7 +182,7 @@ fn write_outputs(records: &[RunRecord], text: &str, cli: &RunArgs) -> Result<(),
     write("table.txt", text)?;
     write("runs.csv", &csv(records))?;
     write("runs.json", &serde_json::to_string_pretty(records).map_err(|e| e.to_string())?)?;
-    println!("\nwrote {} runs to {}/table.txt, runs.csv, runs.json", records.len(), dir.display());
+    out!("\nwrote {} runs to {}/table.txt, runs.csv, runs.json", records.len(), dir.display());
     if !cli.no_plots {
         let mut pictures = Vec::new();
         for p in profiles(records, cli.gtol) {
@@ -177,7 +198,7 @@ fn write_outputs(records: &[RunRecord], text: &str, cli: &RunArgs) -> Result<(),
                 pictures.push(path.display().to_string());
             }
         }
-        println!("performance profiles: {}", pictures.join(", "));
+        out!("performance profiles: {}", pictures.join(", "));
     }
     Ok(())
 }
@@ -252,7 +273,7 @@ fn main() -> ExitCode {
         return systems_main(&cli);
     }
     let text = table(&records, cli.gtol);
-    print!("{text}");
+    out_raw!("{text}");
     if let Err(e) = write_outputs(&records, &text, &cli) {
         eprintln!("trsuite: {e}");
         return ExitCode::FAILURE;
@@ -269,7 +290,7 @@ fn main() -> ExitCode {
             eprintln!("trsuite: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
-        println!("wrote {} records to {}", records.len(), path.display());
+        out!("wrote {} records to {}", records.len(), path.display());
     }
     if run_systems {
         return systems_main(&cli);
@@ -290,14 +311,14 @@ fn systems_main(cli: &RunArgs) -> ExitCode {
     let base = InteriorOptions { max_iterations: cli.system_max_iterations, ..InteriorOptions::default() };
     let records =
         sr::run_systems_with(&problems, &sr::default_scalings(), &sr::default_rules(), cli.random_starts, 0, &base);
-    println!(
+    out!(
         "\nbounded systems: {} runs ({} problems, quarter points + {} random starts)",
         records.len(),
         problems.len(),
         cli.random_starts
     );
-    print!("{}", sr::summary_table(&records));
-    print!("\n{}", sr::quarter_point_table(&records));
+    out_raw!("{}", sr::summary_table(&records));
+    out_raw!("\n{}", sr::quarter_point_table(&records));
     let dir = &cli.out;
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("trsuite: cannot create {}: {e}", dir.display());
@@ -316,7 +337,7 @@ fn systems_main(cli: &RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    println!("wrote {} bounded-system runs to {}/systems.csv, systems.json", records.len(), dir.display());
+    out!("wrote {} bounded-system runs to {}/systems.csv, systems.json", records.len(), dir.display());
     if !cli.no_plots {
         let mut combos: Vec<String> = records.iter().map(|r| format!("{}/{}", r.scaling, r.rule)).collect();
         combos.sort();
@@ -365,7 +386,7 @@ fn systems_main(cli: &RunArgs) -> ExitCode {
                 pictures.push(path.display().to_string());
             }
         }
-        println!("performance profiles: {}", pictures.join(", "));
+        out!("performance profiles: {}", pictures.join(", "));
     }
     ExitCode::SUCCESS
 }
