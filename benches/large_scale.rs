@@ -1,0 +1,689 @@
+//! Large-scale unconstrained minimization: this crate against basin 3.2 and argmin 0.11 on the
+//! same problem code, plus the floor (the time spent inside the problem's own f, g, Hv and
+//! Hessian evaluations during our run).
+//!
+//! Problems: extended Rosenbrock (MGH 21, `f = ||r||^2 / 2`), and the CUTEst problems ARWHEAD,
+//! DQDRTIC, CHAINWOO and FMINSURF (FMINSURF needs `n = p^2`: 100^2, 316^2, 1000^2), at
+//! `n = 10^4, 10^5, 10^6`, from the standard starting points.
+//!
+//! Solvers, all stopped at `||g||_inf <= 1e-6` (absolute) and capped at 5000 iterations and
+//! 120 s:
+//! - `ours_steihaug`: [`TrustRegion::minimize`] with [`Steihaug`] (Hessian-vector products);
+//! - `ours_more_sorensen`: [`TrustRegion::minimize_sparse`] with [`MoreSorensen`] on the sparse
+//!   Hessian, where the problem offers one (not extended Rosenbrock, not FMINSURF: its
+//!   Hessian is dense);
+//! - `ours_gltr`: reserved for `trust_region::subproblem::Gltr` (see `GLTR` below);
+//! - `basin_steihaug`: basin's `TrustRegion::matrix_free()` (Steihaug) on `Vec<f64>`, stopped
+//!   by an `Executor::stop_when` hook on `||g||_inf` (basin's own gradient tolerance is
+//!   Euclidean). basin's More-Sorensen step needs a dense Hessian and a full symmetric
+//!   eigendecomposition per iteration: 800 MB and ~10^12 flops at `n = 10^4`, so it is left out
+//!   at every size here;
+//! - `argmin_steihaug`: argmin's `TrustRegion<Steihaug>` on `Vec<f64>` (argmin-math "vec"), the
+//!   Hessian an operator (a newtype implementing `ArgminDot<Vec<f64>, Vec<f64>>` that calls the
+//!   problem's Hessian-vector product). argmin's trust region has no gradient test: a first
+//!   (untimed) run finds the iteration `k` at which the accepted gradient first has
+//!   `||g||_inf <= 1e-6` (the problem wrapper ends that run there by returning an error), and
+//!   the timed runs use `max_iters(k)`, which stops at exactly that iterate.
+//!
+//! Every solver sees the problem through the same [`Timed`] wrapper, which counts the
+//! evaluations and accumulates the time spent inside them: `overhead = total - inside`.
+//!
+//! ```sh
+//! cargo bench --bench large_scale                          # everything (long: about an hour)
+//! cargo bench --bench large_scale -- ARWHEAD/1000000/      # one problem and size
+//! cargo bench --bench large_scale -- /10000/ours           # our solvers at n = 10^4
+//! ```
+//!
+//! The filter is a substring of `PROBLEM/n/solver` (end a size with `/`: `100000` is a prefix
+//! of `1000000`); the untimed runs are skipped for ids the filter excludes. Before timing, each
+//! solver prints one line (termination, iterations, evaluations, `||g||_inf`, time, time inside
+//! the problem). A solver that does not converge within the caps is reported and not timed; one
+//! whose single solve takes more than `LARGE_SCALE_MAX_TIMED_SECS` seconds (default 10) is
+//! reported from that single solve only. Each timed or single solve appends a row to
+//! `target/large_scale/summary.csv` (medians over the individual solves).
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
+use faer::sparse::SymbolicSparseColMat;
+use trust_region::problem::SparseHessian;
+use trust_region::subproblem::{MoreSorensen, Steihaug, StepSolver};
+use trust_region::{HessianProduct, Objective, Options, Report, Tolerances, TrustRegion};
+use trust_region_problems::SuiteProblem;
+
+/// The common stopping rule: `||g||_inf <= GTOL`, absolute.
+const GTOL: f64 = 1e-6;
+/// Iteration cap for every solver.
+const MAX_ITERATIONS: usize = 5000;
+/// Wall-clock cap for every solver.
+const MAX_TIME: Duration = Duration::from_secs(120);
+
+fn norm_inf(v: &[f64]) -> f64 {
+    v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counting and timing wrapper around a suite problem.
+
+#[derive(Debug, Default)]
+struct Counters {
+    f: AtomicUsize,
+    g: AtomicUsize,
+    hv: AtomicUsize,
+    h: AtomicUsize,
+    inside_nanos: AtomicU64,
+}
+
+/// Evaluation counts and time inside the problem, since the last reset.
+#[derive(Clone, Copy, Debug, Default)]
+struct Usage {
+    f: usize,
+    g: usize,
+    hv: usize,
+    h: usize,
+    inside: Duration,
+}
+
+/// A suite problem seen through its Hessian-product (and, if any, sparse-Hessian) interface,
+/// counting every evaluation and the time spent in it. Cheap to clone (shared counters).
+#[derive(Clone)]
+struct Timed {
+    problem: Arc<dyn SuiteProblem>,
+    counters: Arc<Counters>,
+    n: usize,
+}
+
+impl Timed {
+    fn new(problem: Arc<dyn SuiteProblem>) -> Self {
+        let n = problem.info().n;
+        assert!(problem.products().is_some(), "every problem here offers Hessian-vector products");
+        Self { problem, counters: Arc::default(), n }
+    }
+
+    fn products(&self) -> &dyn HessianProduct {
+        self.problem.products().expect("checked in new")
+    }
+
+    fn sparse(&self) -> &dyn SparseHessian {
+        self.problem.sparse_hessian().expect("only called when the problem has a sparse Hessian")
+    }
+
+    fn has_sparse_hessian(&self) -> bool {
+        self.problem.sparse_hessian().is_some()
+    }
+
+    #[inline]
+    fn timed<T>(&self, count: &AtomicUsize, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        let nanos = start.elapsed().as_nanos() as u64;
+        self.counters.inside_nanos.fetch_add(nanos, Ordering::Relaxed);
+        count.fetch_add(1, Ordering::Relaxed);
+        out
+    }
+
+    fn reset(&self) {
+        let c = &self.counters;
+        for a in [&c.f, &c.g, &c.hv, &c.h] {
+            a.store(0, Ordering::Relaxed);
+        }
+        c.inside_nanos.store(0, Ordering::Relaxed);
+    }
+
+    fn usage(&self) -> Usage {
+        let c = &self.counters;
+        Usage {
+            f: c.f.load(Ordering::Relaxed),
+            g: c.g.load(Ordering::Relaxed),
+            hv: c.hv.load(Ordering::Relaxed),
+            h: c.h.load(Ordering::Relaxed),
+            inside: Duration::from_nanos(c.inside_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
+    // The evaluations, for every front end below.
+    fn eval_f(&self, x: &[f64]) -> f64 {
+        self.timed(&self.counters.f, || self.products().value(x))
+    }
+    fn eval_g(&self, x: &[f64], g: &mut [f64]) {
+        self.timed(&self.counters.g, || self.products().gradient(x, g))
+    }
+    fn eval_fg(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.counters.f.fetch_add(1, Ordering::Relaxed);
+        self.timed(&self.counters.g, || self.products().value_and_gradient(x, g))
+    }
+    fn eval_hv(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+        self.timed(&self.counters.hv, || self.products().hessian_product(x, v, hv))
+    }
+}
+
+impl Objective for Timed {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        self.eval_f(x)
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        self.eval_g(x, g)
+    }
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.eval_fg(x, g)
+    }
+}
+
+impl HessianProduct for Timed {
+    fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+        self.eval_hv(x, v, hv)
+    }
+}
+
+impl SparseHessian for Timed {
+    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        let start = Instant::now();
+        let pattern = self.sparse().hessian_pattern();
+        self.counters.inside_nanos.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        pattern
+    }
+    fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
+        self.timed(&self.counters.h, || self.sparse().hessian_values(x, values))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// basin 3.2: matrix-free trust region (Steihaug) on Vec<f64>.
+
+#[derive(Clone)]
+struct BasinProblem(Timed);
+
+impl basin::CostFunction for BasinProblem {
+    type Param = Vec<f64>;
+    type Output = f64;
+    type Error = Infallible;
+    fn cost(&self, x: &Vec<f64>) -> Result<f64, Infallible> {
+        Ok(self.0.eval_f(x))
+    }
+}
+
+impl basin::Gradient for BasinProblem {
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, Infallible> {
+        let mut g = vec![0.0; x.len()];
+        self.0.eval_g(x, &mut g);
+        Ok(g)
+    }
+    fn gradient_into(&self, x: &Vec<f64>, out: &mut Vec<f64>) -> Result<(), Infallible> {
+        out.resize(x.len(), 0.0);
+        self.0.eval_g(x, out);
+        Ok(())
+    }
+}
+
+impl basin::HessianProduct for BasinProblem {
+    fn hessian_product(&self, x: &Vec<f64>, v: &Vec<f64>) -> Result<Vec<f64>, Infallible> {
+        let mut hv = vec![0.0; x.len()];
+        self.0.eval_hv(x, v, &mut hv);
+        Ok(hv)
+    }
+    fn hessian_product_into(&self, x: &Vec<f64>, v: &Vec<f64>, out: &mut Vec<f64>) -> Result<(), Infallible> {
+        out.resize(x.len(), 0.0);
+        self.0.eval_hv(x, v, out);
+        Ok(())
+    }
+}
+
+/// One basin solve: (converged, iterations, final `||g||_inf`, termination text).
+fn basin_solve(p: &Timed, x0: &[f64]) -> (bool, usize, f64, String) {
+    use basin::{Executor, FirstOrderState};
+    let solver = basin::TrustRegion::matrix_free();
+    let result = Executor::new(BasinProblem(p.clone()), solver, FirstOrderState::new(x0.to_vec()))
+        .max_iter(MAX_ITERATIONS as u64)
+        .max_time(MAX_TIME)
+        .stop_when(|state: &FirstOrderState<Vec<f64>, f64>| {
+            let (_, _, g) = state.current()?;
+            (norm_inf(g) <= GTOL).then(|| basin::ApplicationStop::new("gradient_inf"))
+        })
+        .run()
+        .expect("Infallible");
+    let grad_inf = result.state.current().map_or(f64::NAN, |(_, _, g)| norm_inf(g));
+    let iterations = result.iter() as usize;
+    let termination = format!("{:?}", result.report.termination);
+    (grad_inf <= GTOL, iterations, grad_inf, termination)
+}
+
+// ---------------------------------------------------------------------------------------------
+// argmin 0.11: TrustRegion<Steihaug> on Vec<f64>, the Hessian an operator.
+
+/// The Hessian at a point, as an operator: `H.dot(v)` is the problem's `H(x) v`.
+#[derive(Clone)]
+struct HessianAt {
+    problem: Timed,
+    x: Arc<Vec<f64>>,
+}
+
+impl argmin_math::ArgminDot<Vec<f64>, Vec<f64>> for HessianAt {
+    fn dot(&self, v: &Vec<f64>) -> Vec<f64> {
+        let mut hv = vec![0.0; v.len()];
+        self.problem.eval_hv(&self.x, v, &mut hv);
+        hv
+    }
+}
+
+/// The problem as argmin sees it. With `stop_at_gtol`, the gradient evaluation that first
+/// meets the tolerance records the iteration and ends the run with an error (the untimed run
+/// that finds `k`).
+#[derive(Clone)]
+struct ArgminProblem {
+    problem: Timed,
+    stop_at_gtol: bool,
+    /// Iteration at which `||g||_inf <= GTOL` was first met: argmin evaluates `f` once in
+    /// `init` and once per iteration (the trial point), so it is `f evaluations - 1`.
+    reached: Arc<AtomicUsize>,
+}
+
+const NOT_REACHED: usize = usize::MAX;
+
+impl argmin::core::CostFunction for ArgminProblem {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> Result<f64, argmin::core::Error> {
+        Ok(self.problem.eval_f(x))
+    }
+}
+
+impl argmin::core::Gradient for ArgminProblem {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, argmin::core::Error> {
+        let mut g = vec![0.0; x.len()];
+        self.problem.eval_g(x, &mut g);
+        if self.stop_at_gtol && norm_inf(&g) <= GTOL && self.reached.load(Ordering::Relaxed) == NOT_REACHED {
+            let iteration = self.problem.usage().f.saturating_sub(1);
+            self.reached.store(iteration, Ordering::Relaxed);
+            return Err(argmin::core::Error::msg("gradient tolerance reached"));
+        }
+        Ok(g)
+    }
+}
+
+impl argmin::core::Hessian for ArgminProblem {
+    type Param = Vec<f64>;
+    type Hessian = HessianAt;
+    fn hessian(&self, x: &Vec<f64>) -> Result<HessianAt, argmin::core::Error> {
+        Ok(HessianAt { problem: self.problem.clone(), x: Arc::new(x.clone()) })
+    }
+}
+
+/// One argmin run: to the gradient tolerance (`max_iters = None`, untimed, ends with the
+/// error above) or for exactly `max_iters` iterations. Returns (the iteration that meets the
+/// tolerance, if any; iterations done; final `||g||_inf` if known; termination text).
+fn argmin_solve(p: &Timed, x0: &[f64], max_iters: Option<usize>) -> (Option<usize>, usize, f64, String) {
+    use argmin::core::{Executor, State};
+    use argmin::solver::trustregion::{Steihaug as ArgminSteihaug, TrustRegion as ArgminTr};
+    let reached = Arc::new(AtomicUsize::new(NOT_REACHED));
+    let problem = ArgminProblem { problem: p.clone(), stop_at_gtol: max_iters.is_none(), reached: reached.clone() };
+    let solver: ArgminTr<ArgminSteihaug<Vec<f64>, f64>, f64> = ArgminTr::new(ArgminSteihaug::new());
+    let iters = max_iters.unwrap_or(MAX_ITERATIONS) as u64;
+    let x0 = x0.to_vec();
+    let run = Executor::new(problem, solver)
+        .configure(|state| state.param(x0).max_iters(iters))
+        .timeout(MAX_TIME)
+        .ctrlc(false)
+        .run();
+    match run {
+        Ok(result) => {
+            let grad_inf = result.state.get_gradient().map_or(f64::NAN, |g| norm_inf(g));
+            let done = result.state.get_iter() as usize;
+            let reason = format!("{:?}", result.state.get_termination_reason());
+            (Some(done).filter(|_| grad_inf <= GTOL), done, grad_inf, reason)
+        }
+        Err(e) => match reached.load(Ordering::Relaxed) {
+            NOT_REACHED => (None, p.usage().f.saturating_sub(1), f64::NAN, format!("error: {e}")),
+            k => (Some(k), k, GTOL, "gradient tolerance reached (untimed run)".to_string()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our solvers.
+
+fn our_options() -> Options {
+    Options {
+        tolerances: Tolerances {
+            gtol: GTOL,
+            grtol: 0.0,
+            ftol: 0.0,
+            xtol: 0.0,
+            max_iterations: MAX_ITERATIONS,
+            max_time: Some(MAX_TIME),
+            ..Tolerances::default()
+        },
+        ..Options::default()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Solver {
+    OursSteihaug,
+    OursMoreSorensen,
+    // GLTR: `trust_region::subproblem::Gltr` (src/subproblem/gltr.rs) had not landed when this
+    // bench was written. When it does, add `OursGltr` here, in `SOLVERS`, `Solver::name` and
+    // `ours_solve` (`TrustRegion::new(Gltr::new()).minimize(p, x0)`, products only).
+    BasinSteihaug,
+    ArgminSteihaug,
+}
+
+const SOLVERS: [Solver; 4] =
+    [Solver::OursSteihaug, Solver::OursMoreSorensen, Solver::BasinSteihaug, Solver::ArgminSteihaug];
+
+impl Solver {
+    fn name(self) -> &'static str {
+        match self {
+            Solver::OursSteihaug => "ours_steihaug",
+            Solver::OursMoreSorensen => "ours_more_sorensen",
+            Solver::BasinSteihaug => "basin_steihaug",
+            Solver::ArgminSteihaug => "argmin_steihaug",
+        }
+    }
+}
+
+fn run_ours<S: StepSolver>(step: S, sparse: bool, p: &Timed, x0: &[f64]) -> Report {
+    let mut tr = TrustRegion::new(step).with_options(our_options());
+    let report = if sparse { tr.minimize_sparse(p, x0) } else { tr.minimize(p, x0) };
+    report.expect("valid setup")
+}
+
+fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
+    match solver {
+        Solver::OursSteihaug => run_ours(Steihaug::new(), false, p, x0),
+        Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, p, x0),
+        _ => unreachable!("not one of ours"),
+    }
+}
+
+/// What one untimed solve found.
+struct Outcome {
+    converged: bool,
+    iterations: usize,
+    grad_inf: f64,
+    termination: String,
+    usage: Usage,
+    elapsed: Duration,
+    /// argmin: the iteration count that reaches the tolerance.
+    argmin_iters: Option<usize>,
+}
+
+/// One solve of `solver` (for argmin: the untimed run that finds `k`, then one run of `k`
+/// iterations, which is the one reported).
+fn solve_once(solver: Solver, p: &Timed, x0: &[f64]) -> Outcome {
+    p.reset();
+    let start = Instant::now();
+    let (converged, iterations, grad_inf, termination, argmin_iters) = match solver {
+        Solver::OursSteihaug | Solver::OursMoreSorensen => {
+            let r = ours_solve(solver, p, x0);
+            (r.converged() && r.grad_inf <= GTOL, r.iterations, r.grad_inf, r.termination.name().to_string(), None)
+        }
+        Solver::BasinSteihaug => {
+            let (ok, it, gi, t) = basin_solve(p, x0);
+            (ok, it, gi, t, None)
+        }
+        Solver::ArgminSteihaug => {
+            let (k, done, gi, t) = argmin_solve(p, x0, None);
+            match k {
+                None => (false, done, gi, t, None),
+                Some(k) => {
+                    p.reset();
+                    let start = Instant::now();
+                    let (done, _, gi, t) = argmin_solve(p, x0, Some(k));
+                    return Outcome {
+                        converged: done.is_some(),
+                        iterations: k,
+                        grad_inf: gi,
+                        termination: format!("{t} at max_iters = {k}"),
+                        usage: p.usage(),
+                        elapsed: start.elapsed(),
+                        argmin_iters: Some(k),
+                    };
+                }
+            }
+        }
+    };
+    Outcome { converged, iterations, grad_inf, termination, usage: p.usage(), elapsed: start.elapsed(), argmin_iters }
+}
+
+/// One timed solve (same code paths as `solve_once`), returning (total, inside).
+fn timed_solve(solver: Solver, p: &Timed, x0: &[f64], argmin_iters: Option<usize>) -> (Duration, Duration) {
+    p.reset();
+    let start = Instant::now();
+    match solver {
+        Solver::OursSteihaug | Solver::OursMoreSorensen => {
+            black_box(ours_solve(solver, p, x0).f);
+        }
+        Solver::BasinSteihaug => {
+            black_box(basin_solve(p, x0));
+        }
+        Solver::ArgminSteihaug => {
+            black_box(argmin_solve(p, x0, argmin_iters));
+        }
+    }
+    (start.elapsed(), p.usage().inside)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver.
+
+/// Problems and sizes. FMINSURF needs `n = p^2`: the nearest squares.
+fn cases(sizes: &[usize]) -> Vec<(&'static str, usize)> {
+    let mut out = Vec::new();
+    for &n in sizes {
+        for name in ["EXTROSNB_MGH21", "ARWHEAD", "DQDRTIC", "CHAINWOO", "FMINSURF"] {
+            let n = if name == "FMINSURF" {
+                let p = (n as f64).sqrt().round() as usize;
+                p * p
+            } else {
+                n
+            };
+            out.push((name, n));
+        }
+    }
+    out
+}
+
+fn build(name: &str, n: usize) -> Arc<dyn SuiteProblem> {
+    let boxed = if name == "EXTROSNB_MGH21" {
+        trust_region_problems::mgh::by_name("extended_rosenbrock", Some(n))
+    } else {
+        trust_region_problems::cutest::by_name(name, Some(n))
+    };
+    Arc::from(boxed.unwrap_or_else(|| panic!("{name} at n = {n}")))
+}
+
+/// Positional (filter) arguments of the bench binary, as criterion reads them.
+fn filters() -> Vec<String> {
+    const WITH_VALUE: [&str; 16] = [
+        "--save-baseline",
+        "-s",
+        "--baseline",
+        "-b",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+    ];
+    let mut out = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if WITH_VALUE.contains(&a.as_str()) || a == "--profile-time" || a == "--format" {
+            args.next();
+        } else if !a.starts_with('-') {
+            out.push(a);
+        }
+    }
+    out
+}
+
+fn summary_path() -> std::path::PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_string());
+    std::path::Path::new(&target).join("large_scale").join("summary.csv")
+}
+
+fn append_summary(line: &str) {
+    let path = summary_path();
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let new = !path.exists();
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+        if new {
+            let _ = writeln!(
+                f,
+                "problem,n,solver,converged,termination,iterations,f,g,hv,h,grad_inf,timing,solves,\
+                 median_total_s,median_inside_s,overhead_pct"
+            );
+        }
+        let _ = writeln!(f, "{line}");
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let m = v.len();
+    if m == 0 {
+        f64::NAN
+    } else if m % 2 == 1 {
+        v[m / 2]
+    } else {
+        0.5 * (v[m / 2 - 1] + v[m / 2])
+    }
+}
+
+fn bench_case(
+    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: &str,
+    solver: Solver,
+    p: &Timed,
+    x0: &[f64],
+    max_timed: f64,
+) {
+    let o = solve_once(solver, p, x0);
+    let u = o.usage;
+    let inside = u.inside.as_secs_f64();
+    let total = o.elapsed.as_secs_f64();
+    eprintln!(
+        "{id}/{}: {} ({}), iterations {}, evaluations f {} g {} Hv {} H {}, ||g||_inf {:.2e}, {:.3} s, \
+         inside the problem {:.3} s, outside {:.1}%",
+        solver.name(),
+        if o.converged { "converged" } else { "NOT CONVERGED" },
+        o.termination,
+        o.iterations,
+        u.f,
+        u.g,
+        u.hv,
+        u.h,
+        o.grad_inf,
+        total,
+        inside,
+        100.0 * (total - inside) / total
+    );
+    let row = |timing: &str, solves: usize, t: f64, i: f64| {
+        format!(
+            "{},{},{},{},\"{}\",{},{},{},{},{},{:.3e},{timing},{solves},{t:.6},{i:.6},{:.2}",
+            id.split('/').next().unwrap_or(id),
+            p.n,
+            solver.name(),
+            o.converged,
+            o.termination.replace('"', "'"),
+            o.iterations,
+            u.f,
+            u.g,
+            u.hv,
+            u.h,
+            o.grad_inf,
+            100.0 * (t - i) / t
+        )
+    };
+    if !o.converged {
+        eprintln!("  not timed: did not reach ||g||_inf <= {GTOL:e} within the caps");
+        append_summary(&row("not_converged", 1, total, inside));
+        return;
+    }
+    if total > max_timed {
+        eprintln!("  not timed by criterion: one solve takes {total:.1} s > {max_timed} s; reported from that solve");
+        append_summary(&row("single", 1, total, inside));
+        return;
+    }
+    let samples: RefCell<Vec<(f64, f64)>> = RefCell::new(Vec::new());
+    group.bench_function(solver.name(), |b| {
+        b.iter_custom(|iters| {
+            let mut sum = Duration::ZERO;
+            for _ in 0..iters {
+                let (t, i) = timed_solve(solver, p, x0, o.argmin_iters);
+                samples.borrow_mut().push((t.as_secs_f64(), i.as_secs_f64()));
+                sum += t;
+            }
+            sum
+        })
+    });
+    let s = samples.into_inner();
+    // The first solves are criterion's warm-up; the rest are the measurement.
+    let t = median(s.iter().map(|x| x.0).collect());
+    let i = median(s.iter().map(|x| x.1).collect());
+    eprintln!(
+        "  {} solves: median {t:.4} s, inside the problem {i:.4} s, outside {:.1}%",
+        s.len(),
+        100.0 * (t - i) / t
+    );
+    append_summary(&row("criterion", s.len(), t, i));
+}
+
+fn bench_large_scale(c: &mut Criterion) {
+    let sizes: Vec<usize> = std::env::var("LARGE_SCALE_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|t| t.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
+    let max_timed: f64 = std::env::var("LARGE_SCALE_MAX_TIMED_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let filters = filters();
+    let wanted = |id: &str| filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()));
+    for (name, n) in cases(&sizes) {
+        let group_id = format!("{name}/{n}");
+        let ids: Vec<Solver> =
+            SOLVERS.iter().copied().filter(|s| wanted(&format!("{group_id}/{}", s.name()))).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let problem = build(name, n);
+        let x0 = problem.x0();
+        let p = Timed::new(problem);
+        let mut group = c.benchmark_group(&group_id);
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(Duration::from_millis(1))
+            .measurement_time(Duration::from_secs(if n >= 1_000_000 { 1 } else { 3 }));
+        for solver in ids {
+            if solver == Solver::OursMoreSorensen && !p.has_sparse_hessian() {
+                eprintln!("{group_id}/{}: skipped (no sparse Hessian at this size)", solver.name());
+                continue;
+            }
+            bench_case(&mut group, &group_id, solver, &p, &x0, max_timed);
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_large_scale);
+criterion_main!(benches);
