@@ -58,6 +58,34 @@ pub const DEFAULT_KK_LAMBDA: f64 = 1.0;
 pub const EQUAL_WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0];
 
 /// Which scale vector `d(x)` the interior solver uses.
+///
+/// # Example
+///
+/// In the box `[0, 1]^2` at `x = (0.25, 0.875)` with merit gradient `g = (-0.4, -2)`: both
+/// components of `-g` point at the upper bounds.
+///
+/// ```
+/// use trust_region::{Bounds, Scaling};
+///
+/// let bounds = Bounds::new(vec![0.0, 0.0], vec![1.0, 1.0]).unwrap();
+/// let (x, g) = ([0.25, 0.875], [-0.4, -2.0]);
+/// let mut d = [0.0; 2];
+/// let mut scale = |s: Scaling| {
+///     s.scale(&x, &g, &bounds, &mut d);
+///     d
+/// };
+/// // Coleman-Li: the distance to the bound -g is heading for.
+/// assert_eq!(scale(Scaling::ColemanLi), [0.75, 0.125]);
+/// // HUU (p = 2) keeps that distance only where |g_i| < m_i^2 or m_i < |g_i|^2,
+/// // m_i = distance to the nearer bound: not for the first component (m = 0.25, |g| = 0.4).
+/// assert_eq!(scale(Scaling::Huu { p: 2.0 }), [1.0, 0.125]);
+/// // KK-type: min(x - l + gamma max(0, -g), u - x + gamma max(0, g), Lambda).
+/// let kk = scale(Scaling::KanzowKlug { gamma: 1.0, lambda: 1.0 });
+/// assert!((kk[0] - 0.65).abs() < 1e-15 && kk[1] == 0.125);
+/// // The default: the equal-weight convex combination of the three.
+/// let comb = scale(Scaling::default());
+/// assert!((comb[0] - 0.8).abs() < 1e-15 && (comb[1] - 0.125).abs() < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scaling {
     /// Coleman-Li (1996), eq. (2.2).

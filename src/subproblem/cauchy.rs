@@ -18,6 +18,33 @@ use crate::linalg::{dot, norm, scale_into};
 use crate::model::Model;
 
 /// Cauchy-point step solver (steepest descent with an exact model line search).
+///
+/// # Example
+///
+/// A step solver can be called directly on an explicit model; the outer loop
+/// ([`crate::TrustRegion`]) does the same through [`StepSolver`].
+///
+/// ```
+/// use faer::Mat;
+/// use trust_region::subproblem::{Cauchy, StepSolver, StepStatus};
+/// use trust_region::DenseModel;
+///
+/// // m(s) = g's + s'Bs/2 with g = (1, 0), B = diag(2, 1): along -g the model is
+/// // minimized at t = g'g / g'Bg = 1/2.
+/// let b = Mat::from_fn(2, 2, |i, j| if i == j { [2.0, 1.0][i] } else { 0.0 });
+/// let mut model = DenseModel::new(vec![1.0, 0.0], b);
+/// let mut cauchy = Cauchy::new();
+/// cauchy.initialize(2);
+/// cauchy.prepare(&mut model);
+/// let mut s = [0.0; 2];
+/// let info = cauchy.solve(&mut model, 10.0, &mut s);
+/// assert_eq!(info.status, StepStatus::Interior);
+/// assert_eq!(s, [-0.5, 0.0]);
+/// assert!((info.predicted_reduction - 0.25).abs() < 1e-15);
+/// // A smaller region cuts the step at the boundary.
+/// let info = cauchy.solve(&mut model, 0.1, &mut s);
+/// assert!(info.hits_boundary && (s[0] + 0.1).abs() < 1e-15);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Cauchy {
     g: Vec<f64>,

@@ -36,6 +36,30 @@ use crate::linalg::{boundary_root, dense::matvec, dense::DenseCholesky, dot, nor
 use crate::model::Model;
 
 /// Dogleg step solver (dense `B`; shifted model and Cauchy safeguard when `B` is indefinite).
+///
+/// # Example
+///
+/// ```
+/// use faer::Mat;
+/// use trust_region::subproblem::{Dogleg, StepSolver, StepStatus};
+/// use trust_region::DenseModel;
+///
+/// // B = diag(1, 4), g = (1, 1): the Newton step is (-1, -1/4).
+/// let b = Mat::from_fn(2, 2, |i, j| if i == j { [1.0, 4.0][i] } else { 0.0 });
+/// let mut model = DenseModel::new(vec![1.0, 1.0], b);
+/// let mut dogleg = Dogleg::new();
+/// dogleg.initialize(2);
+/// dogleg.prepare(&mut model); // one Cholesky factorization per point
+/// let mut s = [0.0; 2];
+/// let info = dogleg.solve(&mut model, 2.0, &mut s);
+/// assert_eq!(info.status, StepStatus::Interior);
+/// assert!((s[0] + 1.0).abs() < 1e-12 && (s[1] + 0.25).abs() < 1e-12);
+/// // Inside the Newton step's length the step is on the boundary, between the Cauchy point
+/// // and the Newton step.
+/// let info = dogleg.solve(&mut model, 0.5, &mut s);
+/// assert!(info.hits_boundary);
+/// assert!((s[0].hypot(s[1]) - 0.5).abs() < 1e-12);
+/// ```
 #[derive(Debug, Default)]
 pub struct Dogleg {
     chol: Option<DenseCholesky>,

@@ -193,6 +193,30 @@ use crate::model::Model;
 /// Guarantee (see the module documentation): the predicted reduction of the returned step is at
 /// least `min((1 - kappa_easy)^2, 1 - kappa_hard)` times the optimal one, `0.98` with the
 /// defaults, unless the iteration cap is hit; and never less than that of the Cauchy point.
+///
+/// # Example
+///
+/// The hard case: `g` is orthogonal to the eigenvector of the leftmost eigenvalue, so no
+/// multiple of the identity alone gives a step on the boundary.
+///
+/// ```
+/// use faer::Mat;
+/// use trust_region::subproblem::{MoreSorensen, StepSolver};
+/// use trust_region::DenseModel;
+///
+/// // B = diag(-1, 2), g = (0, 1), radius 1: the solution is s = (+-sqrt(8)/3, -1/3) with
+/// // lambda = 1 and m(s) = -2/3.
+/// let b = Mat::from_fn(2, 2, |i, j| if i == j { [-1.0, 2.0][i] } else { 0.0 });
+/// let mut model = DenseModel::new(vec![0.0, 1.0], b);
+/// let mut exact = MoreSorensen::new();
+/// exact.initialize(2);
+/// exact.prepare(&mut model);
+/// let mut s = [0.0; 2];
+/// let info = exact.solve(&mut model, 1.0, &mut s);
+/// assert!(info.step_norm <= 1.0 + 1e-12);
+/// assert!(info.predicted_reduction >= 0.98 * 2.0 / 3.0);
+/// assert!((model.change(&s) + info.predicted_reduction).abs() < 1e-12);
+/// ```
 #[derive(Debug)]
 pub struct MoreSorensen {
     /// Relative boundary tolerance: stop when `| ||s|| - radius | <= kappa_easy radius`; also the

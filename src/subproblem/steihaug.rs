@@ -138,6 +138,35 @@ pub enum Forcing {
 }
 
 /// Steihaug-Toint truncated CG with a preconditioner `M` (trust region in the `M`-norm).
+///
+/// # Example
+///
+/// ```
+/// use faer::Mat;
+/// use trust_region::subproblem::steihaug::Forcing;
+/// use trust_region::subproblem::{Steihaug, StepSolver, StepStatus};
+/// use trust_region::DenseModel;
+///
+/// // B = diag(1, 4), g = (1, 1): CG finds the Newton step (-1, -1/4) in two iterations when
+/// // the forcing term asks for it.
+/// let b = Mat::from_fn(2, 2, |i, j| if i == j { [1.0, 4.0][i] } else { 0.0 });
+/// let mut model = DenseModel::new(vec![1.0, 1.0], b);
+/// let mut cg = Steihaug::new();
+/// cg.forcing = Forcing::Fixed(1e-12);
+/// cg.initialize(2);
+/// cg.prepare(&mut model);
+/// let mut s = [0.0; 2];
+/// let info = cg.solve(&mut model, 10.0, &mut s);
+/// assert_eq!(info.status, StepStatus::Interior);
+/// assert_eq!(info.inner_iterations, 2);
+/// assert!((s[0] + 1.0).abs() < 1e-12 && (s[1] + 0.25).abs() < 1e-12);
+/// // On an indefinite model CG follows negative curvature to the boundary.
+/// let b = Mat::from_fn(2, 2, |i, j| if i == j { [1.0, -2.0][i] } else { 0.0 });
+/// let mut model = DenseModel::new(vec![1.0, 1.0], b);
+/// cg.prepare(&mut model);
+/// let info = cg.solve(&mut model, 1.0, &mut s);
+/// assert!(info.hits_boundary && (info.step_norm - 1.0).abs() < 1e-12);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Steihaug<M: Preconditioner = IdentityPreconditioner> {
     /// The forcing term. Default [`Forcing::SqrtRelativeGradient`].
