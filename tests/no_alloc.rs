@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use faer::MatMut;
 use trust_region::model::{GaussNewtonDense, NewtonDense, NewtonProducts, Oracle};
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
 
 mod counting_alloc;
@@ -120,6 +120,11 @@ fn no_allocation_inside_the_loop() {
         ("exact/dense", count(MoreSorensen::new(), &mut NewtonDense::new(&p), n)),
         ("dogleg/gauss-newton", count(Dogleg::new(), &mut GaussNewtonDense::new(&p), n)),
         ("steihaug/gauss-newton", count(Steihaug::new(), &mut GaussNewtonDense::new(&p), n)),
+        ("gltr/products", count(Gltr::new(), &mut NewtonProducts::new(&p), n)),
+        (
+            "gltr-jacobi/dense",
+            count(Gltr::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n),
+        ),
     ];
     for (name, (calls, allocs)) in &cases {
         assert!(*calls >= 5, "{name}: only {calls} iterations");
