@@ -6,6 +6,7 @@
 
 pub mod dense;
 pub mod fd;
+pub mod incomplete_cholesky;
 pub mod lu;
 pub mod sparse;
 pub mod sparse_cholesky;

@@ -17,12 +17,14 @@ pub mod cauchy;
 pub mod dogleg;
 pub mod exact;
 pub mod gltr;
+pub mod ichol;
 pub mod steihaug;
 
 pub use cauchy::Cauchy;
 pub use dogleg::Dogleg;
 pub use exact::MoreSorensen;
 pub use gltr::{Gltr, GltrOptions};
+pub use ichol::IncompleteCholeskyPreconditioner;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
 use crate::model::Model;
