@@ -7,6 +7,10 @@
 //!   problem has no products);
 //! - `steihaug-jacobi`: Steihaug-Toint CG with the Jacobi preconditioner on the sparse or dense
 //!   Hessian (products only, and no preconditioning, when the problem has no matrix);
+//! - `gltr`: generalized Lanczos trust-region step (GLTR), Hessian-vector products like `steihaug`;
+//!   not in the default set;
+//! - `gltr-jacobi`: GLTR with the Jacobi preconditioner, wired like `steihaug-jacobi`; not in the
+//!   default set;
 //! - `exact`: More-Sorensen nearly exact step, on the dense Hessian up to
 //!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
@@ -17,7 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{Options, Report, SetupError, TrustRegion};
 
 use crate::{correct_digits, SuiteProblem};
@@ -37,6 +41,12 @@ pub enum SolverName {
     /// Steihaug-Toint CG with the Jacobi (diagonal) preconditioner, on the sparse or dense
     /// Hessian (the region is measured in the preconditioner's norm).
     SteihaugJacobi,
+    /// Generalized Lanczos trust-region step (GLTR) on Hessian-vector products. Not in trsuite's
+    /// default set: run it with `--solver gltr`.
+    Gltr,
+    /// GLTR with the Jacobi preconditioner, on the sparse or dense Hessian (products only, and no
+    /// preconditioning, when the problem has no matrix).
+    GltrJacobi,
     /// More-Sorensen nearly exact step.
     Exact,
     /// Gauss-Newton model on the residual form.
@@ -45,13 +55,15 @@ pub enum SolverName {
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 6] = [
+    pub const ALL: [SolverName; 8] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
         SolverName::Dogleg,
         SolverName::GaussNewton,
         SolverName::Cauchy,
+        SolverName::Gltr,
+        SolverName::GltrJacobi,
     ];
 
     /// The command-line name.
@@ -61,6 +73,8 @@ impl SolverName {
             SolverName::Dogleg => "dogleg",
             SolverName::Steihaug => "steihaug",
             SolverName::SteihaugJacobi => "steihaug-jacobi",
+            SolverName::Gltr => "gltr",
+            SolverName::GltrJacobi => "gltr-jacobi",
             SolverName::Exact => "exact",
             SolverName::GaussNewton => "gauss-newton",
         }
@@ -78,7 +92,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, exact, gauss-newton)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, gltr, gltr-jacobi, exact, gauss-newton)"
             )
         })
     }
@@ -182,7 +196,7 @@ fn solve<S: StepSolver>(
             (None, None) => return unsupported(),
         },
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
-        SolverName::SteihaugJacobi => {
+        SolverName::GltrJacobi | SolverName::SteihaugJacobi => {
             if let Some(p) = problem.sparse_hessian() {
                 tr.minimize_sparse(p, &x0)
             } else if let Some(p) = problem.dense_hessian() {
@@ -193,7 +207,7 @@ fn solve<S: StepSolver>(
                 return unsupported();
             }
         }
-        SolverName::Steihaug | SolverName::Cauchy => {
+        SolverName::Steihaug | SolverName::Gltr | SolverName::Cauchy => {
             if let Some(p) = problem.products() {
                 tr.minimize(p, &x0)
             } else if let Some(p) = problem.sparse_hessian() {
@@ -226,6 +240,10 @@ pub fn run_one(
         SolverName::Steihaug => solve(Steihaug::new(), problem, solver, &opts),
         SolverName::SteihaugJacobi => {
             solve(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), problem, solver, &opts)
+        }
+        SolverName::Gltr => solve(Gltr::new(), problem, solver, &opts),
+        SolverName::GltrJacobi => {
+            solve(Gltr::with_preconditioner(DiagonalPreconditioner::default()), problem, solver, &opts)
         }
         SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
         SolverName::GaussNewton => {
