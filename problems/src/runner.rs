@@ -7,6 +7,9 @@
 //!   problem has no products);
 //! - `steihaug-jacobi`: Steihaug-Toint CG with the Jacobi preconditioner on the sparse or dense
 //!   Hessian (products only, and no preconditioning, when the problem has no matrix);
+//! - `steihaug-ichol`: Steihaug-Toint CG with the incomplete Cholesky preconditioner (Lin & More
+//!   1999) on the sparse Hessian (Jacobi on a dense one, none on products only); not in the
+//!   default set;
 //! - `gltr`: generalized Lanczos trust-region step (GLTR), Hessian-vector products like `steihaug`;
 //!   not in the default set;
 //! - `gltr-jacobi`: GLTR with the Jacobi preconditioner, wired like `steihaug-jacobi`; not in the
@@ -21,7 +24,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{
+    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver,
+};
 use trust_region::{Options, Report, SetupError, TrustRegion};
 
 use crate::{correct_digits, SuiteProblem};
@@ -41,6 +46,9 @@ pub enum SolverName {
     /// Steihaug-Toint CG with the Jacobi (diagonal) preconditioner, on the sparse or dense
     /// Hessian (the region is measured in the preconditioner's norm).
     SteihaugJacobi,
+    /// Steihaug-Toint CG with the incomplete Cholesky preconditioner on the sparse Hessian
+    /// (Jacobi fallback on a dense one). Not in trsuite's default set: run it with `--solver`.
+    SteihaugIchol,
     /// Generalized Lanczos trust-region step (GLTR) on Hessian-vector products. Not in trsuite's
     /// default set: run it with `--solver gltr`.
     Gltr,
@@ -55,10 +63,11 @@ pub enum SolverName {
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 8] = [
+    pub const ALL: [SolverName; 9] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
+        SolverName::SteihaugIchol,
         SolverName::Dogleg,
         SolverName::GaussNewton,
         SolverName::Cauchy,
@@ -73,6 +82,7 @@ impl SolverName {
             SolverName::Dogleg => "dogleg",
             SolverName::Steihaug => "steihaug",
             SolverName::SteihaugJacobi => "steihaug-jacobi",
+            SolverName::SteihaugIchol => "steihaug-ichol",
             SolverName::Gltr => "gltr",
             SolverName::GltrJacobi => "gltr-jacobi",
             SolverName::Exact => "exact",
@@ -92,7 +102,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, gltr, gltr-jacobi, exact, gauss-newton)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, exact, gauss-newton)"
             )
         })
     }
@@ -196,7 +206,7 @@ fn solve<S: StepSolver>(
             (None, None) => return unsupported(),
         },
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
-        SolverName::GltrJacobi | SolverName::SteihaugJacobi => {
+        SolverName::GltrJacobi | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
             if let Some(p) = problem.sparse_hessian() {
                 tr.minimize_sparse(p, &x0)
             } else if let Some(p) = problem.dense_hessian() {
@@ -240,6 +250,9 @@ pub fn run_one(
         SolverName::Steihaug => solve(Steihaug::new(), problem, solver, &opts),
         SolverName::SteihaugJacobi => {
             solve(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), problem, solver, &opts)
+        }
+        SolverName::SteihaugIchol => {
+            solve(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), problem, solver, &opts)
         }
         SolverName::Gltr => solve(Gltr::new(), problem, solver, &opts),
         SolverName::GltrJacobi => {
