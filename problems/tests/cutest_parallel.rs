@@ -93,6 +93,29 @@ fn evaluations_are_bitwise_identical_on_one_and_two_threads() {
     }
 }
 
+/// The same through adapters that run every evaluation in parallel (`Elemental::new` runs the
+/// cheap ones sequentially), with each derivative kernel.
+#[test]
+fn forced_parallel_evaluations_are_bitwise_identical() {
+    use trust_region_problems::cutest::{Chainwoo, Curly10, Cutest, ElementDerivatives, Elemental, Kernels, Sparsine};
+    fn check<P: Cutest + Clone + 'static>(p: P) {
+        let (one, two) = (pool(1), pool(2));
+        let mut results = Vec::new();
+        for kernel in [ElementDerivatives::Scalar, ElementDerivatives::Vector] {
+            let kernels = Kernels { gradient: kernel, hessian: kernel };
+            let a = Elemental::with_kernels(p.clone(), kernels);
+            let b = Elemental::with_kernels(p.clone(), kernels);
+            let seq = one.install(|| evaluations(&a));
+            assert!(two.install(|| evaluations(&b)) == seq, "{}: {kernel:?}: 1 and 2 threads differ", p.name());
+            results.push(seq);
+        }
+        assert!(results[0] == results[1], "{}: scalar and vector kernels differ", p.name());
+    }
+    check(Chainwoo::new(20_000).unwrap());
+    check(Curly10::new(10_000).unwrap());
+    check(Sparsine::new(10_000).unwrap());
+}
+
 #[test]
 fn solves_are_bitwise_identical_on_one_and_two_threads() {
     let (one, two) = (pool(1), pool(2));

@@ -37,8 +37,9 @@
 //! # Parallel evaluation, bitwise reproducible
 //!
 //! For problems with at least [`PARALLEL_MIN_ELEMENTS`] elements the element evaluations run on
-//! the rayon pool, over fixed chunks of [`CHUNK_ELEMENTS`] consecutive elements (fixed by the
-//! element count, not by the number of threads).
+//! the rayon pool (those whose sequential cost, timed at construction, is worth it:
+//! [`PARALLEL_MIN_SECONDS`]), over fixed chunks of [`CHUNK_ELEMENTS`] consecutive elements
+//! (fixed by the element count, not by the number of threads).
 //!
 //! - Gradients and Hessian values: each chunk writes its elements' local results (local
 //!   gradients, packed local Hessians) into its own buffer; the buffers are combined into the
@@ -248,6 +249,20 @@ pub struct Kernels {
     pub hessian: ElementDerivatives,
 }
 
+/// Which evaluations run on the rayon pool (for problems of at least [`PARALLEL_MIN_ELEMENTS`]
+/// elements; the results do not depend on it).
+#[derive(Clone, Copy, Debug, Default)]
+struct Parallel {
+    value: bool,
+    gradient: bool,
+    hessian: bool,
+}
+
+/// [`Elemental::new`] runs an evaluation (value, gradient or element Hessians) on the rayon
+/// pool only if its sequential cost, estimated from the calibration sample, is at least this
+/// (seconds): below it the cost of waking the pool is comparable to the work.
+pub const PARALLEL_MIN_SECONDS: f64 = 0.01;
+
 /// Problems with at least this many elements time both derivative evaluations on a sample of
 /// elements at construction and keep the faster ones ([`Elemental::new`]).
 pub const CALIBRATION_MIN_ELEMENTS: usize = 2048;
@@ -266,6 +281,7 @@ pub struct Elemental<P> {
     slots: Vec<usize>,
     pattern: SymbolicSparseColMat<usize>,
     kernels: Kernels,
+    parallel: Parallel,
     /// The sparse Hessian at the last point a product was asked for: a trust-region step
     /// takes many products at one point, and each then costs one sparse product instead of
     /// one second-order evaluation of every element.
@@ -288,14 +304,16 @@ fn tri(a: usize, b: usize, k: usize) -> usize {
 impl<P: Cutest> Elemental<P> {
     /// Builds the element index and the Hessian pattern once, and picks the derivative
     /// evaluations: for problems of at least [`CALIBRATION_MIN_ELEMENTS`] elements the faster
-    /// on a sample of elements at `x0` (the choice affects the cost only, not a bit of any
-    /// result: module docs), otherwise vector duals for elements of 3 or more variables.
+    /// on a sample of elements at `x0`, otherwise vector duals for elements of 3 or more
+    /// variables; from the same timings, which evaluations are worth running in parallel
+    /// ([`PARALLEL_MIN_SECONDS`]). These choices affect the cost only, not a bit of any
+    /// result (module docs).
     pub fn new(problem: P) -> Self {
         let mut adapter = Self::with_kernels(
             problem,
             Kernels { gradient: ElementDerivatives::Scalar, hessian: ElementDerivatives::Scalar },
         );
-        adapter.kernels = adapter.calibrate();
+        (adapter.kernels, adapter.parallel) = adapter.calibrate();
         adapter
     }
 
@@ -304,7 +322,8 @@ impl<P: Cutest> Elemental<P> {
         self.kernels
     }
 
-    /// As [`Elemental::new`] with the given derivative evaluations.
+    /// As [`Elemental::new`] with the given derivative evaluations, and every evaluation on
+    /// the rayon pool for problems of at least [`PARALLEL_MIN_ELEMENTS`] elements.
     pub fn with_kernels(problem: P, kernels: Kernels) -> Self {
         let n = problem.n();
         let ne = problem.elements();
@@ -417,23 +436,24 @@ impl<P: Cutest> Elemental<P> {
             }
         });
         let pattern = SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx);
-        Self { problem, offsets, vars, slot_offsets, slots, pattern, kernels, cache: Default::default() }
+        let parallel = Parallel { value: true, gradient: true, hessian: true };
+        Self { problem, offsets, vars, slot_offsets, slots, pattern, kernels, parallel, cache: Default::default() }
     }
 
     /// The faster derivative evaluations on a sample of elements (see [`Elemental::new`]).
-    fn calibrate(&self) -> Kernels {
+    fn calibrate(&self) -> (Kernels, Parallel) {
         use ElementDerivatives::{Scalar, Vector};
         let ne = self.problem.elements();
         if ne < CALIBRATION_MIN_ELEMENTS {
             let wide = (0..ne).any(|e| self.element_vars_of(e).len() >= 3);
             let pick = if wide { Vector } else { Scalar };
-            return Kernels { gradient: pick, hessian: pick };
+            return (Kernels { gradient: pick, hessian: pick }, Parallel::default());
         }
         const SAMPLE: usize = 2048;
         let sample: Vec<usize> = (0..SAMPLE).map(|i| i * ne / SAMPLE).collect();
         let x = self.problem.x0();
         let mut out = [0.0; packed(MAX_ELEMENT_VARS) + 1];
-        let mut best = [f64::INFINITY; 4];
+        let mut best = [f64::INFINITY; 5];
         for _ in 0..5 {
             for (slot, method) in best.iter_mut().zip(0..) {
                 let start = std::time::Instant::now();
@@ -444,7 +464,14 @@ impl<P: Cutest> Elemental<P> {
                         0 => element_gradient_scalar(p, e, v, &x, &mut out),
                         1 => at_size!(v.len(), element_gradient, p, e, v, &x, &mut out),
                         2 => element_hessian_scalar(p, e, v, &x, &mut out),
-                        _ => at_size!(v.len(), element_hessian, p, e, v, &x, &mut out),
+                        3 => at_size!(v.len(), element_hessian, p, e, v, &x, &mut out),
+                        _ => {
+                            let mut xs = [0.0f64; MAX_ELEMENT_VARS];
+                            for (xc, &vc) in xs.iter_mut().zip(v) {
+                                *xc = x[vc];
+                            }
+                            out[0] = p.element(e, &xs[..v.len()]);
+                        }
                     }
                     std::hint::black_box(&out);
                 }
@@ -452,7 +479,15 @@ impl<P: Cutest> Elemental<P> {
             }
         }
         let pick = |scalar: f64, vector: f64| if vector < scalar { Vector } else { Scalar };
-        Kernels { gradient: pick(best[0], best[1]), hessian: pick(best[2], best[3]) }
+        // Estimated sequential cost of a pass over all elements, against the threshold.
+        let worth = |sample_seconds: f64| sample_seconds / SAMPLE as f64 * ne as f64 >= PARALLEL_MIN_SECONDS;
+        let kernels = Kernels { gradient: pick(best[0], best[1]), hessian: pick(best[2], best[3]) };
+        let parallel = Parallel {
+            value: worth(best[4]),
+            gradient: worth(best[0].min(best[1])),
+            hessian: worth(best[2].min(best[3])),
+        };
+        (kernels, parallel)
     }
 
     fn element_vars_of(&self, e: usize) -> &[usize] {
@@ -463,7 +498,7 @@ impl<P: Cutest> Elemental<P> {
     /// `combine(e, out_e)` on one thread in increasing element order (module docs: the
     /// evaluations run in parallel over fixed chunks for large problems, the combination is
     /// always the sequential one).
-    fn for_each_element<W, E, C>(&self, width: W, eval: E, mut combine: C)
+    fn for_each_element<W, E, C>(&self, parallel: bool, width: W, eval: E, mut combine: C)
     where
         W: Fn(usize) -> usize + Sync,
         E: Fn(usize, &mut [f64]) + Sync,
@@ -471,7 +506,7 @@ impl<P: Cutest> Elemental<P> {
     {
         let ne = self.problem.elements();
         let threads = rayon::current_num_threads();
-        if ne < PARALLEL_MIN_ELEMENTS || threads == 1 {
+        if !parallel || ne < PARALLEL_MIN_ELEMENTS || threads == 1 {
             let mut out = [0.0; packed(MAX_ELEMENT_VARS) + 1];
             for e in 0..ne {
                 let out = &mut out[..width(e)];
@@ -537,7 +572,7 @@ impl<P: Cutest> Elemental<P> {
             s
         };
         let starts = (0..ne).step_by(CHUNK_ELEMENTS);
-        if ne < PARALLEL_MIN_ELEMENTS || rayon::current_num_threads() == 1 {
+        if !self.parallel.value || ne < PARALLEL_MIN_ELEMENTS || rayon::current_num_threads() == 1 {
             starts.map(chunk_sum).fold(0.0, |f, s| f + s)
         } else {
             let partial: Vec<f64> = starts.collect::<Vec<_>>().into_par_iter().map(chunk_sum).collect();
@@ -551,6 +586,7 @@ impl<P: Cutest> Elemental<P> {
         let (mut f, mut partial) = (0.0, 0.0);
         g.iter_mut().for_each(|gi| *gi = 0.0);
         self.for_each_element(
+            self.parallel.gradient,
             |e| self.gradient_width(e),
             |e, out| self.local_gradient(e, x, out),
             |e, out| {
@@ -640,6 +676,7 @@ impl<P: Cutest> SparseHessian for Elemental<P> {
     fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
         values.iter_mut().for_each(|h| *h = 0.0);
         self.for_each_element(
+            self.parallel.hessian,
             |e| self.hessian_width(e),
             |e, out| self.local_hessian(e, x, out),
             |e, hess| {
