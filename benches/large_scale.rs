@@ -12,7 +12,7 @@
 //! - `ours_more_sorensen`: [`TrustRegion::minimize_sparse`] with [`MoreSorensen`] on the sparse
 //!   Hessian, where the problem offers one (not extended Rosenbrock, not FMINSURF: its
 //!   Hessian is dense);
-//! - `ours_gltr`: reserved for `trust_region::subproblem::Gltr` (see `GLTR` below);
+//! - `ours_gltr`: [`TrustRegion::minimize`] with [`Gltr`] (Lanczos, Hessian-vector products);
 //! - `basin_steihaug`: basin's `TrustRegion::matrix_free()` (Steihaug) on `Vec<f64>`, stopped
 //!   by an `Executor::stop_when` hook on `||g||_inf` (basin's own gradient tolerance is
 //!   Euclidean). basin's More-Sorensen step needs a dense Hessian and a full symmetric
@@ -34,8 +34,8 @@
 //! cargo bench --bench large_scale -- /10000/ours           # our solvers at n = 10^4
 //! ```
 //!
-//! The filter is a substring of `PROBLEM/n/solver` (end a size with `/`: `100000` is a prefix
-//! of `1000000`); the untimed runs are skipped for ids the filter excludes. Before timing, each
+//! The filter is a substring of `PROBLEM/n/solver`, or several joined by `|` (end a size with
+//! `/`: `100000` is a prefix of `1000000`); the untimed runs are skipped for ids the filter excludes. Before timing, each
 //! solver prints one line (termination, iterations, evaluations, `||g||_inf`, time, time inside
 //! the problem). A solver that does not converge within the caps is reported and not timed; one
 //! whose single solve takes more than `LARGE_SCALE_MAX_TIMED_SECS` seconds (default 10) is
@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::problem::SparseHessian;
-use trust_region::subproblem::{MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{Gltr, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{HessianProduct, Objective, Options, Report, Tolerances, TrustRegion};
 use trust_region_problems::SuiteProblem;
 
@@ -372,20 +372,19 @@ fn our_options() -> Options {
 enum Solver {
     OursSteihaug,
     OursMoreSorensen,
-    // GLTR: `trust_region::subproblem::Gltr` (src/subproblem/gltr.rs) had not landed when this
-    // bench was written. When it does, add `OursGltr` here, in `SOLVERS`, `Solver::name` and
-    // `ours_solve` (`TrustRegion::new(Gltr::new()).minimize(p, x0)`, products only).
+    OursGltr,
     BasinSteihaug,
     ArgminSteihaug,
 }
 
-const SOLVERS: [Solver; 4] =
-    [Solver::OursSteihaug, Solver::OursMoreSorensen, Solver::BasinSteihaug, Solver::ArgminSteihaug];
+const SOLVERS: [Solver; 5] =
+    [Solver::OursSteihaug, Solver::OursGltr, Solver::OursMoreSorensen, Solver::BasinSteihaug, Solver::ArgminSteihaug];
 
 impl Solver {
     fn name(self) -> &'static str {
         match self {
             Solver::OursSteihaug => "ours_steihaug",
+            Solver::OursGltr => "ours_gltr",
             Solver::OursMoreSorensen => "ours_more_sorensen",
             Solver::BasinSteihaug => "basin_steihaug",
             Solver::ArgminSteihaug => "argmin_steihaug",
@@ -402,6 +401,7 @@ fn run_ours<S: StepSolver>(step: S, sparse: bool, p: &Timed, x0: &[f64]) -> Repo
 fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
     match solver {
         Solver::OursSteihaug => run_ours(Steihaug::new(), false, p, x0),
+        Solver::OursGltr => run_ours(Gltr::new(), false, p, x0),
         Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, p, x0),
         _ => unreachable!("not one of ours"),
     }
@@ -425,7 +425,7 @@ fn solve_once(solver: Solver, p: &Timed, x0: &[f64]) -> Outcome {
     p.reset();
     let start = Instant::now();
     let (converged, iterations, grad_inf, termination, argmin_iters) = match solver {
-        Solver::OursSteihaug | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug | Solver::OursGltr | Solver::OursMoreSorensen => {
             let r = ours_solve(solver, p, x0);
             (r.converged() && r.grad_inf <= GTOL, r.iterations, r.grad_inf, r.termination.name().to_string(), None)
         }
@@ -462,7 +462,7 @@ fn timed_solve(solver: Solver, p: &Timed, x0: &[f64], argmin_iters: Option<usize
     p.reset();
     let start = Instant::now();
     match solver {
-        Solver::OursSteihaug | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug | Solver::OursGltr | Solver::OursMoreSorensen => {
             black_box(ours_solve(solver, p, x0).f);
         }
         Solver::BasinSteihaug => {
@@ -657,7 +657,9 @@ fn bench_large_scale(c: &mut Criterion) {
         .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
     let max_timed: f64 = std::env::var("LARGE_SCALE_MAX_TIMED_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
     let filters = filters();
-    let wanted = |id: &str| filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()));
+    // Criterion reads the filter as a regular expression; plain substrings joined by `|` mean
+    // the same thing here.
+    let wanted = |id: &str| filters.is_empty() || filters.iter().flat_map(|f| f.split('|')).any(|f| id.contains(f));
     for (name, n) in cases(&sizes) {
         let group_id = format!("{name}/{n}");
         let ids: Vec<Solver> =
