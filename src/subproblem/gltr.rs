@@ -19,23 +19,26 @@
 //! ```
 //!
 //! With `s = Q_k h` the trust-region problem restricted to `K_{k+1}` is the small problem
-//! (Gould, Lucidi, Roma & Toint 1999, sec. 2; Conn, Gould & Toint 2000, sec. 7.5.4)
+//! (Gould, Lucidi, Roma & Toint 1999; Conn, Gould & Toint 2000, sec. 7.5)
 //!
 //! ```text
 //! minimize  rho_0 h_1 + h'T_k h/2   subject to  ||h|| <= radius,                                 (2)
 //! ```
 //!
 //! because `s'Ms = h'h` and `g's = rho_0 h_1`. The Krylov solutions improve monotonically with
-//! `k`; on the full space they solve the original problem, hard case included up to its
-//! measure-zero exactness (an unreduced tridiagonal has no eigenvector orthogonal to `e_1`).
+//! `k`, and once the space is invariant they solve the problem restricted to the eigenvectors
+//! that `g` touches. In the hard case (`g` orthogonal to the leftmost eigenvectors of
+//! `M^{-1/2}BM^{-1/2}`, and in particular for `g = 0`) the Krylov space misses them: GLTR returns
+//! the best step in the Krylov space, not the global solution (the small problem's own hard case
+//! is handled below).
 //!
 //! # Phase 1: truncated CG
 //!
 //! While `T_k` stays positive definite and the CG iterate stays inside the region, the solution
 //! of (2) is the CG iterate, so phase 1 *is* preconditioned CG, written exactly like
 //! [`Steihaug`](super::Steihaug) (same recurrences, same stopping test, same iterates). The
-//! Lanczos quantities come for free from CG's scalars (Gould et al. 1999, sec. 5.2; Conn, Gould
-//! & Toint 2000, sec. 5.2): with residuals `r_k`, `z_k = M^{-1} r_k`, `rz_k = r_k'z_k`,
+//! Lanczos quantities come for free from CG's scalars (Gould et al. 1999; Conn, Gould & Toint
+//! 2000, ch. 5): with residuals `r_k`, `z_k = M^{-1} r_k`, `rz_k = r_k'z_k`,
 //! `kappa_k = p_k'Bp_k`, `alpha_k = rz_k/kappa_k`, `beta_k = rz_{k+1}/rz_k`,
 //!
 //! ```text
@@ -74,8 +77,8 @@
 //!
 //! From (1), the solution `h` of the shifted system gives the Lagrangian gradient
 //! `g + (B + lambda M) Q_k h = h_k u_{k+1}`, so its Euclidean norm is
-//! `|h_k| |t_{k+1}| ||Mq_{k+1}||`, available without forming the step (Gould et al. 1999,
-//! Theorem 5.8). Phase 2 stops when it is at most `eta ||g||` with the same forcing term as
+//! `|h_k| |t_{k+1}| ||Mq_{k+1}||`, available without forming the step (the estimate GLTR uses;
+//! Gould et al. 1999). Phase 2 stops when it is at most `eta ||g||` with the same forcing term as
 //! Steihaug (default `eta = min(0.5, sqrt(||g|| / ||g0||))`, see [`Forcing`]), when the Krylov
 //! space becomes invariant (`u_{k+1} = 0`), or at a cap; the step is then `s = Q_k h`.
 //!
@@ -110,17 +113,27 @@
 //! `M`-orthogonality in floating point; the final `||s||_M` is therefore measured, and a step
 //! found outside the region is scaled back onto it.
 //!
+//! # Measured
+//!
+//! `trsuite --suite cutest --solver gltr --solver steihaug` (release, 60 s per run, 2 shared
+//! cores): `||g||_inf <= 1e-6` on 82 of 85 problems with GLTR and 83 with Steihaug; GLTR takes
+//! 9% fewer outer iterations in total but 28% more products (it keeps iterating on the boundary
+//! where Steihaug stops), fewer iterations on BROYDN7D, CHAINWOO, FLETCHCR, FMINSURF (172
+//! against 1,114), DJTL and GENROSE, and more on GENHUMPS (22,314 against 13,725; converged in
+//! 22 s alone, past the time limit in the loaded suite run). With the Jacobi preconditioner the
+//! gap on SBRYBND is 21 iterations against 2,257. MGH: 34 of 35 for both.
+//!
 //! References:
 //! 1. N. I. M. Gould, S. Lucidi, M. Roma, Ph. L. Toint, Solving the trust-region subproblem
 //!    using the Lanczos method, SIAM J. Optim. 9 (1999) 504-525.
-//! 2. A. R. Conn, N. I. M. Gould, Ph. L. Toint, Trust-Region Methods, SIAM (2000), sec. 5.2
-//!    (Lanczos and CG), sec. 7.3 (More-Sorensen), sec. 7.5.4 (GLTR).
+//! 2. A. R. Conn, N. I. M. Gould, Ph. L. Toint, Trust-Region Methods, SIAM (2000), ch. 5
+//!    (Lanczos and CG), sec. 7.3 (More-Sorensen), sec. 7.5 (truncated CG and GLTR).
 //! 3. J. J. More, D. C. Sorensen, Computing a trust region step, SIAM J. Sci. Stat. Comput. 4
 //!    (1983) 553-572.
 //! 4. T. Steihaug, The conjugate gradient method and trust regions in large scale
 //!    optimization, SIAM J. Numer. Anal. 20 (1983) 626-637.
-//! 5. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998), sec. 3.3 (Sturm counts of a
-//!    tridiagonal, bisection).
+//! 5. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998) (Sturm counts of a tridiagonal,
+//!    bisection).
 
 use super::steihaug::{Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
