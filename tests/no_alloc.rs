@@ -131,3 +131,46 @@ fn no_allocation_inside_the_loop() {
         assert_eq!(*allocs, 0, "{name}: {allocs} allocations over {calls} iterations");
     }
 }
+
+/// The lower triangle of the chained Rosenbrock Hessian (tridiagonal), for the sparse model.
+impl trust_region::SparseHessian for Chained {
+    fn hessian_pattern(&self) -> faer::sparse::SymbolicSparseColMat<usize> {
+        let n = self.n;
+        let mut idx = Vec::new();
+        for j in 0..n {
+            idx.push(faer::sparse::Pair::new(j, j));
+            if j + 1 < n {
+                idx.push(faer::sparse::Pair::new(j + 1, j));
+            }
+        }
+        faer::sparse::SymbolicSparseColMat::try_new_from_indices(n, n, &idx).expect("valid pattern").0
+    }
+    fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
+        let n = self.n;
+        let mut q = 0;
+        for j in 0..n {
+            let mut d = if j > 0 { 200.0 } else { 0.0 };
+            if j + 1 < n {
+                d += 1200.0 * x[j] * x[j] - 400.0 * x[j + 1] + 2.0;
+            }
+            values[q] = d;
+            q += 1;
+            if j + 1 < n {
+                values[q] = -400.0 * x[j];
+                q += 1;
+            }
+        }
+    }
+}
+
+/// The incomplete Cholesky preconditioner allocates its factor on the first `prepare` (when the
+/// sparse pattern becomes known) and nothing afterwards.
+#[test]
+fn no_allocation_with_incomplete_cholesky() {
+    let n = 40;
+    let p = Chained { n };
+    let step = Steihaug::with_preconditioner(trust_region::subproblem::IncompleteCholeskyPreconditioner::default());
+    let (calls, allocs) = count(step, &mut trust_region::model::NewtonSparse::new(&p), n);
+    assert!(calls >= 5, "only {calls} iterations");
+    assert_eq!(allocs, 0, "steihaug-ichol/sparse: {allocs} allocations over {calls} iterations");
+}

@@ -40,7 +40,9 @@
 //! certain breakdown: every pivot is at most its diagonal entry); after a breakdown set
 //! `alpha <- max(2 alpha, alpha_min)` and factorize again, at most
 //! [`IncompleteCholeskyOptions::max_attempts`] times, then fail with
-//! [`IncompleteCholeskyError::Breakdown`]. For large enough `alpha` the shifted matrix is
+//! [`IncompleteCholeskyError::Breakdown`]. Our one addition: when a shift succeeds after a
+//! breakdown, it is multiplied by [`IncompleteCholeskyOptions::breakdown_margin`] (default 2)
+//! and the factorization redone, so that `M` stays away from singularity on indefinite `A`. For large enough `alpha` the shifted matrix is
 //! strictly diagonally dominant and the factorization exists for every retention rule
 //! (Manteuffel 1980), so the loop ends on any finite input given enough attempts.
 //!
@@ -60,8 +62,15 @@
 //! length-`n` array with a marker, and the retained fill is chosen by a partial selection
 //! (`select_nth_unstable`), so nothing in [`IncompleteCholesky::factorize`] allocates once
 //! the pattern has been analysed ([`IncompleteCholesky::analyze`], or the first factorization
-//! of a new pattern). Rows are processed in the natural order: no fill-reducing permutation
-//! (see the notes in [`crate::subproblem::ichol`] for the measurement behind that choice).
+//! of a new pattern).
+//!
+//! The variables are first permuted symmetrically, `L L' ≈ P Â P' + alpha I`, by approximate
+//! minimum degree ([`Ordering::Amd`], faer's AMD, once per pattern) or left in the natural
+//! order ([`Ordering::Natural`]). The left-looking recurrence costs about `sum_k m_k^2` for
+//! columns of `m_k` entries, so a dense first column (an arrowhead such as LIARWHD, or BOX)
+//! makes the natural order quadratic in `n`; minimum degree numbers dense variables last.
+//! The permutation is applied in place along its precomputed cycles, so the solves still need
+//! no scratch vector.
 //!
 //! References:
 //! 1. C.-J. Lin, J. J. More, Incomplete Cholesky factorizations with limited memory,
@@ -73,6 +82,8 @@
 //! 4. J. Nocedal, S. J. Wright, Numerical Optimization, 2nd ed., Springer (2006), sec. 3.4
 //!    (Algorithm 3.3, Cholesky with added multiple of the identity).
 //! 5. Y. Saad, Iterative Methods for Sparse Linear Systems, 2nd ed., SIAM (2003), ch. 10.
+//! 6. P. R. Amestoy, T. A. Davis, I. S. Duff, An approximate minimum degree ordering algorithm,
+//!    SIAM J. Matrix Anal. Appl. 17 (1996) 886-905.
 
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use thiserror::Error;
@@ -103,6 +114,17 @@ pub enum Scaling {
     None,
 }
 
+/// Symmetric permutation applied before factorizing (`L L' ≈ P Â P'`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Ordering {
+    /// The natural order of the variables.
+    Natural,
+    /// Approximate minimum degree (Amestoy, Davis & Duff 1996) of the pattern, computed once per
+    /// pattern by faer; it orders dense rows and columns last.
+    #[default]
+    Amd,
+}
+
 /// Options of [`IncompleteCholesky`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IncompleteCholeskyOptions {
@@ -115,6 +137,9 @@ pub struct IncompleteCholeskyOptions {
     pub retention: Retention,
     /// Symmetric scaling. Default [`Scaling::ColumnNorm`] (Lin & More 1999, sec. 4).
     pub scaling: Scaling,
+    /// Symmetric permutation. Default [`Ordering::Amd`] (measured in
+    /// [`crate::subproblem::ichol`]).
+    pub ordering: Ordering,
     /// Smallest positive shift `alpha_min` (of the scaled matrix). Must be positive and finite.
     /// Default `1e-3` (Lin & More 1999, sec. 4; ICFS's `alpham`).
     pub alpha_min: f64,
@@ -122,6 +147,17 @@ pub struct IncompleteCholeskyOptions {
     /// attempt included). At least 1. Default `40`: doubling from `1e-3` reaches `alpha ≈ 5e8`,
     /// far beyond the diagonal dominance threshold of any scaled matrix with finite entries.
     pub max_attempts: usize,
+    /// Safety factor `m` on the shift after a breakdown: when the shift `alpha` succeeds after
+    /// at least one failure, the factorization is redone with `m alpha`. For a complete
+    /// factorization, success at `alpha` after failure at `alpha / 2` puts the smallest
+    /// eigenvalue of `Â` in `(-alpha, -alpha/2]`, so `Â + alpha I` may be nearly singular and
+    /// its norm a needle-shaped trust region; with `m = 2` the smallest eigenvalue of
+    /// `Â + 2 alpha I` exceeds `alpha > |λ_min(Â)|`. `1` disables it. Must be at least 1 and
+    /// finite. Costs one more factorization at points where the first shift broke down.
+    /// Default `2` (our addition to Lin & More's strategy; measured in
+    /// [`crate::subproblem::ichol`]: it turns COSINE and OSBORNEA from failures into
+    /// successes).
+    pub breakdown_margin: f64,
 }
 
 impl Default for IncompleteCholeskyOptions {
@@ -130,8 +166,10 @@ impl Default for IncompleteCholeskyOptions {
             fill: 5,
             retention: Retention::PatternPlusFill,
             scaling: Scaling::ColumnNorm,
+            ordering: Ordering::Amd,
             alpha_min: 1e-3,
             max_attempts: 40,
+            breakdown_margin: 2.0,
         }
     }
 }
@@ -144,6 +182,13 @@ impl IncompleteCholeskyOptions {
                 name: "alpha_min",
                 value: self.alpha_min,
                 reason: "the minimal shift must be positive and finite",
+            });
+        }
+        if !(self.breakdown_margin >= 1.0 && self.breakdown_margin.is_finite()) {
+            return Err(SetupError::InvalidOption {
+                name: "breakdown_margin",
+                value: self.breakdown_margin,
+                reason: "the shift safety factor must be finite and at least 1",
             });
         }
         if self.max_attempts == 0 {
@@ -176,7 +221,7 @@ pub enum IncompleteCholeskyError {
         attempts: usize,
         /// The last shift tried (of the scaled matrix).
         shift: f64,
-        /// The column of the last breakdown.
+        /// The column of the last breakdown, in the factorization's (permuted) order.
         column: usize,
     },
 }
@@ -205,6 +250,10 @@ pub struct IncompleteCholesky {
     src_start: Vec<usize>,
     src_len: Vec<usize>,
     src_row: Vec<usize>,
+    // The symmetric permutation (new index k is original variable perm[k]) and its cycles.
+    perm: Vec<usize>,
+    cycles: Vec<usize>,
+    cycle_ptr: Vec<usize>,
     // Sorted strictly-lower pattern of A: rows, positions of their values in `A.val()`.
     a_ptr: Vec<usize>,
     a_row: Vec<usize>,
@@ -245,6 +294,9 @@ impl IncompleteCholesky {
             src_start: Vec::new(),
             src_len: Vec::new(),
             src_row: Vec::new(),
+            perm: Vec::new(),
+            cycles: Vec::new(),
+            cycle_ptr: vec![0],
             a_ptr: vec![0],
             a_row: Vec::new(),
             a_src: Vec::new(),
@@ -314,20 +366,16 @@ impl IncompleteCholesky {
         self.ok = false;
         self.n = 0;
         let rows = pattern.row_idx();
-        let mut a_ptr = Vec::with_capacity(n + 1);
-        a_ptr.push(0usize);
-        let mut a_row = Vec::new();
-        let mut a_src = Vec::new();
         let mut a_diag_src = vec![NONE; n];
         let mut src_start = Vec::with_capacity(n);
         let mut src_len = Vec::with_capacity(n);
         let mut src_row = Vec::new();
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        // Strictly lower entries as (column, row, position in A.val()), original numbering.
+        let mut entries: Vec<(usize, usize, usize)> = Vec::new();
         for j in 0..n {
             let r = pattern.col_range(j);
             src_start.push(r.start);
             src_len.push(r.len());
-            pairs.clear();
             for q in r {
                 let i = rows[q];
                 src_row.push(i);
@@ -340,21 +388,52 @@ impl IncompleteCholesky {
                         a_diag_src[j] = q;
                     }
                 } else {
-                    pairs.push((i, q));
+                    entries.push((j, i, q));
                 }
             }
             if a_diag_src[j] == NONE {
                 return Err(IncompleteCholeskyError::Pattern(PatternError::MissingDiagonal { column: j }));
             }
-            pairs.sort_unstable();
-            // Duplicated off-diagonal rows would be summed by a direct solver; faer patterns
-            // have none, and keeping only the first is the safe reading of a malformed one.
-            pairs.dedup_by_key(|p| p.0);
-            for &(i, q) in &pairs {
-                a_row.push(i);
-                a_src.push(q);
+        }
+        // The symmetric permutation: new index k holds original variable perm[k].
+        let (perm, perm_inv) = match self.options.ordering {
+            Ordering::Natural => ((0..n).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>()),
+            Ordering::Amd => amd_order(pattern)?,
+        };
+        let a_diag_src: Vec<usize> = perm.iter().map(|&old| a_diag_src[old]).collect();
+        for e in &mut entries {
+            let (a, b) = (perm_inv[e.0], perm_inv[e.1]);
+            (e.0, e.1) = (a.min(b), a.max(b));
+        }
+        entries.sort_unstable();
+        // Duplicated off-diagonal rows would be summed by a direct solver; faer patterns have
+        // none, and keeping only the first is the safe reading of a malformed one.
+        entries.dedup_by_key(|e| (e.0, e.1));
+        let mut a_ptr = vec![0usize; n + 1];
+        for e in &entries {
+            a_ptr[e.0 + 1] += 1;
+        }
+        for j in 0..n {
+            a_ptr[j + 1] += a_ptr[j];
+        }
+        let a_row: Vec<usize> = entries.iter().map(|e| e.1).collect();
+        let a_src: Vec<usize> = entries.iter().map(|e| e.2).collect();
+        drop(entries);
+        // Cycles of the permutation, for permuting a vector in place.
+        let mut cycles = Vec::new();
+        let mut cycle_ptr = vec![0usize];
+        let mut seen = vec![false; n];
+        for start in 0..n {
+            if seen[start] || perm[start] == start {
+                continue;
             }
-            a_ptr.push(a_row.len());
+            let mut k = start;
+            while !seen[k] {
+                seen[k] = true;
+                cycles.push(k);
+                k = perm[k];
+            }
+            cycle_ptr.push(cycles.len());
         }
         let p = self.options.fill;
         let mut l_ptr = Vec::with_capacity(n + 1);
@@ -369,6 +448,9 @@ impl IncompleteCholesky {
         self.src_start = src_start;
         self.src_len = src_len;
         self.src_row = src_row;
+        self.perm = perm;
+        self.cycles = cycles;
+        self.cycle_ptr = cycle_ptr;
         self.a_ptr = a_ptr;
         self.a_row = a_row;
         self.a_src = a_src;
@@ -460,21 +542,34 @@ impl IncompleteCholesky {
             self.analyze(a.symbolic())?;
         }
         self.ok = false;
-        self.load(a).map_err(|column| IncompleteCholeskyError::NonFinite { column })?;
+        if let Err(c) = self.load(a) {
+            return Err(IncompleteCholeskyError::NonFinite { column: self.perm[c] });
+        }
         let min_diag = self.a_diag.iter().fold(f64::INFINITY, |m, &d| m.min(d));
         let alpha_min = self.options.alpha_min;
         let mut alpha = if self.n == 0 || min_diag > 0.0 { 0.0 } else { alpha_min - min_diag };
         let mut column = 0;
+        let mut broke = false;
+        let mut margin_applied = false;
         for attempt in 1..=self.options.max_attempts {
             self.shift = alpha;
             self.factorizations += 1;
             match self.factor_once(alpha) {
+                Ok(()) if broke && !margin_applied && self.options.breakdown_margin > 1.0 => {
+                    // Move away from the (near-singular) smallest shift that works.
+                    margin_applied = true;
+                    alpha *= self.options.breakdown_margin;
+                    continue;
+                }
                 Ok(()) => {
                     self.ok = true;
                     let off_diagonal = self.l_len.iter().sum();
                     return Ok(FactorInfo { shift: alpha, attempts: attempt, off_diagonal });
                 }
-                Err(c) => column = c,
+                Err(c) => {
+                    column = c;
+                    broke = true;
+                }
             }
             alpha = (2.0 * alpha).max(alpha_min);
         }
@@ -626,6 +721,7 @@ impl IncompleteCholesky {
         if !self.ok || x.len() != self.n {
             return;
         }
+        self.gather(x);
         for (xi, si) in x.iter_mut().zip(&self.scale) {
             *xi *= si;
         }
@@ -650,6 +746,31 @@ impl IncompleteCholesky {
         for (xi, si) in x.iter_mut().zip(&self.scale) {
             *xi *= si;
         }
+        self.scatter(x);
+    }
+
+    /// `x <- P x`: `x_new[k] = x[perm[k]]`, in place along the cycles of the permutation.
+    fn gather(&self, x: &mut [f64]) {
+        for c in self.cycle_ptr.windows(2) {
+            let cyc = &self.cycles[c[0]..c[1]];
+            let first = x[cyc[0]];
+            for t in 0..cyc.len() - 1 {
+                x[cyc[t]] = x[cyc[t + 1]];
+            }
+            x[cyc[cyc.len() - 1]] = first;
+        }
+    }
+
+    /// `x <- P' x`: `x_new[perm[k]] = x[k]`, the inverse of [`Self::gather`].
+    fn scatter(&self, x: &mut [f64]) {
+        for c in self.cycle_ptr.windows(2) {
+            let cyc = &self.cycles[c[0]..c[1]];
+            let last = x[cyc[cyc.len() - 1]];
+            for t in (1..cyc.len()).rev() {
+                x[cyc[t]] = x[cyc[t - 1]];
+            }
+            x[cyc[0]] = last;
+        }
     }
 
     /// `s'Ms = ||L' S^{-1} s||^2`, one pass over `L`, no allocation. Requires a successful
@@ -661,14 +782,30 @@ impl IncompleteCholesky {
         let mut acc = 0.0;
         for j in 0..self.n {
             let r = self.l_ptr[j]..self.l_ptr[j] + self.l_len[j];
-            let mut t = self.l_diag[j] * s[j] / self.scale[j];
+            let mut t = self.l_diag[j] * s[self.perm[j]] / self.scale[j];
             for (&i, &v) in self.l_row[r.clone()].iter().zip(&self.l_val[r]) {
-                t += v * s[i] / self.scale[i];
+                t += v * s[self.perm[i]] / self.scale[i];
             }
             acc += t * t;
         }
         acc
     }
+}
+
+/// Approximate minimum degree ordering of a lower-triangle pattern (faer's AMD, which reads
+/// the pattern of `A + A'`): `(perm, perm_inv)` with new index `k` holding variable `perm[k]`.
+fn amd_order(pattern: SymbolicSparseColMatRef<'_, usize>) -> Result<(Vec<usize>, Vec<usize>), IncompleteCholeskyError> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::sparse::linalg::amd;
+    let n = pattern.ncols();
+    let mut perm = vec![0usize; n];
+    let mut perm_inv = vec![0usize; n];
+    let nnz = pattern.compute_nnz();
+    let mut mem = MemBuffer::try_new(amd::order_maybe_unsorted_scratch::<usize>(n, nnz))
+        .map_err(|_| IncompleteCholeskyError::Pattern(PatternError::Analysis))?;
+    amd::order_maybe_unsorted(&mut perm, &mut perm_inv, pattern, amd::Control::default(), MemStack::new(&mut mem))
+        .map_err(|_| IncompleteCholeskyError::Pattern(PatternError::Analysis))?;
+    Ok((perm, perm_inv))
 }
 
 /// Moves the rows of the `k` entries of largest magnitude in `sel` into `out` (in no
@@ -747,8 +884,13 @@ mod tests {
         let n = 30;
         let a = tridiag(n);
         for retention in [Retention::PatternPlusFill, Retention::Largest] {
-            for scaling in [Scaling::ColumnNorm, Scaling::Diagonal, Scaling::None] {
-                let opts = IncompleteCholeskyOptions { fill: 0, retention, scaling, ..Default::default() };
+            for (scaling, ordering) in [
+                (Scaling::ColumnNorm, Ordering::Amd),
+                (Scaling::ColumnNorm, Ordering::Natural),
+                (Scaling::Diagonal, Ordering::Amd),
+                (Scaling::None, Ordering::Natural),
+            ] {
+                let opts = IncompleteCholeskyOptions { fill: 0, retention, scaling, ordering, ..Default::default() };
                 let mut f = IncompleteCholesky::new(opts).unwrap();
                 let info = f.factorize(a.as_ref()).unwrap();
                 assert_eq!(info.shift, 0.0);
@@ -766,6 +908,35 @@ mod tests {
                 assert!((f.m_norm_sq(&x) - xax).abs() <= 1e-12 * xax);
             }
         }
+    }
+
+    #[test]
+    fn amd_orders_a_dense_column_last() {
+        // Arrowhead with a dense first column: in the natural order IC(0) drops the fill of
+        // the whole trailing block; AMD numbers variable 0 last, so there is no fill and IC(0)
+        // is the complete factor.
+        let n = 40;
+        let mut e = vec![(0, 0, n as f64)];
+        for i in 1..n {
+            e.push((i, i, 2.0 + i as f64 * 0.1));
+            e.push((i, 0, 1.0));
+        }
+        let a = lower(n, &e);
+        let x: Vec<f64> = (0..n).map(|i| (0.7 * i as f64).cos()).collect();
+        let err = |ordering| {
+            let opts = IncompleteCholeskyOptions { fill: 0, ordering, ..Default::default() };
+            let mut f = IncompleteCholesky::new(opts).unwrap();
+            f.factorize(a.as_ref()).unwrap();
+            let mut z = mul(&a, &x);
+            f.solve_in_place(&mut z);
+            // z'Mz = z'Az when M = A.
+            let mz = f.m_norm_sq(&x);
+            let xax = crate::linalg::dot(&x, &mul(&a, &x));
+            assert!(ordering != Ordering::Amd || (mz - xax).abs() <= 1e-12 * xax);
+            z.iter().zip(&x).map(|(zi, xi)| (zi - xi).abs()).fold(0.0, f64::max)
+        };
+        assert!(err(Ordering::Amd) < 1e-12, "{}", err(Ordering::Amd));
+        assert!(err(Ordering::Natural) > 1e-6, "{}", err(Ordering::Natural));
     }
 
     #[test]
@@ -816,8 +987,10 @@ mod tests {
     fn solve_and_norm_are_consistent() {
         // With z = M^{-1} r: z'Mz = r'z (both equal r'M^{-1}r).
         let a = laplacian(7, 0.3);
-        for fill in [0, 3] {
-            let mut f = ic(fill);
+        for (fill, ordering) in [(0, Ordering::Natural), (3, Ordering::Natural), (0, Ordering::Amd), (3, Ordering::Amd)]
+        {
+            let opts = IncompleteCholeskyOptions { fill, ordering, ..Default::default() };
+            let mut f = IncompleteCholesky::new(opts).unwrap();
             f.factorize(a.as_ref()).unwrap();
             let r: Vec<f64> = (0..49).map(|i| ((i * 13 % 17) as f64) - 8.0).collect();
             let mut z = r.clone();
@@ -881,6 +1054,10 @@ mod tests {
             let o = IncompleteCholeskyOptions { alpha_min, max_attempts, ..Default::default() };
             assert!(matches!(o.validate(), Err(SetupError::InvalidOption { .. })));
             assert!(IncompleteCholesky::new(o).is_err());
+        }
+        for breakdown_margin in [0.5, f64::NAN, f64::INFINITY] {
+            let o = IncompleteCholeskyOptions { breakdown_margin, ..Default::default() };
+            assert!(matches!(o.validate(), Err(SetupError::InvalidOption { name: "breakdown_margin", .. })));
         }
         assert!(IncompleteCholeskyOptions::default().validate().is_ok());
     }

@@ -36,13 +36,35 @@
 //!
 //! # Choices, and the measurements behind them
 //!
-//! - Ordering: natural (no fill-reducing permutation). A permutation would make `apply` and
-//!   `norm_sq` need a scratch vector behind `&self`, and for incomplete factorizations the
-//!   minimum-degree orderings that help complete Cholesky are known to weaken the
-//!   preconditioner on grid problems (Duff & Meurant 1989; Benzi 2002, sec. 6); the test
-//!   problems are banded in their natural order.
-//! - Memory `p`: default 5, as recommended by Lin & More (1999); see the issue note for the
-//!   suite figures.
+//! Measured with `trsuite --suite cutest --solver steihaug-ichol --solver steihaug-jacobi`
+//! (85 CUTEst problems, `||g||_inf <= 1e-6`, 60 s per run, two shared cores, so times are
+//! noisy within a factor of about 2):
+//! - Ordering: AMD by default. In the natural order the left-looking factorization is
+//!   quadratic on a dense first column: BOX (n = 10^4) 6.45 s and LIARWHD (n = 5000) 3.09 s
+//!   against 0.11 s and 0.03 s with AMD. The natural order was faster where the Hessian is
+//!   fairly dense (SPARSINE 10.6 s against 22-41 s; MSQRTALS, whose Hessian is nearly dense,
+//!   35 s against the 60 s limit); a quadratic
+//!   blow-up in `n` is the worse risk, and the natural order remains an option
+//!   ([`Ordering::Natural`](crate::linalg::incomplete_cholesky::Ordering::Natural)). How an
+//!   ordering affects the quality of an incomplete factor is problem dependent (Duff &
+//!   Meurant 1989; Benzi 2002, sec. 6).
+//! - Shift: Lin & More's doubling, plus a safety factor 2 on the shift after a breakdown
+//!   ([`IncompleteCholeskyOptions::breakdown_margin`]). Without it, the smallest working shift
+//!   leaves `M` nearly singular on indefinite Hessians and the `M`-norm region needle-shaped:
+//!   COSINE (n = 10^4) ran out of time after 9911 iterations and OSBORNEA stopped with a
+//!   too-small radius after 6590; with it they take 24 and 40 iterations. It cost iterations
+//!   on CHAINWOO (352 to 632) and HEART8LS (134 to 459), which still converge.
+//! - Memory `p`: 5 (Lin & More 1999's recommendation); not tuned here.
+//!
+//! Final defaults, same command: 83 of 85 runs reach `||g||_inf <= 1e-6` against 84 with
+//! Jacobi, 172 s in total against 198 s. Where it pays: SBRYBND (n = 5000) 19 iterations and
+//! 0.5 s against 2257 and 31 s with Jacobi; CURLY10 (n = 10^4) 40 against 127 iterations
+//! (1.6 s against 43 s); CHAINWOO, BROYDN7D, NONDQUAR and DIXON3DQ by factors of 3 to 200 in
+//! time. Where it does not: MSQRTALS (n = 1024, a nearly dense Hessian: the incomplete
+//! factorization costs about as much as a dense one) runs out of time where Jacobi takes
+//! 7 s; SPARSINE 22 s against 3 s; MARATOSB 827 iterations against 12 and HEART8LS 459
+//! against 92 (small, nonconvex). A cost guard (fall back to Jacobi when the estimated
+//! factorization work `sum_j (n_j + p)^2` is hundreds of times `nnz`) is not implemented.
 //!
 //! References:
 //! 1. C.-J. Lin, J. J. More, Incomplete Cholesky factorizations with limited memory,
