@@ -53,6 +53,26 @@
 //! non-finite values from user functions) is a [`Termination`] inside the [`Report`], which
 //! always carries the best point found. The library does not panic on user input.
 //!
+//! # Optional features
+//!
+//! - `nalgebra`: views and problem adapters for nalgebra and nalgebra-sparse types
+//!   (`interop::nalgebra`).
+//! - `autodiff`: exact derivatives from one generic function with num-dual (`autodiff`).
+//! - `argmin`: the trust-region method as an argmin 0.11 `Solver` over `Vec<f64>`, so argmin
+//!   users keep their `Executor`, observers and termination reasons (`interop::argmin`).
+//!
+//! # Math in these docs
+//!
+//! Module docs write formulas for KaTeX, as `$...$` and `$$...$$`, so that they also read as
+//! plain text in the source. docs.rs renders them (see `[package.metadata.docs.rs]` in
+//! `Cargo.toml`); locally, from the workspace root:
+//!
+//! ```sh
+//! RUSTDOCFLAGS="--html-in-header $PWD/docs/katex-header.html" cargo doc --all-features --no-deps
+//! ```
+//!
+//! (The absolute path matters: rustdoc resolves the header relative to each crate it documents.)
+//!
 //! # Glossary
 //!
 //! | name | meaning |
@@ -83,7 +103,7 @@
 #[cfg(feature = "autodiff")]
 pub mod autodiff;
 pub mod error;
-#[cfg(feature = "nalgebra")]
+#[cfg(any(feature = "nalgebra", feature = "argmin"))]
 pub mod interop;
 pub mod linalg;
 pub mod model;

@@ -1,14 +1,20 @@
 //! The trust-region loop for unconstrained minimization (Newton model) and nonlinear least
 //! squares (Gauss-Newton model).
 //!
-//! At the iterate `x_k` with value `f_k`, gradient `g_k` and model Hessian `B_k`
-//! (`B = H(x)` for Newton, `B = J'J` for Gauss-Newton), one iteration:
-//! 1. computes a trial step `s` that approximately minimizes
-//!    `m_k(s) = f_k + g_k's + s'B_k s/2` subject to `||s|| <= radius_k` (a [`StepSolver`]);
-//! 2. evaluates `f(x_k + s)` and the ratio `rho = (f_k - f(x_k + s)) / (m_k(0) - m_k(s))`
+//! At the iterate $x_k$ with value $f_k$, gradient $g_k$ and model Hessian $B_k$
+//! ($B = \nabla^2 f(x)$ for Newton, $B = J^\top J$ for Gauss-Newton), one iteration:
+//! 1. computes a trial step $s$ that approximately minimizes
+//!
+//!    $$m_k(s) = f_k + g_k^\top s + \tfrac12 s^\top B_k s \quad \text{subject to} \quad \norm{s} \le \Delta_k$$
+//!
+//!    (a [`StepSolver`]);
+//! 2. evaluates $f(x_k + s)$ and the ratio
+//!
+//!    $$\rho_k = \frac{f_k - f(x_k + s)}{m_k(0) - m_k(s)}$$
+//!
 //!    (see [`crate::radius`] for the round-off guard);
-//! 3. accepts the step when `rho > eta0`, and updates the radius from `rho` and whether the step
-//!    hit the boundary.
+//! 3. accepts the step when $\rho_k > \eta_0$, and updates the radius $\Delta$ from $\rho_k$ and
+//!    whether the step hit the boundary.
 //!
 //! This is Algorithm 6.1.1 of Conn, Gould & Toint (2000) and Algorithm 4.1 of Nocedal & Wright
 //! (2006). A rejected step reuses everything computed at `x_k` (the step solver's `prepare`
@@ -162,156 +168,227 @@ impl<S: StepSolver> TrustRegion<S> {
         x0: &[f64],
         observer: &mut dyn Observer,
     ) -> Result<Report, SetupError> {
-        let opts = &self.options;
-        opts.validate()?;
-        self.step.validate()?;
         let started = Instant::now();
-        oracle.start(x0, self.step.needs())?;
-        let n = x0.len();
-        let tol = &opts.tolerances;
-        let ropts = &opts.radius;
-
-        self.step.initialize(n);
-        let mut x = x0.to_vec();
-        let mut x_trial = vec![0.0; n];
-        let mut s = vec![0.0; n];
+        let (mut state, at_start) = self.begin(oracle, x0)?;
         let mut history = Vec::new();
-        let mut radius = ropts.initial_radius();
-        let grad0_inf = norm_inf(oracle.gradient());
-        let mut grad_inf = grad0_inf;
-        let mut iterations = 0usize;
-        let mut accepted_steps = 0usize;
-        let mut inner = 0usize;
-        let mut factorizations = 0usize;
-        let mut non_finite = 0usize;
-
-        let termination = 'outer: {
-            if let Some(t) = gradient_test(tol, grad_inf, grad0_inf) {
-                break 'outer t;
-            }
-            self.step.prepare(oracle.as_model());
-            loop {
-                if iterations >= tol.max_iterations {
-                    break 'outer Termination::MaxIterations { limit: tol.max_iterations };
+        let termination = match at_start {
+            Some(t) => t,
+            None => loop {
+                let tol = &self.options.tolerances;
+                if state.iterations >= tol.max_iterations {
+                    break Termination::MaxIterations { limit: tol.max_iterations };
                 }
                 if oracle.evaluations().f >= tol.max_evaluations {
-                    break 'outer Termination::MaxEvaluations { limit: tol.max_evaluations };
+                    break Termination::MaxEvaluations { limit: tol.max_evaluations };
                 }
                 if let Some(limit) = tol.max_time {
                     let elapsed = started.elapsed();
                     if elapsed >= limit {
-                        break 'outer Termination::MaxTime { elapsed };
+                        break Termination::MaxTime { elapsed };
                     }
                 }
-                iterations += 1;
-                let info = self.step.solve(oracle.as_model(), radius, &mut s);
-                inner += info.inner_iterations;
-                factorizations += info.factorizations;
-                let pred = oracle.predicted_reduction(&s).unwrap_or(info.predicted_reduction);
-                for ((xt, xi), si) in x_trial.iter_mut().zip(&x).zip(&s) {
-                    *xt = xi + si;
-                }
-                let f = oracle.value();
-                let f_trial = oracle.trial_value(&x_trial);
-                let ared = f - f_trial;
-                let rho = radius::ratio(ared, pred, f);
-                let mut accepted = false;
-                let mut model_broken = false;
-                if !f_trial.is_finite() {
-                    non_finite += 1;
-                } else if rho > ropts.accept {
-                    match oracle.accept(&x_trial, f_trial) {
-                        Acceptance::Accepted => accepted = true,
-                        Acceptance::NonFiniteGradient => non_finite += 1,
-                        Acceptance::NonFiniteCurvature => {
-                            accepted = true;
-                            model_broken = true;
-                        }
-                    }
-                }
-                let step_inf = norm_inf(&s);
-                if accepted {
-                    non_finite = 0;
-                    accepted_steps += 1;
-                    std::mem::swap(&mut x, &mut x_trial);
-                    grad_inf = norm_inf(oracle.gradient());
-                }
-                // A step that was rejected for non-finite values shrinks like a bad ratio.
-                let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
-                radius = radius::update(ropts, radius, rho_update, info.step_norm, info.hits_boundary);
-
-                let record = IterationInfo {
-                    iteration: iterations,
-                    f: oracle.value(),
-                    grad_inf,
-                    radius,
-                    step_norm: info.step_norm,
-                    actual_reduction: ared,
-                    predicted_reduction: pred,
-                    ratio: rho,
-                    accepted,
-                    hits_boundary: info.hits_boundary,
-                    step_status: info.status,
-                    inner_iterations: info.inner_iterations,
-                };
-                if opts.keep_history {
+                let (record, ended) = self.iterate(oracle, &mut state);
+                if self.options.keep_history {
                     history.push(record);
                 }
                 let user_stop = matches!(observer.observe(&record), ControlFlow::Break(()));
-
-                if model_broken {
-                    break 'outer Termination::NonFiniteModel { iteration: iterations };
-                }
-                if accepted {
-                    if let Some(t) = gradient_test(tol, grad_inf, grad0_inf) {
-                        break 'outer t;
-                    }
-                    if tol.ftol > 0.0 && ared >= 0.0 && ared <= tol.ftol * oracle.value().abs() {
-                        break 'outer Termination::FunctionTolerance { actual_reduction: ared, ftol: tol.ftol };
-                    }
-                    if tol.xtol > 0.0 && step_inf <= tol.xtol * (tol.xtol + norm_inf(&x)) {
-                        break 'outer Termination::StepTolerance { step_inf, xtol: tol.xtol };
-                    }
-                    // The model's own minimizer is inside the region and promises only round-off:
-                    // no representable progress is left.
-                    if radius::negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
-                        break 'outer Termination::RoundOffLimit { grad_inf, predicted_reduction: pred };
-                    }
-                }
-                if non_finite >= opts.max_non_finite {
-                    break 'outer Termination::NonFinite { consecutive: non_finite };
-                }
-                let min_radius =
-                    ropts.min_radius.unwrap_or_else(|| f64::EPSILON * norm_inf(&x).max(f64::MIN_POSITIVE.sqrt()));
-                if radius <= min_radius {
-                    break 'outer Termination::RadiusTooSmall { radius, grad_inf };
+                if let Some(t) = ended {
+                    break t;
                 }
                 if user_stop {
-                    break 'outer Termination::UserStopped { iteration: iterations };
+                    break Termination::UserStopped { iteration: state.iterations };
                 }
-                if accepted {
-                    self.step.prepare(oracle.as_model());
-                }
-            }
+            },
         };
 
         Ok(Report {
             f: oracle.value(),
             gradient: oracle.gradient().to_vec(),
-            grad_inf,
-            x,
+            grad_inf: state.grad_inf,
+            x: state.x,
             termination,
-            iterations,
-            accepted_steps,
-            inner_iterations: inner,
-            factorizations,
+            iterations: state.iterations,
+            accepted_steps: state.accepted_steps,
+            inner_iterations: state.inner_iterations,
+            factorizations: state.factorizations,
             symbolic_analyses: self.step.symbolic_analyses(),
             evaluations: oracle.evaluations(),
-            radius,
+            radius: state.radius,
             elapsed: started.elapsed(),
             history,
         })
     }
+
+    /// Starts a step-wise run at `x0`: validates the options, evaluates the oracle at `x0` and
+    /// returns the loop state, with a [`Termination`] if `x0` already satisfies a gradient
+    /// tolerance.
+    ///
+    /// [`TrustRegion::run`] is `begin` followed by [`TrustRegion::iterate`] until a
+    /// termination or a limit; drivers that own the iteration count, the clock and the
+    /// observers (the argmin adapter) call the two themselves. The limits of
+    /// [`Tolerances`] (iterations, evaluations, time) are checked by the driver, not here.
+    pub fn begin<O: Oracle + ?Sized>(
+        &mut self,
+        oracle: &mut O,
+        x0: &[f64],
+    ) -> Result<(LoopState, Option<Termination>), SetupError> {
+        self.options.validate()?;
+        self.step.validate()?;
+        oracle.start(x0, self.step.needs())?;
+        let n = x0.len();
+        self.step.initialize(n);
+        let grad_inf = norm_inf(oracle.gradient());
+        let state = LoopState {
+            x: x0.to_vec(),
+            x_trial: vec![0.0; n],
+            s: vec![0.0; n],
+            radius: self.options.radius.initial_radius(),
+            grad0_inf: grad_inf,
+            grad_inf,
+            iterations: 0,
+            accepted_steps: 0,
+            inner_iterations: 0,
+            factorizations: 0,
+            non_finite: 0,
+            prepared: false,
+        };
+        let at_start = gradient_test(&self.options.tolerances, grad_inf, grad_inf);
+        Ok((state, at_start))
+    }
+
+    /// One iteration (one trial step) from `state` on `oracle`, which must be the oracle
+    /// [`TrustRegion::begin`] started (or one holding the same point): step, ratio test,
+    /// acceptance, radius update, and every convergence and failure test of the loop.
+    /// Returns the iteration's record and the termination it caused, if any. Allocates nothing.
+    pub fn iterate<O: Oracle + ?Sized>(
+        &mut self,
+        oracle: &mut O,
+        state: &mut LoopState,
+    ) -> (IterationInfo, Option<Termination>) {
+        let opts = &self.options;
+        let tol = &opts.tolerances;
+        let ropts = &opts.radius;
+        // The step solver's per-point work runs once per accepted point, before its first trial.
+        if !state.prepared {
+            self.step.prepare(oracle.as_model());
+            state.prepared = true;
+        }
+        state.iterations += 1;
+        let LoopState { x, x_trial, s, radius, .. } = state;
+        let info = self.step.solve(oracle.as_model(), *radius, s);
+        state.inner_iterations += info.inner_iterations;
+        state.factorizations += info.factorizations;
+        let pred = oracle.predicted_reduction(s).unwrap_or(info.predicted_reduction);
+        for ((xt, xi), si) in x_trial.iter_mut().zip(x.iter()).zip(s.iter()) {
+            *xt = xi + si;
+        }
+        let f = oracle.value();
+        let f_trial = oracle.trial_value(x_trial);
+        let ared = f - f_trial;
+        let rho = radius::ratio(ared, pred, f);
+        let mut accepted = false;
+        let mut model_broken = false;
+        if !f_trial.is_finite() {
+            state.non_finite += 1;
+        } else if rho > ropts.accept {
+            match oracle.accept(x_trial, f_trial) {
+                Acceptance::Accepted => accepted = true,
+                Acceptance::NonFiniteGradient => state.non_finite += 1,
+                Acceptance::NonFiniteCurvature => {
+                    accepted = true;
+                    model_broken = true;
+                }
+            }
+        }
+        let step_inf = norm_inf(s);
+        if accepted {
+            state.non_finite = 0;
+            state.accepted_steps += 1;
+            std::mem::swap(x, x_trial);
+            state.grad_inf = norm_inf(oracle.gradient());
+            state.prepared = false;
+        }
+        // A step that was rejected for non-finite values shrinks like a bad ratio.
+        let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
+        state.radius = radius::update(ropts, state.radius, rho_update, info.step_norm, info.hits_boundary);
+        let grad_inf = state.grad_inf;
+
+        let record = IterationInfo {
+            iteration: state.iterations,
+            f: oracle.value(),
+            grad_inf,
+            radius: state.radius,
+            step_norm: info.step_norm,
+            actual_reduction: ared,
+            predicted_reduction: pred,
+            ratio: rho,
+            accepted,
+            hits_boundary: info.hits_boundary,
+            step_status: info.status,
+            inner_iterations: info.inner_iterations,
+        };
+
+        let ended = 'tests: {
+            if model_broken {
+                break 'tests Some(Termination::NonFiniteModel { iteration: state.iterations });
+            }
+            if accepted {
+                if let Some(t) = gradient_test(tol, grad_inf, state.grad0_inf) {
+                    break 'tests Some(t);
+                }
+                if tol.ftol > 0.0 && ared >= 0.0 && ared <= tol.ftol * oracle.value().abs() {
+                    break 'tests Some(Termination::FunctionTolerance { actual_reduction: ared, ftol: tol.ftol });
+                }
+                if tol.xtol > 0.0 && step_inf <= tol.xtol * (tol.xtol + norm_inf(&state.x)) {
+                    break 'tests Some(Termination::StepTolerance { step_inf, xtol: tol.xtol });
+                }
+                // The model's own minimizer is inside the region and promises only round-off:
+                // no representable progress is left.
+                if radius::negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
+                    break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
+                }
+            }
+            if state.non_finite >= opts.max_non_finite {
+                break 'tests Some(Termination::NonFinite { consecutive: state.non_finite });
+            }
+            let min_radius =
+                ropts.min_radius.unwrap_or_else(|| f64::EPSILON * norm_inf(&state.x).max(f64::MIN_POSITIVE.sqrt()));
+            if state.radius <= min_radius {
+                break 'tests Some(Termination::RadiusTooSmall { radius: state.radius, grad_inf });
+            }
+            None
+        };
+        (record, ended)
+    }
+}
+
+/// The state of a step-wise run between iterations ([`TrustRegion::begin`],
+/// [`TrustRegion::iterate`]): the current point, the radius and the counters that
+/// [`TrustRegion::run`] puts in its [`Report`].
+#[derive(Clone, Debug)]
+pub struct LoopState {
+    /// Current (best) point.
+    pub x: Vec<f64>,
+    /// Current radius.
+    pub radius: f64,
+    /// `||g||_inf` at the start point.
+    pub grad0_inf: f64,
+    /// `||g||_inf` at the current point.
+    pub grad_inf: f64,
+    /// Iterations (trial steps) so far.
+    pub iterations: usize,
+    /// Accepted steps so far.
+    pub accepted_steps: usize,
+    /// Inner iterations of the step solver so far.
+    pub inner_iterations: usize,
+    /// Factorizations of the step solver so far.
+    pub factorizations: usize,
+    /// Consecutive trial points with non-finite values.
+    pub non_finite: usize,
+    x_trial: Vec<f64>,
+    s: Vec<f64>,
+    /// Whether the step solver has prepared the current point.
+    prepared: bool,
 }
 
 fn gradient_test(tol: &Tolerances, grad_inf: f64, grad0_inf: f64) -> Option<Termination> {
