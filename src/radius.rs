@@ -1,28 +1,32 @@
 //! The ratio test and the radius update, shared by every trust-region loop.
 //!
-//! With `ared = f(x) - f(x + s)` and `pred = m(0) - m(s) > 0`, the ratio is
-//! `rho = ared / pred` (Nocedal & Wright 2006, eq. 4.4; Conn, Gould & Toint 2000, sec. 6.1).
+//! With $\mathrm{ared} = f(x) - f(x + s)$ and $\mathrm{pred} = m(0) - m(s) > 0$, the ratio is
+//!
+//! $$\rho = \frac{\mathrm{ared}}{\mathrm{pred}}$$
+//!
+//! (Nocedal & Wright 2006, eq. 4.4; Conn, Gould & Toint 2000, sec. 6.1).
 //!
 //! Round-off guard: near a solution both reductions sink to the size of the rounding error in
-//! `f`. When `|ared| <= eps_r (1 + |f|)` and `|pred| <= eps_r (1 + |f|)` with
-//! `eps_r = 10 * f64::EPSILON`, the step is taken as in agreement with the model (`rho = 1`):
-//! the difference between the two is noise, and rejecting would only shrink the radius until
-//! the run fails. (The same safeguard appears as the "both reductions negligible" test in
-//! Conn, Gould & Toint, sec. 17.4.2.)
+//! $f$. When $|\mathrm{ared}| \le \epsilon_r (1 + |f|)$ and $|\mathrm{pred}| \le \epsilon_r (1 + |f|)$
+//! with $\epsilon_r = 10 \epsilon$ (`10 * f64::EPSILON`), the step is taken as in agreement with
+//! the model ($\rho = 1$): the difference between the two is noise, and rejecting would only
+//! shrink the radius until the run fails. (The same safeguard appears as the "both reductions
+//! negligible" test in Conn, Gould & Toint, sec. 17.4.2.)
 //!
 //! Update (Conn, Gould & Toint 2000, Algorithm 6.1.1 with the step-length based contraction
-//! of sec. 17.1; Nocedal & Wright Algorithm 4.1):
-//! - `rho < eta1` (default 0.25): `radius <- shrink * ||s||` (default 0.25);
-//! - `rho > eta2` (default 0.75) and the step hit the boundary: `radius <- max(radius, grow * ||s||)`
-//!   (default 2), capped at `max_radius`;
+//! of sec. 17.1; Nocedal & Wright Algorithm 4.1), with radius $\Delta$:
+//! - $\rho < \eta_1$ (`eta1`, default 0.25): $\Delta \leftarrow \gamma_s \norm{s}$ (`shrink`, default 0.25);
+//! - $\rho > \eta_2$ (`eta2`, default 0.75) and the step hit the boundary:
+//!   $\Delta \leftarrow \max(\Delta, \gamma_g \norm{s})$ (`grow`, default 2), capped at `max_radius`;
 //! - otherwise unchanged.
 //!
-//! A step is accepted when `rho > accept` (default 1e-4).
+//! A step is accepted when $\rho > \eta_0$ (`accept`, default 1e-4).
 //!
-//! "Hit the boundary" is reported by the step solver and always relative: `||s|| >= (1 - 1e-6) radius`
-//! for the iterative solvers, and the More-Sorensen tolerance for the exact step. An absolute
-//! test such as `| ||s|| - radius | <= 10 eps` almost never fires for large radii and freezes the
-//! radius (argmin 0.11 takes 464 iterations on extended Rosenbrock with n = 1e5 because of it).
+//! "Hit the boundary" is reported by the step solver and always relative:
+//! $\norm{s} \ge (1 - 10^{-6}) \Delta$ for the iterative solvers, and the More-Sorensen tolerance
+//! for the exact step. An absolute test such as $\big| \norm{s} - \Delta \big| \le 10 \epsilon$
+//! almost never fires for large radii and freezes the radius (argmin 0.11 takes 464 iterations
+//! on extended Rosenbrock with $n = 10^5$ because of it).
 
 use crate::error::SetupError;
 

@@ -1,28 +1,28 @@
-//! Affine scaling vectors `d(x)` for the interior trust region on bound-constrained systems.
+//! Affine scaling vectors $d(x)$ for the interior trust region on bound-constrained systems.
 //!
-//! The problem: find `x` with `F(x) = 0` and `l <= x <= u`, through the merit
-//! `f(x) = ||F(x)||^2 / 2` with gradient `g = J'F`. The first-order conditions of
-//! `min f` on the box are `D(x)^{1/2} g(x) = 0` for a diagonal scaling `D = diag(d)` with
-//! `d_i >= 0` that vanishes exactly on the components where a bound is active and `-g` points
-//! out of the box [1, eq. (2.3)]. Steps follow `-D g` and the trust region is measured in
-//! `||D^{-1/2} p||` (see [`crate::solver::interior`]).
+//! The problem: find $x$ with $F(x) = 0$ and $l \le x \le u$, through the merit
+//! $f(x) = \tfrac12 \norm{F(x)}^2$ with gradient $g = J^\top F$. The first-order conditions of
+//! $\min f$ on the box are $D(x)^{1/2} g(x) = 0$ for a diagonal scaling $D = \operatorname{diag}(d)$
+//! with $d_i \ge 0$ that vanishes exactly on the components where a bound is active and $-g$
+//! points out of the box [1, eq. (2.3)]. Steps follow $-D g$ and the trust region is measured in
+//! $\norm{D^{-1/2} p}$ (see [`crate::solver::interior`]).
 //!
 //! The members, all in `d` form (the matrices are combined as `d`, never as `D^{-1/2}`):
 //! 1. Coleman-Li [1, eq. (2.2)]:
-//!    `d_i = u_i - x_i` if `g_i < 0` and `u_i < inf`; `d_i = x_i - l_i` if `g_i >= 0` and
-//!    `l_i > -inf`; `d_i = 1` otherwise (ties `g_i = 0` take the lower branch, as STRSCNE \[3\] and
+//!    $d_i = u_i - x_i$ if $g_i < 0$ and $u_i < \infty$; $d_i = x_i - l_i$ if $g_i \ge 0$ and
+//!    $l_i > -\infty$; $d_i = 1$ otherwise (ties `g_i = 0` take the lower branch, as STRSCNE \[3\] and
 //!    CoDoSol \[4\] do). Discontinuous where `g_i` changes sign.
 //! 2. Heinkenschloss-Ulbrich-Ulbrich [2, sec. 2], exponent `p > 1`: with
-//!    `m_i = min(x_i - l_i, u_i - x_i)`, `d_i = d_i^CL` if `|g_i| < m_i^p` or `m_i < |g_i|^p`,
-//!    else `d_i = 1`.
+//!    $m_i = \min(x_i - l_i, u_i - x_i)$, $d_i = d_i^{CL}$ if $|g_i| < m_i^p$ or $m_i < |g_i|^p$,
+//!    else $d_i = 1$.
 //! 3. Kanzow-Klug type, `gamma > 0`, `Lambda > 0`:
-//!    `d_i = min(x_i - l_i + gamma max(0, -g_i), u_i - x_i + gamma max(0, g_i), Lambda)`,
-//!    infinite bounds dropping out of the min. Lipschitz continuous in `(x, g)`:
-//!    `|d_i(x, g) - d_i(y, h)| <= |x_i - y_i| + gamma |g_i - h_i|`. The published formula of
+//!    $d_i = \min\big(x_i - l_i + \gamma \max(0, -g_i), u_i - x_i + \gamma \max(0, g_i), \Lambda\big)$,
+//!    infinite bounds dropping out of the min. Lipschitz continuous in $(x, g)$:
+//!    $|d_i(x, g) - d_i(y, h)| \le |x_i - y_i| + \gamma |g_i - h_i|$. The published formula of
 //!    Kanzow & Klug \[5\] could not be checked while writing this crate: this is the KK-type
 //!    continuous scaling of this crate (spec `scaled-interior.md`), not a transcription.
 //! 4. Convex combination (Ayanzadeh, Yazdanian & Shahamatnia \[6\]):
-//!    `d = w_1 d^CL + w_2 d^HUU + w_3 d^KK` with `w_j >= 0`, `sum w_j = 1`. It keeps what every
+//!    $d = w_1 d^{CL} + w_2 d^{HUU} + w_3 d^{KK}$ with $w_j \ge 0$, $\sum_j w_j = 1$. It keeps what every
 //!    member guarantees: `d_i > 0` strictly inside, `d_i = 0` exactly at an active bound with
 //!    `-g_i` pointing outwards, `d` bounded on bounded sets.
 //! 5. Adaptive (beyond \[6\]): the solver picks, at every trial, the member (CL, HUU, KK or the

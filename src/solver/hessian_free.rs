@@ -1,26 +1,27 @@
 //! A stochastic sub-sampled trust-region Newton-CG loop ("Hessian-free" training) for a loss
 //! over data.
 //!
-//! Problem: minimize an empirical loss `F(w) = (1/N) sum_i l_i(w)` over parameters `w` when only
-//! mini-batch losses `f_S(w) = (1/|S|) sum_{i in S} l_i(w)`, their exact gradients `g_S(w)` and
-//! exact Hessian-vector products `H_S(w) v` are affordable ([`BatchLoss`]).
+//! Problem: minimize an empirical loss $F(w) = \frac1N \sum_{i=1}^N l_i(w)$ over parameters $w$
+//! when only mini-batch losses $f_S(w) = \frac{1}{|S|} \sum_{i \in S} l_i(w)$, their exact
+//! gradients $g_S(w)$ and exact Hessian-vector products $H_S(w) v$ are affordable ([`BatchLoss`]).
 //!
 //! Outer iteration `k` (Shi, Gulgec, Berahas, Pakzad & Takac 2020, sec. III and the released
 //! code; Xu, Roosta & Mahoney 2020, Algorithm 1 with a sub-sampled gradient; Byrd, Chin,
 //! Neveitt & Nocedal 2011 for sub-sampled Hessian-vector products):
-//! 1. draw a fresh mini-batch `S_k` ([`BatchLoss::sample_batch`], seeded by the model);
-//! 2. evaluate `f = f_S(w)` and `g = g_S(w)` (one gradient);
-//! 3. compute a step `s` with Steihaug-Toint CG on the model `m(s) = f + g's + s'H_S s/2` over
-//!    `||s|| <= radius`, started from `s = 0`, stopped on negative curvature or the boundary (to
-//!    the boundary by the cancellation-free root), on `||r|| <= min(0.5, sqrt(||g||)) ||g||`
+//! 1. draw a fresh mini-batch $S_k$ ([`BatchLoss::sample_batch`], seeded by the model);
+//! 2. evaluate $f = f_S(w)$ and $g = g_S(w)$ (one gradient);
+//! 3. compute a step $s$ with Steihaug-Toint CG on the model
+//!    $m(s) = f + g^\top s + \tfrac12 s^\top H_S s$ over $\norm{s} \le \Delta$, started from
+//!    $s = 0$, stopped on negative curvature or the boundary (to the boundary by the
+//!    cancellation-free root), on $\norm{r} \le \min(0.5, \sqrt{\norm{g}}) \norm{g}$
 //!    (Nocedal & Wright 2006, eq. 7.3; [`Forcing::SqrtGradient`]) or after 60 CG iterations
 //!    (each one Hessian-vector product). The CG is [`Steihaug`]: it is not written twice;
-//! 4. `rho = (f_S(w) - f_S(w + s)) / (m(0) - m(s))` on the *same* batch `S_k`
+//! 4. $\rho = \dfrac{f_S(w) - f_S(w + s)}{m(0) - m(s)}$ on the *same* batch $S_k$
 //!    (the predicted reduction is the CG's cancellation-free sum of nonnegative terms);
-//! 5. accept `w <- w + s` if `rho > 0.2`; then the radius update of the reference (spec
+//! 5. accept $w \leftarrow w + s$ if $\rho > 0.2$; then the radius update of the reference (spec
 //!    `fdnet.md`, "Training"):
-//!    - `rho < 0.25`: `radius <- radius / 4`;
-//!    - `rho > 0.75` and the step is on the boundary: `radius <- min(2 radius, 5)`;
+//!    - $\rho < 0.25$: $\Delta \leftarrow \Delta / 4$;
+//!    - $\rho > 0.75$ and the step is on the boundary: $\Delta \leftarrow \min(2 \Delta, 5)$;
 //!    - otherwise unchanged.
 //!
 //! This update contracts the *radius*, not the step length: it differs from

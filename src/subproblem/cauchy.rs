@@ -1,17 +1,21 @@
 //! The Cauchy point: the minimizer of the model along the steepest-descent direction inside
 //! the trust region.
 //!
-//! With `s(t) = -t g / ||g||`, `0 <= t <= radius`, the model is
-//! `m(s(t)) - f = -t ||g|| + t^2 g'Bg / (2 ||g||^2)`. Its minimizer on `[0, radius]` is
-//! `t* = radius` when `g'Bg <= 0`, else `t* = min(radius, ||g||^3 / g'Bg)`
+//! With $s(t) = -t g / \norm{g}$, $0 \le t \le \Delta$, the model is
+//!
+//! $$m(s(t)) - f = -t \norm{g} + \frac{t^2 g^\top B g}{2 \norm{g}^2}.$$
+//!
+//! Its minimizer on $[0, \Delta]$ is $t_c = \Delta$ when $g^\top B g \le 0$, else
+//! $t_c = \min(\Delta, \norm{g}^3 / g^\top B g)$
 //! (Nocedal & Wright 2006, eq. 4.11-4.12; Conn, Gould & Toint 2000, sec. 6.3.2).
 //!
-//! Predicted reduction with `alpha = t*/||g||`, `gg = ||g||^2`, `gBg = g'Bg`:
-//! `pred = alpha gg - alpha^2 gBg / 2`. When `gBg <= 0` both terms are nonnegative. When
-//! `gBg > 0`, `alpha <= gg / gBg`, so `alpha gBg / 2 <= gg / 2` and the difference
-//! `alpha (gg - alpha gBg / 2)` keeps at least half of `alpha gg`: no cancellation.
+//! Predicted reduction with $\alpha = t_c / \norm{g}$, $\gamma = \norm{g}^2$ (`gg`) and
+//! $\beta = g^\top B g$ (`gBg`): $\mathrm{pred} = \alpha \gamma - \alpha^2 \beta / 2$. When
+//! $\beta \le 0$ both terms are nonnegative. When $\beta > 0$, $\alpha \le \gamma / \beta$, so
+//! $\alpha \beta / 2 \le \gamma / 2$ and the difference $\alpha (\gamma - \alpha \beta / 2)$ keeps
+//! at least half of $\alpha \gamma$: no cancellation.
 //!
-//! `Bg` is computed once per point in `prepare`; every trial radius then costs O(n).
+//! $Bg$ is computed once per point in `prepare`; every trial radius then costs $O(n)$.
 
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::linalg::{dot, norm, scale_into};

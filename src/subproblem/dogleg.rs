@@ -1,30 +1,35 @@
-//! Powell's dogleg step, with a shifted model when `B` is not positive definite.
+//! Powell's dogleg step, with a shifted model when $B$ is not positive definite.
 //!
-//! With the Newton step `pB = -B^{-1} g` (Cholesky of `B`) and the unconstrained minimizer along
-//! steepest descent `pU = -(g'g / g'Bg) g`, the dogleg path runs from `0` to `pU` to `pB`; the
-//! model decreases monotonically along it, so the step is the last point of the path inside the
-//! region (Powell 1970; Nocedal & Wright 2006, sec. 4.1, eq. 4.15-4.16):
-//! - `||pB|| <= radius`: `s = pB`;
-//! - `||pU|| >= radius`: `s = radius pU / ||pU||` (equal to the Cauchy point);
-//! - otherwise `s = pU + tau (pB - pU)` with `||s|| = radius`.
+//! With the Newton step $p_B = -B^{-1} g$ (Cholesky of $B$) and the unconstrained minimizer along
+//! steepest descent $p_U = -(g^\top g / g^\top B g) g$, the dogleg path runs from $0$ to $p_U$
+//! to $p_B$; the model decreases monotonically along it, so the step is the last point of the
+//! path inside the region (Powell 1970; Nocedal & Wright 2006, sec. 4.1, eq. 4.15-4.16):
+//! - $\norm{p_B} \le \Delta$: $s = p_B$;
+//! - $\norm{p_U} \ge \Delta$: $s = \Delta p_U / \norm{p_U}$ (equal to the Cauchy point);
+//! - otherwise $s = p_U + \tau (p_B - p_U)$ with $\norm{s} = \Delta$.
 //!
-//! When `B` is not positive definite the path is not defined. The solver then runs the same
-//! path on the shifted model `B~ = B + mu I`, with `mu` found by Cholesky with added multiples
-//! of the identity (Nocedal & Wright 2006, Algorithm 3.3: `mu_0 = -min_i b_ii + beta`,
-//! `mu_{k+1} = max(2 mu_k, beta)`, here with `beta = 1e-3 max(1, ||B||_F)` so that the shift
-//! follows the scale of `B`), and compares the result with the Cauchy point of the true model:
-//! the step with the larger true reduction is returned (status `Fallback`), so the Cauchy
-//! decrease condition always holds.
+//! When $B$ is not positive definite the path is not defined. The solver then runs the same
+//! path on the shifted model $\tilde B = B + \mu I$, with $\mu$ found by Cholesky with added
+//! multiples of the identity (Nocedal & Wright 2006, Algorithm 3.3:
+//! $\mu_0 = -\min_i b_{ii} + \beta$, $\mu_{k+1} = \max(2 \mu_k, \beta)$, here with
+//! $\beta = 10^{-3} \max(1, \lVert B \rVert_F)$ so that the shift follows the scale of $B$), and
+//! compares the result with the Cauchy point of the true model: the step with the larger true
+//! reduction is returned (status `Fallback`), so the Cauchy decrease condition always holds.
 //!
 //! Predicted reductions are those of the true model. For the shifted model
-//! `m~(s) = m(s) + mu ||s||^2 / 2`, hence `pred(s) = pred~(s) + mu ||s||^2 / 2`, a sum of two
-//! nonnegative terms; `pred~` is computed as follows. For `s = pB`,
-//! `pred~ = -g'pB / 2 = g'B~^{-1}g / 2 > 0`; on the first leg the Cauchy formula (see
-//! [`super::cauchy`]); on the second leg `pred~ = -s'(g + B~s/2)` with
-//! `B~s = B~pU + tau (B~pB - B~pU) = -c B~g + tau (c B~g - g)`, `c = g'g / g'B~g`, `B~g = Bg + mu g`,
-//! using no extra product with `B`.
+//! $\tilde m(s) = m(s) + \mu \norm{s}^2 / 2$, hence
+//! $\mathrm{pred}(s) = \widetilde{\mathrm{pred}}(s) + \mu \norm{s}^2 / 2$, a sum of two
+//! nonnegative terms; $\widetilde{\mathrm{pred}}$ is computed as follows. For $s = p_B$,
+//! $\widetilde{\mathrm{pred}} = -g^\top p_B / 2 = g^\top \tilde B^{-1} g / 2 > 0$; on the first
+//! leg the Cauchy formula (see [`super::cauchy`]); on the second leg
+//! $\widetilde{\mathrm{pred}} = -s^\top (g + \tilde B s / 2)$ with
 //!
-//! The factorization happens once per point in `prepare`; each trial radius costs O(n).
+//! $$\tilde B s = \tilde B p_U + \tau (\tilde B p_B - \tilde B p_U) = -c \tilde B g + \tau (c \tilde B g - g),
+//! \quad c = \frac{g^\top g}{g^\top \tilde B g}, \quad \tilde B g = B g + \mu g,$$
+//!
+//! using no extra product with $B$.
+//!
+//! The factorization happens once per point in `prepare`; each trial radius costs $O(n)$.
 //!
 //! References: M. J. D. Powell, A hybrid method for nonlinear equations, in Numerical Methods
 //! for Nonlinear Algebraic Equations, Gordon and Breach (1970) 87-114; Nocedal & Wright (2006),

@@ -3,55 +3,49 @@
 //!
 //! # Problem
 //!
-//! Minimize `m(s) = f + g's + s'Bs/2` subject to `||s|| <= radius` (Euclidean norm). A step `s*`
-//! is a global solution if and only if there is a `lambda >= 0` with (More & Sorensen 1983,
-//! Lemma 2.1 and Theorem 2.1; Nocedal & Wright 2006, Theorem 4.1)
+//! Minimize $m(s) = f + g^\top s + \tfrac12 s^\top B s$ subject to $\norm{s} \le \Delta$
+//! (Euclidean norm, $\Delta$ the radius). A step $s_\ast$ is a global solution if and only if
+//! there is a $\lambda \ge 0$ with (More & Sorensen 1983, Lemma 2.1 and Theorem 2.1; Nocedal &
+//! Wright 2006, Theorem 4.1)
 //!
-//! ```text
-//! (B + lambda I) s* = -g,    B + lambda I positive semidefinite,    lambda (radius - ||s*||) = 0.   (1)
-//! ```
+//! $$(B + \lambda I) s_\ast = -g, \qquad B + \lambda I \succeq 0, \qquad \lambda (\Delta - \norm{s_\ast}) = 0. \tag{1}$$
 //!
 //! # Equations
 //!
-//! For `lambda > -lambda_1` (`lambda_1` the leftmost eigenvalue of `B`), `s(lambda) = -(B + lambda I)^{-1} g`
-//! and `||s(lambda)||` decreases in `lambda`. With the Cholesky factorization
-//! `B + lambda I = L L'`, the secular equation `phi(lambda) = 1/||s(lambda)|| - 1/radius = 0`
-//! is solved by Newton's method, which on this nearly linear, concave function reads
-//! (More & Sorensen 1983, sec. 3; Nocedal & Wright 2006, Algorithm 4.3, eq. 4.44)
+//! For $\lambda > -\lambda_1$ ($\lambda_1$ the leftmost eigenvalue of $B$),
+//! $s(\lambda) = -(B + \lambda I)^{-1} g$ and $\norm{s(\lambda)}$ decreases in $\lambda$. With
+//! the Cholesky factorization $B + \lambda I = L L^\top$, the secular equation
+//! $\phi(\lambda) = 1/\norm{s(\lambda)} - 1/\Delta = 0$ is solved by Newton's method, which on
+//! this nearly linear, concave function reads (More & Sorensen 1983, sec. 3; Nocedal & Wright
+//! 2006, Algorithm 4.3, eq. 4.44)
 //!
-//! ```text
-//! w = L^{-1} s,    lambda+ = lambda + (||s|| / ||w||)^2 (||s|| - radius) / radius.           (2)
-//! ```
+//! $$w = L^{-1} s, \qquad \lambda_+ = \lambda + \Big(\frac{\norm{s}}{\norm{w}}\Big)^2 \frac{\norm{s} - \Delta}{\Delta}. \tag{2}$$
 //!
 //! From the left of the root (`||s|| > radius`) the iterates increase monotonically to the root
 //! and never leave the region where `B + lambda I` is positive definite.
 //!
 //! Safeguards (Conn, Gould & Toint 2000, sec. 7.3.8; More & Sorensen 1983, sec. 3): the root
-//! lies in `[lambda_L, lambda_U]` with
+//! lies in $[\lambda_L, \lambda_U]$ (3) with
 //!
-//! ```text
-//! lambda_L = max(0, -min_i b_ii, ||g||/radius - min(max_i (b_ii + r_i), ||B||_F, ||B||_inf)),
-//! lambda_U = max(0, ||g||/radius + min(max_i (r_i - b_ii), ||B||_F, ||B||_inf)),             (3)
-//! ```
+//! $$\lambda_L = \max\big(0, -\min_i b_{ii}, \norm{g}/\Delta - \min(\max_i (b_{ii} + r_i), \lVert B \rVert_F, \lVert B \rVert_\infty)\big), \tag{3a}$$
 //!
-//! `r_i = sum_{j != i} |b_ij|` (Gershgorin). `lambda_L` rises to every `lambda` at which the
+//! $$\lambda_U = \max\big(0, \norm{g}/\Delta + \min(\max_i (r_i - b_{ii}), \lVert B \rVert_F, \lVert B \rVert_\infty)\big), \tag{3b}$$
+//!
+//! $r_i = \sum_{j \ne i} |b_{ij}|$ (Gershgorin). `lambda_L` rises to every `lambda` at which the
 //! factorization fails (then `lambda <= -lambda_1`), to every `lambda` with `||s|| > radius`,
 //! and to the Rayleigh-quotient bound `lambda - z'(B + lambda I) z / z'z <= -lambda_1` for any
 //! `z != 0`; `lambda_U` falls to every `lambda` with `||s|| < radius`. A trial `lambda` outside
 //! the bracket (or known to be `<= -lambda_1`) is replaced by
 //!
-//! ```text
-//! lambda = max(sqrt(lambda_L lambda_U), lambda_L + theta (lambda_U - lambda_L)).              (4)
-//! ```
+//! $$\lambda = \max\big(\sqrt{\lambda_L \lambda_U}, \lambda_L + \theta (\lambda_U - \lambda_L)\big). \tag{4}$$
 //!
 //! # Termination
 //!
-//! The basic fact behind every test: when `B + lambda I = H` is positive semidefinite and
-//! `H s = -g`, the function `m(w) + lambda ||w||^2/2` is convex with minimizer `s`, so for every `w`
+//! The basic fact behind every test: when $H = B + \lambda I$ is positive semidefinite and
+//! $H s = -g$, the function $m(w) + \lambda \norm{w}^2/2$ is convex with minimizer $s$, so for
+//! every $w$
 //!
-//! ```text
-//! m(w) >= m(s) + lambda (||s||^2 - ||w||^2) / 2.                                               (5)
-//! ```
+//! $$m(w) \ge m(s) + \tfrac12 \lambda \big(\norm{s}^2 - \norm{w}^2\big). \tag{5}$$
 //!
 //! With `A = ||L's||^2 = ||L^{-1} g||^2` the predicted reduction of `s` is (derivation at (6)
 //! below) `pred(s) = (A + lambda ||s||^2)/2`, and (5) bounds the optimal reduction over the
@@ -137,17 +131,18 @@
 //!
 //! # Predicted reductions (cancellation-free)
 //!
-//! With `H = B + lambda I = L L'`, `H s = -g` and `y = L^{-1} g` (so `L's = -y`):
+//! With $H = B + \lambda I = L L^\top$, $H s = -g$ and $y = L^{-1} g$ (so $L^\top s = -y$):
 //!
-//! ```text
-//! m(p) - f = g'p + p'Bp/2 = -s'Hp + p'Hp/2 - lambda ||p||^2/2
-//!          = ((p - s)'H(p - s) - s'Hs)/2 - lambda ||p||^2/2.                                  (6)
-//! ```
+//! $$m(p) - f = g^\top p + \tfrac12 p^\top B p = -s^\top H p + \tfrac12 p^\top H p - \tfrac12 \lambda \norm{p}^2$$
 //!
-//! - `p = s`: `pred = (||y||^2 + lambda ||s||^2)/2`, a sum of nonnegative terms.
-//! - `p = alpha s`, `0 < alpha < 1`: `pred = alpha (1 - alpha/2) ||y||^2 + lambda alpha^2 ||s||^2/2`,
-//!   nonnegative terms again (`alpha^2 ||s||^2 = radius^2`).
-//! - `p = s + tau z`: `pred = (||y||^2 + lambda ||p||^2 - tau^2 ||L'z||^2)/2`                 (7)
+//! $$= \tfrac12 \big((p - s)^\top H (p - s) - s^\top H s\big) - \tfrac12 \lambda \norm{p}^2. \tag{6}$$
+//!
+//! - $p = s$: $\mathrm{pred} = \tfrac12 (\norm{y}^2 + \lambda \norm{s}^2)$, a sum of nonnegative terms.
+//! - $p = \alpha s$, $0 \lt \alpha \lt 1$:
+//!   $\mathrm{pred} = \alpha (1 - \alpha/2) \norm{y}^2 + \tfrac12 \lambda \alpha^2 \norm{s}^2$,
+//!   nonnegative terms again ($\alpha^2 \norm{s}^2 = \Delta^2$).
+//! - $p = s + \tau z$:
+//!   $\mathrm{pred} = \tfrac12 (\norm{y}^2 + \lambda \norm{p}^2 - \tau^2 \norm{L^\top z}^2)$ (7),
 //!   which depends on `tau^2` only (hence the smaller root); the acceptance test of item 4 bounds
 //!   the subtracted term by `kappa_hard` times the rest, so at most a factor `1 - kappa_hard` is
 //!   lost to the subtraction, never digits.

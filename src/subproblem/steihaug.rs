@@ -1,17 +1,17 @@
 //! Steihaug-Toint truncated conjugate gradients, matrix-free and preconditioned.
 //!
-//! Minimizes `m(s) = f + g's + s'Bs/2` over `||s||_M <= radius` by preconditioned CG started at
-//! `s = 0`, where `M` is the preconditioner and `||s||_M = sqrt(s'Ms)` (with `M = I` the
-//! Euclidean norm). CG stops at the first of (Steihaug 1983; Toint 1981; Conn, Gould & Toint
+//! Minimizes $m(s) = f + g^\top s + \tfrac12 s^\top B s$ over $\lVert s \rVert_M \le \Delta$ by
+//! preconditioned CG started at $s = 0$, where $M$ is the preconditioner and
+//! $\lVert s \rVert_M = \sqrt{s^\top M s}$ (with $M = I$ the Euclidean norm). CG stops at the first of (Steihaug 1983; Toint 1981; Conn, Gould & Toint
 //! 2000, Algorithm 7.5.1; Nocedal & Wright 2006, Algorithm 7.2):
-//! 1. negative or zero curvature `p'Bp <= 0`: move along `p` to the boundary;
-//! 2. the next iterate would leave the region: stop on the boundary along `p`;
-//! 3. the model gradient `r = g + Bs` is small: `||r|| <= eta ||g||`. The forcing term
-//!    `eta = min(0.5, sqrt(||g||))` (Nocedal & Wright 2006, eq. 7.3 and the choice after
+//! 1. negative or zero curvature $p^\top B p \le 0$: move along $p$ to the boundary;
+//! 2. the next iterate would leave the region: stop on the boundary along $p$;
+//! 3. the model gradient $r = g + B s$ is small: $\norm{r} \le \eta \norm{g}$. The forcing term
+//!    $\eta = \min(0.5, \sqrt{\norm{g}})$ (Nocedal & Wright 2006, eq. 7.3 and the choice after
 //!    Theorem 7.2; SciPy's trust-ncg) gives superlinear local convergence but depends on the
 //!    units of `f`: scale `f` by 1e6 and CG stops at `eta = 0.5` until `||g|| < 0.25`. The
-//!    default here is the same rule on the relative gradient, `eta = min(0.5, sqrt(||g|| / ||g0||))`
-//!    with `g0` the gradient at the start, which is invariant to the scale of `f` and keeps the
+//!    default here is the same rule on the relative gradient, $\eta = \min(0.5, \sqrt{\norm{g} / \norm{g_0}})$
+//!    with $g_0$ the gradient at the start, which is invariant to the scale of `f` and keeps the
 //!    same asymptotics. Measured on extended Rosenbrock with `n = 1e5` from the standard start:
 //!    46 iterations with the absolute rule, 38 with the relative one, 28 with exact CG
 //!    (`Forcing::Fixed(1e-10)`);
@@ -19,16 +19,20 @@
 //!
 //! Norms of the iterates in the `M`-norm follow from recurrences that need no extra products
 //! (Conn, Gould & Toint 2000, sec. 7.5.1; Gould, Lucidi, Roma & Toint 1999): with
-//! `z = M^{-1} r`, `rz = r'z`, `p_{k+1} = -z_{k+1} + beta_k p_k` and `s_{k+1} = s_k + alpha_k p_k`,
-//! - `s'Ms_{k+1} = s'Ms_k + 2 alpha_k s'Mp_k + alpha_k^2 p'Mp_k`,
-//! - `s'Mp_{k+1} = beta_k (s'Mp_k + alpha_k p'Mp_k)`,
-//! - `p'Mp_{k+1} = rz_{k+1} + beta_k^2 p'Mp_k`.
+//! $z = M^{-1} r$, $\rho = r^\top z$ (`rz`), $p_{k+1} = -z_{k+1} + \beta_k p_k$ and
+//! $s_{k+1} = s_k + \alpha_k p_k$,
+//!
+//! $$s_{k+1}^\top M s_{k+1} = s_k^\top M s_k + 2 \alpha_k s_k^\top M p_k + \alpha_k^2 p_k^\top M p_k,$$
+//!
+//! $$s_{k+1}^\top M p_{k+1} = \beta_k (s_k^\top M p_k + \alpha_k p_k^\top M p_k),$$
+//!
+//! $$p_{k+1}^\top M p_{k+1} = \rho_{k+1} + \beta_k^2 p_k^\top M p_k.$$
 //!
 //! Predicted reduction, accumulated without cancellation: a full CG step with
-//! `alpha = rz / p'Bp` reduces the model by `alpha rz / 2` (since `r'p = -rz`); a partial step
-//! `tau` to the boundary reduces it by `tau (rz - tau p'Bp / 2)`, which for `p'Bp > 0` and
-//! `tau <= alpha` keeps at least half of `tau rz`, and for `p'Bp <= 0` is a sum of two
-//! nonnegative terms. The total is a sum of nonnegative terms.
+//! $\alpha = \rho / p^\top B p$ reduces the model by $\alpha \rho / 2$ (since $r^\top p = -\rho$);
+//! a partial step $\tau$ to the boundary reduces it by $\tau (\rho - \tau p^\top B p / 2)$, which
+//! for $p^\top B p > 0$ and $\tau \le \alpha$ keeps at least half of $\tau \rho$, and for
+//! $p^\top B p \le 0$ is a sum of two nonnegative terms. The total is a sum of nonnegative terms.
 //!
 //! References:
 //! 1. T. Steihaug, The conjugate gradient method and trust regions in large scale
