@@ -71,8 +71,9 @@ struct RunArgs {
     /// Suite to run (repeatable): mgh, cutest, systems. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
-    /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, exact, gauss-newton. Default: exact,
-    /// steihaug, dogleg, gauss-newton (cauchy, the baseline, only on request).
+    /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol,
+    /// gltr, gltr-jacobi, exact, gauss-newton. Default: exact, steihaug, dogleg, gauss-newton
+    /// (the others only on request).
     #[arg(long = "solver")]
     solvers: Vec<SolverName>,
     /// Only problems with this name (repeatable).
