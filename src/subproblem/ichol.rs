@@ -66,6 +66,12 @@
 //! against 92 (small, nonconvex). A cost guard (fall back to Jacobi when the estimated
 //! factorization work `sum_j (n_j + p)^2` is hundreds of times `nnz`) is not implemented.
 //!
+//! CG iterations (`cargo test --release --test preconditioners -- --ignored --nocapture`,
+//! 81 CUTEst problems with a sparse Hessian, 1000 outer iterations at most): 41991 in total
+//! against 172353 with Jacobi, 78 against 74 runs reaching `||g||_inf <= 1e-6`, 57 s against
+//! 35 s. CURLY10: 40 CG iterations against 104705; DIXON3DQ 3 against 22973; SPARSINE 31007
+//! against 10560 (the one problem where it needs more).
+//!
 //! References:
 //! 1. C.-J. Lin, J. J. More, Incomplete Cholesky factorizations with limited memory,
 //!    SIAM J. Sci. Comput. 21 (1999) 24-45.
