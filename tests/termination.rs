@@ -233,3 +233,27 @@ fn setup_errors() {
         Err(SetupError::InvalidOption { name: "forcing", .. })
     ));
 }
+
+/// The record of an iteration carries the radius its trial step was computed for: the first one
+/// the initial radius, every later one the radius the previous update left (rejections shrink
+/// it, so the sequence is not constant on Rosenbrock from the standard start).
+#[test]
+fn iteration_records_carry_the_trial_radius() {
+    let mut radii = Vec::new();
+    let mut steps = Vec::new();
+    let mut obs = |info: &IterationInfo| {
+        radii.push(info.radius);
+        steps.push(info.step_norm);
+        ControlFlow::Continue(())
+    };
+    let mut o = Options::default();
+    o.radius.initial = Some(0.5);
+    let mut tr = steihaug(o);
+    let r = tr.run(&mut trust_region::model::NewtonProducts::new(&Rosenbrock), &X0, &mut obs).unwrap();
+    assert!(r.converged());
+    assert_eq!(radii[0], 0.5);
+    for (k, (&radius, &step)) in radii.iter().zip(&steps).enumerate() {
+        assert!(step <= radius * (1.0 + 1e-12), "iteration {}: step {step} > radius {radius}", k + 1);
+    }
+    assert!(radii.windows(2).any(|w| w[1] != w[0]));
+}

@@ -310,6 +310,7 @@ impl<S: StepSolver> TrustRegion<S> {
         }
         // A step that was rejected for non-finite values shrinks like a bad ratio.
         let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
+        let trial_radius = state.radius;
         state.radius = radius::update(ropts, state.radius, rho_update, info.step_norm, info.hits_boundary);
         let grad_inf = state.grad_inf;
 
@@ -317,7 +318,7 @@ impl<S: StepSolver> TrustRegion<S> {
             iteration: state.iterations,
             f: oracle.value(),
             grad_inf,
-            radius: state.radius,
+            radius: trial_radius,
             step_norm: info.step_norm,
             actual_reduction: ared,
             predicted_reduction: pred,
