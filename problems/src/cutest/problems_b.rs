@@ -603,7 +603,7 @@ pub struct Dixmaana1 {
 impl Dixmaana1 {
     /// `None` unless `n` is a positive multiple of 3.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 3 && n % 3 == 0).then_some(Self { m: n / 3 })
+        (n >= 3 && n.is_multiple_of(3)).then_some(Self { m: n / 3 })
     }
 }
 

@@ -449,7 +449,7 @@ pub struct Penalty3 {
 impl Penalty3 {
     /// `None` unless `n` is even and at least 4.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 4 && n % 2 == 0).then_some(Self { n })
+        (n >= 4 && n.is_multiple_of(2)).then_some(Self { n })
     }
 }
 

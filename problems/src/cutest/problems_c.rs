@@ -263,7 +263,7 @@ pub struct Broydn7d {
 impl Broydn7d {
     /// `None` unless `n` is even and `n >= 2`.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 2 && n % 2 == 0).then_some(Self { n })
+        (n >= 2 && n.is_multiple_of(2)).then_some(Self { n })
     }
 }
 
@@ -338,7 +338,7 @@ pub struct Chainwoo {
 impl Chainwoo {
     /// `None` unless `n` is even and `n >= 4`.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 4 && n % 2 == 0).then_some(Self { n })
+        (n >= 4 && n.is_multiple_of(2)).then_some(Self { n })
     }
 }
 
@@ -391,7 +391,7 @@ pub struct Woods {
 impl Woods {
     /// `None` unless `n` is a positive multiple of 4.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 4 && n % 4 == 0).then_some(Self { n })
+        (n >= 4 && n.is_multiple_of(4)).then_some(Self { n })
     }
 }
 
@@ -491,7 +491,7 @@ pub struct Cragglvy {
 impl Cragglvy {
     /// `None` unless `n` is even and `n >= 4`.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 4 && n % 2 == 0).then_some(Self { n })
+        (n >= 4 && n.is_multiple_of(2)).then_some(Self { n })
     }
 }
 
@@ -1202,7 +1202,7 @@ pub struct Srosenbr {
 impl Srosenbr {
     /// `None` unless `n` is even and positive.
     pub fn new(n: usize) -> Option<Self> {
-        (n >= 2 && n % 2 == 0).then_some(Self { n })
+        (n >= 2 && n.is_multiple_of(2)).then_some(Self { n })
     }
 }
 

@@ -78,7 +78,7 @@ impl Dixmaan {
     /// an unknown variant or `n` not a positive multiple of 3.
     pub fn new(name: &str, n: usize) -> Option<Self> {
         let &(name, coef, k) = DIXMAAN_VARIANTS.iter().find(|v| v.0 == name)?;
-        (n >= 3 && n % 3 == 0).then_some(Self { name, n, coef, k })
+        (n >= 3 && n.is_multiple_of(3)).then_some(Self { name, n, coef, k })
     }
 
     /// The names of the variants in the suite, in list order.
