@@ -57,6 +57,11 @@ pub trait Preconditioner {
     fn apply(&self, r: &[f64], z: &mut [f64]);
     /// `s'Ms` for a vector `s` (used for the norm of the final step).
     fn norm_sq(&self, s: &[f64]) -> f64;
+    /// Whether `M = I` at the current point, so that CG may use `r` for `z` without the copy.
+    /// Default `false`.
+    fn is_identity(&self) -> bool {
+        false
+    }
 }
 
 /// `M = I`: plain Steihaug-Toint CG in the Euclidean norm.
@@ -71,6 +76,9 @@ impl Preconditioner for IdentityPreconditioner {
     }
     fn norm_sq(&self, s: &[f64]) -> f64 {
         dot(s, s)
+    }
+    fn is_identity(&self) -> bool {
+        true
     }
 }
 
@@ -299,9 +307,14 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         };
         let tol = eta * gnorm;
         let cap = self.max_iterations.unwrap_or(n).max(1);
-        self.preconditioner.apply(&self.r, &mut self.z);
-        let mut rz = dot(&self.r, &self.z);
-        for (p, z) in self.p.iter_mut().zip(&self.z) {
+        // With `M = I`, `z = r`: the copy is skipped and the products are the same numbers.
+        let identity = self.preconditioner.is_identity();
+        if !identity {
+            self.preconditioner.apply(&self.r, &mut self.z);
+        }
+        let z = if identity { &self.r } else { &self.z };
+        let mut rz = dot(&self.r, z);
+        for (p, z) in self.p.iter_mut().zip(z) {
             *p = -z;
         }
         let (mut sms, mut smp, mut pmp) = (0.0f64, 0.0f64, rz);
@@ -342,11 +355,14 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
                 info.hits_boundary = info.step_norm >= (1.0 - 1e-6) * radius;
                 return info;
             }
-            self.preconditioner.apply(&self.r, &mut self.z);
-            let rz_next = dot(&self.r, &self.z);
+            if !identity {
+                self.preconditioner.apply(&self.r, &mut self.z);
+            }
+            let z = if identity { &self.r } else { &self.z };
+            let rz_next = dot(&self.r, z);
             let beta = rz_next / rz;
             rz = rz_next;
-            for (p, z) in self.p.iter_mut().zip(&self.z) {
+            for (p, z) in self.p.iter_mut().zip(z) {
                 *p = beta * *p - z;
             }
             smp = beta * (smp + alpha * pmp);
