@@ -135,7 +135,7 @@
 //! 5. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998) (Sturm counts of a tridiagonal,
 //!    bisection).
 
-use super::steihaug::{Forcing, IdentityPreconditioner, Preconditioner};
+use super::steihaug::{measure_in_region, Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
 use crate::linalg::{axpy, boundary_root, dot, norm};
@@ -321,23 +321,9 @@ impl<M: Preconditioner> Gltr<M> {
         &self.basis[j * self.n..(j + 1) * self.n]
     }
 
-    /// Measures `||s||_M` and scales the step back onto the region if round-off (loss of
-    /// `M`-orthogonality, drift of the CG norm recurrences) put it outside; returns the
-    /// predicted reduction `c^2 pred - c (1 - c) g's` of the result (both terms nonnegative for
-    /// the descent steps built here) and its norm.
-    fn measure(&self, g: &[f64], step: &mut [f64], radius: f64, pred: f64) -> (f64, f64) {
-        let actual = self.preconditioner.norm_sq(step).sqrt();
-        if !(actual > radius) {
-            return (pred, actual);
-        }
-        let c = radius / actual;
-        let gs = dot(g, step);
-        step.iter_mut().for_each(|v| *v *= c);
-        (c * c * pred - c * (1.0 - c) * gs, radius)
-    }
-
     fn finish(&self, model: &dyn Model, step: &mut [f64], radius: f64, pred: f64, info: &mut StepInfo) {
-        (info.predicted_reduction, info.step_norm) = self.measure(model.gradient(), step, radius, pred);
+        (info.predicted_reduction, info.step_norm) =
+            measure_in_region(&self.preconditioner, model.gradient(), step, radius, pred);
         info.hits_boundary = info.step_norm >= (1.0 - 1e-6) * radius;
     }
 

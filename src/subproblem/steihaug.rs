@@ -224,22 +224,33 @@ impl<M: Preconditioner> Steihaug<M> {
 }
 
 impl<M: Preconditioner> Steihaug<M> {
-    /// The norm recurrences drift in floating point (CG loses orthogonality; seen: 1e-9 relative
-    /// after 29 iterations), so a step they place on or inside the boundary can lie slightly
-    /// outside. Measure `||s||_M`; if it exceeds `radius`, scale the step by
-    /// `c = radius / ||s||_M`. Returns the predicted reduction of the result,
-    /// `c^2 pred - c (1 - c) g's` (from `m(cs) = c g's + c^2 s'Bs/2`; both terms are nonnegative
-    /// since `g's < 0` for CG iterates), and its norm.
     fn measure(&self, g: &[f64], step: &mut [f64], radius: f64, pred: f64) -> (f64, f64) {
-        let actual = self.preconditioner.norm_sq(step).sqrt();
-        if !(actual > radius) {
-            return (pred, actual);
-        }
-        let c = radius / actual;
-        let gs = dot(g, step);
-        step.iter_mut().for_each(|v| *v *= c);
-        (c * c * pred - c * (1.0 - c) * gs, radius)
+        measure_in_region(&self.preconditioner, g, step, radius, pred)
     }
+}
+
+/// The norm recurrences of CG and Lanczos drift in floating point (orthogonality is lost; seen:
+/// 1e-9 relative after 29 iterations), so a step they place on or inside the boundary can lie
+/// slightly outside. Measures `||s||_M`; if it exceeds `radius`, scales the step by
+/// `c = radius / ||s||_M`. Returns the predicted reduction of the result,
+/// `c^2 pred - c (1 - c) g's` (from `m(cs) = c g's + c^2 s'Bs/2`; both terms are nonnegative
+/// since `g's < 0` for the descent steps CG and GLTR build), and its norm. Shared by
+/// [`Steihaug`] and [`super::Gltr`].
+pub(crate) fn measure_in_region<M: Preconditioner>(
+    preconditioner: &M,
+    g: &[f64],
+    step: &mut [f64],
+    radius: f64,
+    pred: f64,
+) -> (f64, f64) {
+    let actual = preconditioner.norm_sq(step).sqrt();
+    if !(actual > radius) {
+        return (pred, actual);
+    }
+    let c = radius / actual;
+    let gs = dot(g, step);
+    step.iter_mut().for_each(|v| *v *= c);
+    (c * c * pred - c * (1.0 - c) * gs, radius)
 }
 
 impl<M: Preconditioner> StepSolver for Steihaug<M> {
