@@ -371,19 +371,28 @@ fn our_options() -> Options {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Solver {
     OursSteihaug,
+    /// Steihaug with `Options::trial_gradient` (one fused value-and-gradient call per trial).
+    OursSteihaugTrialGradient,
     OursMoreSorensen,
     OursGltr,
     BasinSteihaug,
     ArgminSteihaug,
 }
 
-const SOLVERS: [Solver; 5] =
-    [Solver::OursSteihaug, Solver::OursGltr, Solver::OursMoreSorensen, Solver::BasinSteihaug, Solver::ArgminSteihaug];
+const SOLVERS: [Solver; 6] = [
+    Solver::OursSteihaug,
+    Solver::OursSteihaugTrialGradient,
+    Solver::OursGltr,
+    Solver::OursMoreSorensen,
+    Solver::BasinSteihaug,
+    Solver::ArgminSteihaug,
+];
 
 impl Solver {
     fn name(self) -> &'static str {
         match self {
             Solver::OursSteihaug => "ours_steihaug",
+            Solver::OursSteihaugTrialGradient => "ours_steihaug_tg",
             Solver::OursGltr => "ours_gltr",
             Solver::OursMoreSorensen => "ours_more_sorensen",
             Solver::BasinSteihaug => "basin_steihaug",
@@ -392,17 +401,19 @@ impl Solver {
     }
 }
 
-fn run_ours<S: StepSolver>(step: S, sparse: bool, p: &Timed, x0: &[f64]) -> Report {
-    let mut tr = TrustRegion::new(step).with_options(our_options());
+fn run_ours<S: StepSolver>(step: S, sparse: bool, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
+    let options = Options { trial_gradient, ..our_options() };
+    let mut tr = TrustRegion::new(step).with_options(options);
     let report = if sparse { tr.minimize_sparse(p, x0) } else { tr.minimize(p, x0) };
     report.expect("valid setup")
 }
 
 fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
     match solver {
-        Solver::OursSteihaug => run_ours(Steihaug::new(), false, p, x0),
-        Solver::OursGltr => run_ours(Gltr::new(), false, p, x0),
-        Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, p, x0),
+        Solver::OursSteihaug => run_ours(Steihaug::new(), false, false, p, x0),
+        Solver::OursSteihaugTrialGradient => run_ours(Steihaug::new(), false, true, p, x0),
+        Solver::OursGltr => run_ours(Gltr::new(), false, false, p, x0),
+        Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, false, p, x0),
         _ => unreachable!("not one of ours"),
     }
 }
@@ -425,7 +436,7 @@ fn solve_once(solver: Solver, p: &Timed, x0: &[f64]) -> Outcome {
     p.reset();
     let start = Instant::now();
     let (converged, iterations, grad_inf, termination, argmin_iters) = match solver {
-        Solver::OursSteihaug | Solver::OursGltr | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug | Solver::OursSteihaugTrialGradient | Solver::OursGltr | Solver::OursMoreSorensen => {
             let r = ours_solve(solver, p, x0);
             (r.converged() && r.grad_inf <= GTOL, r.iterations, r.grad_inf, r.termination.name().to_string(), None)
         }
@@ -462,7 +473,7 @@ fn timed_solve(solver: Solver, p: &Timed, x0: &[f64], argmin_iters: Option<usize
     p.reset();
     let start = Instant::now();
     match solver {
-        Solver::OursSteihaug | Solver::OursGltr | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug | Solver::OursSteihaugTrialGradient | Solver::OursGltr | Solver::OursMoreSorensen => {
             black_box(ours_solve(solver, p, x0).f);
         }
         Solver::BasinSteihaug => {

@@ -143,6 +143,13 @@ pub trait Oracle: Model {
     }
     /// The oracle as a plain model (for the step solver).
     fn as_model(&mut self) -> &mut dyn Model;
+    /// Asks for the gradient together with the value at trial points (one
+    /// [`Objective::value_and_gradient`](crate::problem::Objective::value_and_gradient) call),
+    /// so that an accepted trial needs no second evaluation. Oracles that cannot share the
+    /// work (Gauss-Newton: the gradient needs the Jacobian) ignore the request.
+    fn set_trial_gradient(&mut self, on: bool) {
+        let _ = on;
+    }
 }
 
 fn check_start(n: usize, x0: &[f64]) -> Result<(), SetupError> {
@@ -166,6 +173,10 @@ struct Point {
     g: Vec<f64>,
     g_trial: Vec<f64>,
     evals: Evaluations,
+    /// Evaluate the gradient with the value at trial points.
+    trial_gradient: bool,
+    /// `g_trial` holds the gradient at the last trial point.
+    g_trial_ready: bool,
 }
 
 impl Point {
@@ -189,13 +200,22 @@ impl Point {
 
     fn trial<P: crate::problem::Objective + ?Sized>(&mut self, p: &P, x: &[f64]) -> f64 {
         self.evals.f += 1;
-        p.value(x)
+        self.g_trial_ready = self.trial_gradient;
+        if self.trial_gradient {
+            self.evals.g += 1;
+            p.value_and_gradient(x, &mut self.g_trial)
+        } else {
+            p.value(x)
+        }
     }
 
-    /// Gradient at the trial point into the spare buffer; on success swaps it in.
+    /// Gradient at the trial point into the spare buffer (unless [`Point::trial`] computed it
+    /// already); on success swaps it in.
     fn accept<P: crate::problem::Objective + ?Sized>(&mut self, p: &P, x: &[f64], f: f64) -> bool {
-        p.gradient(x, &mut self.g_trial);
-        self.evals.g += 1;
+        if !std::mem::take(&mut self.g_trial_ready) {
+            p.gradient(x, &mut self.g_trial);
+            self.evals.g += 1;
+        }
         if !all_finite(&self.g_trial) {
             return false;
         }
@@ -268,6 +288,9 @@ impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
     fn as_model(&mut self) -> &mut dyn Model {
         self
     }
+    fn set_trial_gradient(&mut self, on: bool) {
+        self.pt.trial_gradient = on;
+    }
 }
 
 /// Newton model with the dense Hessian.
@@ -336,6 +359,9 @@ impl<P: DenseHessian + ?Sized> Oracle for NewtonDense<'_, P> {
     }
     fn as_model(&mut self) -> &mut dyn Model {
         self
+    }
+    fn set_trial_gradient(&mut self, on: bool) {
+        self.pt.trial_gradient = on;
     }
 }
 
@@ -443,6 +469,9 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
     }
     fn as_model(&mut self) -> &mut dyn Model {
         self
+    }
+    fn set_trial_gradient(&mut self, on: bool) {
+        self.pt.trial_gradient = on;
     }
 }
 

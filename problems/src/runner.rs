@@ -117,11 +117,14 @@ pub struct RunSettings {
     pub max_iterations: usize,
     /// Time limit per run. Default 60 s.
     pub max_time: Duration,
+    /// Evaluate the gradient with the value at trial points
+    /// ([`trust_region::Options::trial_gradient`]). Default `false`.
+    pub trial_gradient: bool,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
-        Self { gtol: 1e-6, max_iterations: 1000, max_time: Duration::from_secs(60) }
+        Self { gtol: 1e-6, max_iterations: 1000, max_time: Duration::from_secs(60), trial_gradient: false }
     }
 }
 
@@ -244,6 +247,7 @@ pub fn run_one(
     opts.tolerances.gtol = settings.gtol;
     opts.tolerances.max_iterations = settings.max_iterations;
     opts.tolerances.max_time = Some(settings.max_time);
+    opts.trial_gradient = settings.trial_gradient;
     let result = match solver {
         SolverName::Cauchy => solve(Cauchy::new(), problem, solver, &opts),
         SolverName::Dogleg => solve(Dogleg::new(), problem, solver, &opts),

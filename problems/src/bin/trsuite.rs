@@ -106,6 +106,10 @@ struct RunArgs {
     /// Do not draw the performance profiles.
     #[arg(long)]
     no_plots: bool,
+    /// Evaluate the gradient together with the value at every trial point (one fused call;
+    /// the CUTEst and MGH problems share the work). Same iterates, fewer evaluations.
+    #[arg(long)]
+    trial_gradient: bool,
     /// Number of worker threads (default: all cores). Runs are independent; results do not
     /// depend on the thread count, only the measured seconds do.
     #[arg(long)]
@@ -227,6 +231,7 @@ fn main() -> ExitCode {
         gtol: cli.gtol,
         max_iterations: cli.max_iterations,
         max_time: Duration::from_secs_f64(cli.time_limit),
+        trial_gradient: cli.trial_gradient,
     };
 
     let mut problems = Vec::new();
