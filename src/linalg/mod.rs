@@ -34,6 +34,107 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+/// `sqrt(ss)` for a sum of squares `ss = x'x` computed by [`dot`], with [`norm`]'s scaled
+/// pass over `x` when `ss` is outside the safe range: the same number as `norm(x)`.
+#[inline]
+pub fn norm_from_sum_sq(ss: f64, x: &[f64]) -> f64 {
+    if ss.is_finite() && ss > 1e-280 {
+        ss.sqrt()
+    } else {
+        norm(x)
+    }
+}
+
+/// The conjugate-gradient update in one pass: `s <- s + alpha p`, `r <- r + alpha bp`, and
+/// the new `r'r`.
+///
+/// Gives the same numbers as `axpy(alpha, p, s)`, `axpy(alpha, bp, r)` and `dot(r, r)` (the
+/// sum is accumulated in [`dot`]'s four lanes and order), reading and writing each vector
+/// once instead of three passes over `r`.
+pub fn cg_update(alpha: f64, p: &[f64], bp: &[f64], s: &mut [f64], r: &mut [f64]) -> f64 {
+    let n = r.len();
+    debug_assert!(p.len() == n && bp.len() == n && s.len() == n);
+    let (p, bp, s) = (&p[..n], &bp[..n], &mut s[..n]);
+    let mut acc = [0.0f64; 4];
+    let chunks = n / 4;
+    for k in 0..chunks {
+        let i = 4 * k;
+        for l in 0..4 {
+            s[i + l] += alpha * p[i + l];
+            let ri = r[i + l] + alpha * bp[i + l];
+            r[i + l] = ri;
+            acc[l] += ri * ri;
+        }
+    }
+    let mut tail = 0.0;
+    for i in 4 * chunks..n {
+        s[i] += alpha * p[i];
+        let ri = r[i] + alpha * bp[i];
+        r[i] = ri;
+        tail += ri * ri;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// The start of conjugate gradients in one pass: `s <- 0`, `r <- g`, `p <- -g`; returns
+/// `g'g` (the same number as `dot(g, g)`).
+pub fn cg_start(g: &[f64], s: &mut [f64], r: &mut [f64], p: &mut [f64]) -> f64 {
+    let n = g.len();
+    debug_assert!(s.len() == n && r.len() == n && p.len() == n);
+    let (s, r, p) = (&mut s[..n], &mut r[..n], &mut p[..n]);
+    let mut acc = [0.0f64; 4];
+    let chunks = n / 4;
+    for k in 0..chunks {
+        let i = 4 * k;
+        for l in 0..4 {
+            let gi = g[i + l];
+            s[i + l] = 0.0;
+            r[i + l] = gi;
+            p[i + l] = -gi;
+            acc[l] += gi * gi;
+        }
+    }
+    let mut tail = 0.0;
+    for i in 4 * chunks..n {
+        let gi = g[i];
+        s[i] = 0.0;
+        r[i] = gi;
+        p[i] = -gi;
+        tail += gi * gi;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// `y <- x + s` and `||s||_inf` in one pass (the same numbers as the loop and [`norm_inf`]).
+pub fn add_norm_inf(x: &[f64], s: &[f64], y: &mut [f64]) -> f64 {
+    let n = y.len();
+    debug_assert!(x.len() == n && s.len() == n);
+    let (x, s) = (&x[..n], &s[..n]);
+    let mut m = [0.0f64; 4];
+    let mut nan = false;
+    let chunks = n / 4;
+    for k in 0..chunks {
+        let i = 4 * k;
+        for l in 0..4 {
+            let si = s[i + l];
+            y[i + l] = x[i + l] + si;
+            m[l] = m[l].max(si.abs());
+            nan |= si.is_nan();
+        }
+    }
+    for i in 4 * chunks..n {
+        let si = s[i];
+        y[i] = x[i] + si;
+        m[0] = m[0].max(si.abs());
+        nan |= si.is_nan();
+    }
+    if nan {
+        f64::NAN
+    } else {
+        m[0].max(m[1]).max(m[2].max(m[3]))
+    }
+}
+
 /// Euclidean norm `||x||_2`, with scaling against overflow and underflow.
 ///
 /// One pass (`sqrt(x'x)`) when `x'x` lies safely inside the normal range; otherwise a second,
@@ -141,7 +242,46 @@ pub fn boundary_root(pp: f64, pd: f64, dd: f64, radius: f64) -> f64 {
 
 #[cfg(test)]
 mod kernel_tests {
-    use super::{all_finite, norm, norm_inf};
+    use super::{add_norm_inf, all_finite, axpy, cg_start, cg_update, dot, norm, norm_from_sum_sq, norm_inf};
+
+    /// Deterministic values of mixed signs and magnitudes.
+    fn wobbly(n: usize, seed: f64) -> Vec<f64> {
+        (0..n).map(|i| ((i as f64 + seed) * 1.618).sin() * 10f64.powi((i % 7) as i32 - 3)).collect()
+    }
+
+    #[test]
+    fn fused_cg_kernels_give_the_bits_of_the_separate_passes() {
+        for n in 0..13 {
+            let (p, bp, g) = (wobbly(n, 0.3), wobbly(n, 1.7), wobbly(n, 2.9));
+            let alpha = 0.37;
+            let (mut s1, mut r1) = (wobbly(n, 4.1), wobbly(n, 5.3));
+            let (mut s2, mut r2) = (s1.clone(), r1.clone());
+            axpy(alpha, &p, &mut s1);
+            axpy(alpha, &bp, &mut r1);
+            let rr = cg_update(alpha, &p, &bp, &mut s2, &mut r2);
+            assert_eq!((s1, &r1), (s2, &r2), "n = {n}");
+            assert_eq!(rr.to_bits(), dot(&r1, &r1).to_bits(), "n = {n}");
+            assert_eq!(norm_from_sum_sq(rr, &r1).to_bits(), norm(&r1).to_bits());
+
+            let (mut s, mut r, mut q) = (vec![1.0; n], vec![2.0; n], vec![3.0; n]);
+            let gg = cg_start(&g, &mut s, &mut r, &mut q);
+            assert_eq!(gg.to_bits(), dot(&g, &g).to_bits());
+            assert!(s.iter().all(|&v| v == 0.0) && r == g);
+            assert!(q.iter().zip(&g).all(|(a, b)| *a == -*b));
+
+            let mut y = vec![0.0; n];
+            let m = add_norm_inf(&g, &p, &mut y);
+            assert_eq!(m, norm_inf(&p));
+            assert!(y.iter().zip(g.iter().zip(&p)).all(|(a, (b, c))| *a == b + c));
+        }
+        // Out of the safe range the norm takes the scaled pass, as `norm` does.
+        let tiny = vec![1e-300; 5];
+        assert_eq!(norm_from_sum_sq(dot(&tiny, &tiny), &tiny), norm(&tiny));
+        let mut y = vec![0.0; 6];
+        let mut s = vec![1.0; 6];
+        s[5] = f64::NAN;
+        assert!(add_norm_inf(&[0.0; 6], &s, &mut y).is_nan());
+    }
 
     #[test]
     fn norm_inf_sees_nan_and_the_largest_entry_in_every_lane_and_the_tail() {

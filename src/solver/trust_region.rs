@@ -33,7 +33,7 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use crate::error::SetupError;
-use crate::linalg::norm_inf;
+use crate::linalg::{add_norm_inf, norm_inf};
 use crate::model::{
     Acceptance, GaussNewtonDense, GaussNewtonSparse, NewtonDense, NewtonProducts, NewtonSparse, Oracle,
 };
@@ -62,8 +62,10 @@ pub struct Options {
     /// instead of the value alone and the gradient once the step is accepted. Pays when
     /// `value_and_gradient` costs little more than `value` (automatic differentiation,
     /// element functions, simulations that produce both) and most steps are accepted; a
-    /// rejected step then wastes one gradient. The iterates are the same either way; only the
-    /// evaluation counts and the time change. Ignored by the Gauss-Newton models. Default
+    /// rejected step then wastes one gradient. When `value_and_gradient` returns the same bits
+    /// as `value`, the iterates are the same either way and only the evaluation counts and the
+    /// time change (a fused evaluation that sums in another order can change the last bits of
+    /// `f`, and with them, rarely, a ratio test). Ignored by the Gauss-Newton models. Default
     /// `false`.
     pub trial_gradient: bool,
 }
@@ -291,9 +293,7 @@ impl<S: StepSolver> TrustRegion<S> {
         state.inner_iterations += info.inner_iterations;
         state.factorizations += info.factorizations;
         let pred = oracle.predicted_reduction(s).unwrap_or(info.predicted_reduction);
-        for ((xt, xi), si) in x_trial.iter_mut().zip(x.iter()).zip(s.iter()) {
-            *xt = xi + si;
-        }
+        let step_inf = add_norm_inf(x, s, x_trial);
         let f = oracle.value();
         let f_trial = oracle.trial_value(x_trial);
         let ared = f - f_trial;
@@ -312,7 +312,6 @@ impl<S: StepSolver> TrustRegion<S> {
                 }
             }
         }
-        let step_inf = norm_inf(s);
         if accepted {
             state.non_finite = 0;
             state.accepted_steps += 1;

@@ -138,7 +138,7 @@
 use super::steihaug::{measure_in_region, Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
-use crate::linalg::{axpy, boundary_root, dot, norm};
+use crate::linalg::{axpy, boundary_root, cg_update, dot, norm, norm_from_sum_sq};
 use crate::model::Model;
 
 /// Options of [`Gltr`].
@@ -417,11 +417,10 @@ impl<M: Preconditioner> Gltr<M> {
                 self.reusable = true;
                 return false;
             }
-            axpy(alpha, &self.p, step);
+            let rr = cg_update(alpha, &self.p, &self.bp, step, &mut self.r);
             pred += 0.5 * alpha * rz;
-            axpy(alpha, &self.bp, &mut self.r);
             sms = sms_next;
-            let rnorm = norm(&self.r);
+            let rnorm = norm_from_sum_sq(rr, &self.r);
             let interior = rnorm <= tol;
             self.preconditioner.apply(&self.r, &mut self.z);
             let rz_next = dot(&self.r, &self.z);

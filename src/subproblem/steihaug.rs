@@ -44,7 +44,7 @@
 
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
-use crate::linalg::{axpy, boundary_root, dot, norm};
+use crate::linalg::{axpy, boundary_root, cg_start, cg_update, dot, norm, norm_from_sum_sq};
 use crate::model::Model;
 
 /// A symmetric positive definite preconditioner `M`; `apply` computes `z = M^{-1} r`.
@@ -294,9 +294,9 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         let n = model.dim();
-        step.iter_mut().for_each(|s| *s = 0.0);
-        self.r.copy_from_slice(model.gradient());
-        let gnorm = norm(&self.r);
+        // s = 0, r = g, p = -g and g'g in one pass (p is redone below for M != I).
+        let gg = cg_start(model.gradient(), step, &mut self.r, &mut self.p);
+        let gnorm = norm_from_sum_sq(gg, &self.r);
         let mut info = StepInfo {
             step_norm: 0.0,
             predicted_reduction: 0.0,
@@ -320,13 +320,13 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         let cap = self.max_iterations.unwrap_or(n).max(1);
         // With `M = I`, `z = r`: the copy is skipped and the products are the same numbers.
         let identity = self.preconditioner.is_identity();
+        let mut rz = gg;
         if !identity {
             self.preconditioner.apply(&self.r, &mut self.z);
-        }
-        let z = if identity { &self.r } else { &self.z };
-        let mut rz = dot(&self.r, z);
-        for (p, z) in self.p.iter_mut().zip(z) {
-            *p = -z;
+            rz = dot(&self.r, &self.z);
+            for (p, z) in self.p.iter_mut().zip(&self.z) {
+                *p = -z;
+            }
         }
         let (mut sms, mut smp, mut pmp) = (0.0f64, 0.0f64, rz);
         let r2 = radius * radius;
@@ -356,21 +356,22 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
                 info.status = StepStatus::Boundary;
                 return info;
             }
-            axpy(alpha, &self.p, step);
+            let rr = cg_update(alpha, &self.p, &self.bp, step, &mut self.r);
             pred += 0.5 * alpha * rz;
-            axpy(alpha, &self.bp, &mut self.r);
             sms = sms_next;
-            if norm(&self.r) <= tol {
+            if norm_from_sum_sq(rr, &self.r) <= tol {
                 info.status = StepStatus::Interior;
                 (info.predicted_reduction, info.step_norm) = self.measure(model.gradient(), step, radius, pred);
                 info.hits_boundary = info.step_norm >= (1.0 - 1e-6) * radius;
                 return info;
             }
-            if !identity {
+            let rz_next = if identity {
+                rr
+            } else {
                 self.preconditioner.apply(&self.r, &mut self.z);
-            }
+                dot(&self.r, &self.z)
+            };
             let z = if identity { &self.r } else { &self.z };
-            let rz_next = dot(&self.r, z);
             let beta = rz_next / rz;
             rz = rz_next;
             for (p, z) in self.p.iter_mut().zip(z) {

@@ -107,7 +107,8 @@ struct RunArgs {
     #[arg(long)]
     no_plots: bool,
     /// Evaluate the gradient together with the value at every trial point (one fused call;
-    /// the CUTEst and MGH problems share the work). Same iterates, fewer evaluations.
+    /// the CUTEst and MGH problems share the work). Fewer evaluations; the iterates change
+    /// only where the fused value differs from the plain one in the last bits.
     #[arg(long)]
     trial_gradient: bool,
     /// Number of worker threads (default: all cores). Runs are independent; results do not
