@@ -150,6 +150,14 @@ pub trait Oracle: Model {
     fn set_trial_gradient(&mut self, on: bool) {
         let _ = on;
     }
+    /// `||g||_inf` at the last trial point `x` (the gradient is kept, so that an
+    /// [`Oracle::accept`] that follows does not evaluate it again), or `None` when the oracle
+    /// cannot give it cheaply (the Gauss-Newton models: their gradient needs the Jacobian).
+    /// The loop asks for it only when `f` cannot tell the trial point from the current one.
+    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+        let _ = x;
+        None
+    }
 }
 
 fn check_start(n: usize, x0: &[f64]) -> Result<(), SetupError> {
@@ -209,8 +217,19 @@ impl Point {
         }
     }
 
-    /// Gradient at the trial point into the spare buffer (unless [`Point::trial`] computed it
-    /// already); on success swaps it in.
+    /// `||g||_inf` at the trial point, evaluating the gradient into the spare buffer unless it
+    /// is there already.
+    fn trial_gradient_inf<P: crate::problem::Objective + ?Sized>(&mut self, p: &P, x: &[f64]) -> f64 {
+        if !self.g_trial_ready {
+            p.gradient(x, &mut self.g_trial);
+            self.evals.g += 1;
+            self.g_trial_ready = true;
+        }
+        linalg::norm_inf(&self.g_trial)
+    }
+
+    /// Gradient at the trial point into the spare buffer (unless [`Point::trial`] or
+    /// [`Point::trial_gradient_inf`] computed it already); on success swaps it in.
     fn accept<P: crate::problem::Objective + ?Sized>(&mut self, p: &P, x: &[f64], f: f64) -> bool {
         if !std::mem::take(&mut self.g_trial_ready) {
             p.gradient(x, &mut self.g_trial);
@@ -291,6 +310,9 @@ impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
     fn set_trial_gradient(&mut self, on: bool) {
         self.pt.trial_gradient = on;
     }
+    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+        Some(self.pt.trial_gradient_inf(self.problem, x))
+    }
 }
 
 /// Newton model with the dense Hessian.
@@ -362,6 +384,9 @@ impl<P: DenseHessian + ?Sized> Oracle for NewtonDense<'_, P> {
     }
     fn set_trial_gradient(&mut self, on: bool) {
         self.pt.trial_gradient = on;
+    }
+    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+        Some(self.pt.trial_gradient_inf(self.problem, x))
     }
 }
 
@@ -472,6 +497,9 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
     }
     fn set_trial_gradient(&mut self, on: bool) {
         self.pt.trial_gradient = on;
+    }
+    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+        Some(self.pt.trial_gradient_inf(self.problem, x))
     }
 }
 
