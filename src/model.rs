@@ -259,6 +259,27 @@ macro_rules! point_model_basics {
     };
 }
 
+/// The [`Oracle`] methods that the Newton adapters share through their [`Point`].
+macro_rules! point_oracle_basics {
+    () => {
+        fn trial_value(&mut self, x: &[f64]) -> f64 {
+            self.pt.trial(self.problem, x)
+        }
+        fn evaluations(&self) -> Evaluations {
+            self.pt.evals
+        }
+        fn as_model(&mut self) -> &mut dyn Model {
+            self
+        }
+        fn set_trial_gradient(&mut self, on: bool) {
+            self.pt.trial_gradient = on;
+        }
+        fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+            Some(self.pt.trial_gradient_inf(self.problem, x))
+        }
+    };
+}
+
 /// Newton model with Hessian-vector products only (`B = H(x)`, matrix-free).
 #[derive(Debug)]
 pub struct NewtonProducts<'a, P: ?Sized> {
@@ -291,9 +312,6 @@ impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
         }
         self.pt.start(self.problem, x0)
     }
-    fn trial_value(&mut self, x: &[f64]) -> f64 {
-        self.pt.trial(self.problem, x)
-    }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
         if self.pt.accept(self.problem, x, f) {
             Acceptance::Accepted
@@ -301,18 +319,7 @@ impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
             Acceptance::NonFiniteGradient
         }
     }
-    fn evaluations(&self) -> Evaluations {
-        self.pt.evals
-    }
-    fn as_model(&mut self) -> &mut dyn Model {
-        self
-    }
-    fn set_trial_gradient(&mut self, on: bool) {
-        self.pt.trial_gradient = on;
-    }
-    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
-        Some(self.pt.trial_gradient_inf(self.problem, x))
-    }
+    point_oracle_basics!();
 }
 
 /// Newton model with the dense Hessian.
@@ -363,9 +370,6 @@ impl<P: DenseHessian + ?Sized> Oracle for NewtonDense<'_, P> {
         }
         Ok(())
     }
-    fn trial_value(&mut self, x: &[f64]) -> f64 {
-        self.pt.trial(self.problem, x)
-    }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
         if !self.pt.accept(self.problem, x, f) {
             return Acceptance::NonFiniteGradient;
@@ -376,18 +380,7 @@ impl<P: DenseHessian + ?Sized> Oracle for NewtonDense<'_, P> {
             Acceptance::NonFiniteCurvature
         }
     }
-    fn evaluations(&self) -> Evaluations {
-        self.pt.evals
-    }
-    fn as_model(&mut self) -> &mut dyn Model {
-        self
-    }
-    fn set_trial_gradient(&mut self, on: bool) {
-        self.pt.trial_gradient = on;
-    }
-    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
-        Some(self.pt.trial_gradient_inf(self.problem, x))
-    }
+    point_oracle_basics!();
 }
 
 /// Newton model with a sparse Hessian (lower triangle, fixed pattern).
@@ -476,9 +469,6 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
         }
         Ok(())
     }
-    fn trial_value(&mut self, x: &[f64]) -> f64 {
-        self.pt.trial(self.problem, x)
-    }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
         if !self.pt.accept(self.problem, x, f) {
             return Acceptance::NonFiniteGradient;
@@ -489,18 +479,7 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
             Acceptance::NonFiniteCurvature
         }
     }
-    fn evaluations(&self) -> Evaluations {
-        self.pt.evals
-    }
-    fn as_model(&mut self) -> &mut dyn Model {
-        self
-    }
-    fn set_trial_gradient(&mut self, on: bool) {
-        self.pt.trial_gradient = on;
-    }
-    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
-        Some(self.pt.trial_gradient_inf(self.problem, x))
-    }
+    point_oracle_basics!();
 }
 
 /// `f = ||r||^2/2` computed with a scaled sum so that large residuals do not overflow early.
