@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::problem::SparseHessian;
-use trust_region::subproblem::{Gltr, MoreSorensen, Steihaug, StepSolver};
+use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{HessianProduct, Objective, Options, Report, Tolerances, TrustRegion};
 use trust_region_problems::SuiteProblem;
 
@@ -374,16 +374,19 @@ enum Solver {
     /// Steihaug with `Options::trial_gradient` (one fused value-and-gradient call per trial).
     OursSteihaugTrialGradient,
     OursMoreSorensen,
+    /// Steihaug with the incomplete Cholesky preconditioner on the sparse Hessian.
+    OursSteihaugIchol,
     OursGltr,
     BasinSteihaug,
     ArgminSteihaug,
 }
 
-const SOLVERS: [Solver; 6] = [
+const SOLVERS: [Solver; 7] = [
     Solver::OursSteihaug,
     Solver::OursSteihaugTrialGradient,
     Solver::OursGltr,
     Solver::OursMoreSorensen,
+    Solver::OursSteihaugIchol,
     Solver::BasinSteihaug,
     Solver::ArgminSteihaug,
 ];
@@ -395,6 +398,7 @@ impl Solver {
             Solver::OursSteihaugTrialGradient => "ours_steihaug_tg",
             Solver::OursGltr => "ours_gltr",
             Solver::OursMoreSorensen => "ours_more_sorensen",
+            Solver::OursSteihaugIchol => "ours_steihaug_ichol",
             Solver::BasinSteihaug => "basin_steihaug",
             Solver::ArgminSteihaug => "argmin_steihaug",
         }
@@ -414,6 +418,9 @@ fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
         Solver::OursSteihaugTrialGradient => run_ours(Steihaug::new(), false, true, p, x0),
         Solver::OursGltr => run_ours(Gltr::new(), false, false, p, x0),
         Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, false, p, x0),
+        Solver::OursSteihaugIchol => {
+            run_ours(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), true, false, p, x0)
+        }
         _ => unreachable!("not one of ours"),
     }
 }
@@ -436,7 +443,11 @@ fn solve_once(solver: Solver, p: &Timed, x0: &[f64]) -> Outcome {
     p.reset();
     let start = Instant::now();
     let (converged, iterations, grad_inf, termination, argmin_iters) = match solver {
-        Solver::OursSteihaug | Solver::OursSteihaugTrialGradient | Solver::OursGltr | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug
+        | Solver::OursSteihaugTrialGradient
+        | Solver::OursGltr
+        | Solver::OursMoreSorensen
+        | Solver::OursSteihaugIchol => {
             let r = ours_solve(solver, p, x0);
             (r.converged() && r.grad_inf <= GTOL, r.iterations, r.grad_inf, r.termination.name().to_string(), None)
         }
@@ -473,7 +484,11 @@ fn timed_solve(solver: Solver, p: &Timed, x0: &[f64], argmin_iters: Option<usize
     p.reset();
     let start = Instant::now();
     match solver {
-        Solver::OursSteihaug | Solver::OursSteihaugTrialGradient | Solver::OursGltr | Solver::OursMoreSorensen => {
+        Solver::OursSteihaug
+        | Solver::OursSteihaugTrialGradient
+        | Solver::OursGltr
+        | Solver::OursMoreSorensen
+        | Solver::OursSteihaugIchol => {
             black_box(ours_solve(solver, p, x0).f);
         }
         Solver::BasinSteihaug => {
@@ -688,7 +703,7 @@ fn bench_large_scale(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(1))
             .measurement_time(Duration::from_secs(if n >= 1_000_000 { 1 } else { 3 }));
         for solver in ids {
-            if solver == Solver::OursMoreSorensen && !p.has_sparse_hessian() {
+            if matches!(solver, Solver::OursMoreSorensen | Solver::OursSteihaugIchol) && !p.has_sparse_hessian() {
                 eprintln!("{group_id}/{}: skipped (no sparse Hessian at this size)", solver.name());
                 continue;
             }
