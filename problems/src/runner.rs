@@ -14,6 +14,8 @@
 //!   not in the default set;
 //! - `gltr-jacobi`: GLTR with the Jacobi preconditioner, wired like `steihaug-jacobi`; not in the
 //!   default set;
+//! - `gltr-ichol`: GLTR with the incomplete Cholesky preconditioner, wired like
+//!   `steihaug-ichol`; not in the default set;
 //! - `exact`: More-Sorensen nearly exact step, on the dense Hessian up to
 //!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
@@ -55,6 +57,9 @@ pub enum SolverName {
     /// GLTR with the Jacobi preconditioner, on the sparse or dense Hessian (products only, and no
     /// preconditioning, when the problem has no matrix).
     GltrJacobi,
+    /// GLTR with the incomplete Cholesky preconditioner on the sparse Hessian (Jacobi fallback on
+    /// a dense one, none on products only).
+    GltrIchol,
     /// More-Sorensen nearly exact step.
     Exact,
     /// Gauss-Newton model on the residual form.
@@ -63,7 +68,7 @@ pub enum SolverName {
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 9] = [
+    pub const ALL: [SolverName; 10] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
@@ -73,6 +78,7 @@ impl SolverName {
         SolverName::Cauchy,
         SolverName::Gltr,
         SolverName::GltrJacobi,
+        SolverName::GltrIchol,
     ];
 
     /// The command-line name.
@@ -85,6 +91,7 @@ impl SolverName {
             SolverName::SteihaugIchol => "steihaug-ichol",
             SolverName::Gltr => "gltr",
             SolverName::GltrJacobi => "gltr-jacobi",
+            SolverName::GltrIchol => "gltr-ichol",
             SolverName::Exact => "exact",
             SolverName::GaussNewton => "gauss-newton",
         }
@@ -102,7 +109,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, exact, gauss-newton)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton)"
             )
         })
     }
@@ -209,7 +216,7 @@ fn solve<S: StepSolver>(
             (None, None) => return unsupported(),
         },
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
-        SolverName::GltrJacobi | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
+        SolverName::GltrJacobi | SolverName::GltrIchol | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
             if let Some(p) = problem.sparse_hessian() {
                 tr.minimize_sparse(p, &x0)
             } else if let Some(p) = problem.dense_hessian() {
@@ -261,6 +268,9 @@ pub fn run_one(
         SolverName::Gltr => solve(Gltr::new(), problem, solver, &opts),
         SolverName::GltrJacobi => {
             solve(Gltr::with_preconditioner(DiagonalPreconditioner::default()), problem, solver, &opts)
+        }
+        SolverName::GltrIchol => {
+            solve(Gltr::with_preconditioner(IncompleteCholeskyPreconditioner::default()), problem, solver, &opts)
         }
         SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
         SolverName::GaussNewton => {

@@ -72,7 +72,7 @@ struct RunArgs {
     #[arg(long = "suite")]
     suites: Vec<String>,
     /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol,
-    /// gltr, gltr-jacobi, exact, gauss-newton. Default: exact, steihaug, dogleg, gauss-newton
+    /// gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton. Default: exact, steihaug, dogleg, gauss-newton
     /// (the others only on request).
     #[arg(long = "solver")]
     solvers: Vec<SolverName>,
