@@ -22,6 +22,10 @@
 //!
 //! A step is accepted when $\rho > \eta_0$ (`accept`, default 1e-4).
 //!
+//! Noisy values: with a bound $\epsilon_f$ on the error of computed values
+//! ([`RadiusOptions::f_noise`]) the ratio is relaxed to
+//! $(\mathrm{ared} + 2\epsilon_f) / (\mathrm{pred} + 2\epsilon_f)$ ([`relaxed_ratio`]).
+//!
 //! "Hit the boundary" is reported by the step solver and always relative:
 //! $\norm{s} \ge (1 - 10^{-6}) \Delta$ for the iterative solvers, and the More-Sorensen tolerance
 //! for the exact step. An absolute test such as $\big| \norm{s} - \Delta \big| \le 10 \epsilon$
@@ -51,6 +55,13 @@ pub struct RadiusOptions {
     pub shrink: f64,
     /// Expansion factor applied to `||s||`. Default `2`.
     pub grow: f64,
+    /// A bound `eps_f` on the absolute error of the computed values of `f` (noise from a
+    /// simulation, an iterative inner solver, mixed precision, a long sum that cancels), or `0`
+    /// for values exact up to round-off. When positive, the ratio is relaxed by the noise
+    /// ([`relaxed_ratio`], after Sun & Nocedal), so that steps whose predicted decrease is
+    /// below the noise are judged by the model instead of by noise; accepted steps may then
+    /// raise `f` by up to `2 eps_f`. Must be finite and `>= 0`. Default `0`.
+    pub f_noise: f64,
 }
 
 impl Default for RadiusOptions {
@@ -64,6 +75,7 @@ impl Default for RadiusOptions {
             eta2: 0.75,
             shrink: 0.25,
             grow: 2.0,
+            f_noise: 0.0,
         }
     }
 }
@@ -100,6 +112,9 @@ impl RadiusOptions {
         if !(self.grow > 1.0 && self.grow.is_finite()) {
             return bad("grow", self.grow, "must be finite and > 1");
         }
+        if !(self.f_noise >= 0.0 && self.f_noise.is_finite()) {
+            return bad("f_noise", self.f_noise, "must be finite and >= 0");
+        }
         Ok(())
     }
 
@@ -132,6 +147,31 @@ pub fn ratio(actual_reduction: f64, predicted_reduction: f64, f: f64) -> f64 {
     actual_reduction / predicted_reduction
 }
 
+/// The ratio for values of `f` with absolute errors up to `f_noise`:
+///
+/// $$\rho = \frac{\mathrm{ared} + 2 \epsilon_f}{\mathrm{pred} + 2 \epsilon_f}.$$
+///
+/// Sun & Nocedal add a multiple of the noise level to both reductions and show convergence to
+/// a neighbourhood of stationary points whose size depends on that level (S. Sun, J. Nocedal,
+/// A trust region method for the optimization of noisy functions, arXiv:2201.00973, 2022;
+/// Math. Program. 2023). The multiple used here, 2, is the most that noise alone can change
+/// the difference of two computed values by. With `f_noise = 0` this is [`ratio`]. Returns
+/// `-inf` for a non-finite `ared`.
+pub fn relaxed_ratio(actual_reduction: f64, predicted_reduction: f64, f: f64, f_noise: f64) -> f64 {
+    if !(f_noise > 0.0) {
+        return ratio(actual_reduction, predicted_reduction, f);
+    }
+    if !actual_reduction.is_finite() || predicted_reduction.is_nan() {
+        return f64::NEG_INFINITY;
+    }
+    let slack = 2.0 * f_noise;
+    let denominator = predicted_reduction + slack;
+    if !(denominator > 0.0) {
+        return f64::NEG_INFINITY;
+    }
+    (actual_reduction + slack) / denominator
+}
+
 /// The new radius after a trial step with ratio `rho` and length `step_norm`.
 pub fn update(opts: &RadiusOptions, radius: f64, rho: f64, step_norm: f64, hits_boundary: bool) -> f64 {
     if !(rho >= opts.eta1) {
@@ -158,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn relaxed_ratio_absorbs_the_noise_and_reduces_to_the_plain_one() {
+        // Without noise: the plain ratio, guard included.
+        assert_eq!(relaxed_ratio(0.5, 1.0, 3.0, 0.0), 0.5);
+        assert_eq!(relaxed_ratio(1e-17, -1e-17, 1.0, 0.0), 1.0);
+        // A predicted decrease far below the noise: a small rise of f is still acceptable.
+        let rho = relaxed_ratio(-1e-7, 1e-9, 1.0, 1e-6);
+        assert!((rho - (2e-6 - 1e-7) / (2e-6 + 1e-9)).abs() < 1e-15 && rho > 0.9);
+        // A rise larger than twice the noise is rejected.
+        assert!(relaxed_ratio(-3e-6, 1e-9, 1.0, 1e-6) < 0.0);
+        // Far above the noise the relaxation hardly matters.
+        assert!((relaxed_ratio(0.5, 1.0, 3.0, 1e-12) - 0.5).abs() < 1e-11);
+        assert_eq!(relaxed_ratio(f64::NAN, 1.0, 1.0, 1e-6), f64::NEG_INFINITY);
+    }
+
+    #[test]
     fn update_rules() {
         let o = RadiusOptions::default();
         assert_eq!(update(&o, 1.0, 0.9, 1.0, true), 2.0);
@@ -175,5 +230,8 @@ mod tests {
         assert!(RadiusOptions { eta1: 0.9, eta2: 0.5, ..Default::default() }.validate().is_err());
         assert!(RadiusOptions { grow: 1.0, ..Default::default() }.validate().is_err());
         assert!(RadiusOptions { initial: Some(f64::NAN), ..Default::default() }.validate().is_err());
+        for f_noise in [-1e-6, f64::NAN, f64::INFINITY] {
+            assert!(RadiusOptions { f_noise, ..Default::default() }.validate().is_err());
+        }
     }
 }

@@ -32,7 +32,8 @@
 //! Non-finite values at a trial point (value, gradient or Jacobian) reject the step and shrink
 //! the radius; after `max_non_finite` consecutive such trials the run ends with
 //! [`Termination::NonFinite`]. The loop never panics on user values, and the returned point is
-//! always the best one found (accepted steps never increase `f` beyond round-off).
+//! always the best one found (accepted steps never increase `f` beyond round-off, or beyond
+//! `2 f_noise` when [`RadiusOptions::f_noise`] declares noise in `f`).
 //!
 //! References:
 //! 1. A. R. Conn, N. I. M. Gould, Ph. L. Toint, Trust-Region Methods, SIAM (2000), ch. 6.
@@ -306,7 +307,7 @@ impl<S: StepSolver> TrustRegion<S> {
         let f = oracle.value();
         let f_trial = oracle.trial_value(x_trial);
         let ared = f - f_trial;
-        let mut rho = radius::ratio(ared, pred, f);
+        let mut rho = radius::relaxed_ratio(ared, pred, f, ropts.f_noise);
         // `f` did not change at all (its resolution at this point is coarser than the
         // predicted decrease, as for a sum of many terms that cancel): the ratio cannot decide.
         // Accepting cannot increase `f`, so the gradient decides: the step is taken (as in
