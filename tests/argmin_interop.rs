@@ -469,3 +469,49 @@ fn gradient_differences_converge() {
     assert_eq!(res.state().get_termination_reason(), Some(&TerminationReason::SolverConverged));
     assert!(res.state().get_best_param().unwrap().iter().all(|v| (v - 1.0).abs() < 1e-5));
 }
+
+/// `sum c_i (x_i - 1)^2` with its value rounded to multiples of 1e-6 (flat to the solver near
+/// the minimizer) and an exact gradient and Hessian.
+struct Quantized;
+
+impl trust_region::Objective for Quantized {
+    fn dim(&self) -> usize {
+        3
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        let h: f64 = x.iter().enumerate().map(|(i, xi)| (1.0 + i as f64) * (xi - 1.0).powi(2)).sum();
+        (h * 1e6).round() / 1e6
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        for (i, (gi, xi)) in g.iter_mut().zip(x).enumerate() {
+            *gi = 2.0 * (1.0 + i as f64) * (xi - 1.0);
+        }
+    }
+}
+
+impl DenseHessian for Quantized {
+    fn hessian(&self, _x: &[f64], mut h: faer::MatMut<'_, f64>) {
+        for j in 0..3 {
+            for i in 0..3 {
+                h[(i, j)] = if i == j { 2.0 * (1.0 + i as f64) } else { 0.0 };
+            }
+        }
+    }
+}
+
+#[test]
+fn flat_values_are_decided_by_the_gradient_as_in_the_native_loop() {
+    // f is 0 at every point the run visits: only the gradient test can accept a step.
+    let x0 = [1.0 + 1e-4, 1.0 - 2e-4, 1.0 + 1e-4];
+    let mut opts = Options::default();
+    opts.tolerances.gtol = 1e-9;
+    let native =
+        TrustRegion::new(MoreSorensen::new()).with_options(opts.clone()).minimize_dense(&Quantized, &x0).unwrap();
+    assert!(native.converged(), "{}", native.termination);
+    let res = run_ours(&Quantized, ArgminTrustRegion::new(MoreSorensen::new()).with_options(opts), &x0, 100);
+    let iters = res.solver().loop_state().unwrap().iterations;
+    assert_eq!(iters, native.iterations);
+    // argmin's best point only moves on a strict decrease of the cost; the current one is ours.
+    assert_eq!(res.state().get_param().unwrap(), &native.x);
+    assert_eq!(res.state().get_termination_reason(), Some(&TerminationReason::SolverConverged));
+}

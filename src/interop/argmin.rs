@@ -11,7 +11,10 @@
 //!
 //! One argmin iteration is one iteration of [`TrustRegion::run`]: the adapter calls
 //! [`TrustRegion::begin`] in `init` and [`TrustRegion::iterate`] in `next_iter`, so both
-//! drivers produce the same iterates from the same start (tested).
+//! drivers produce the same iterates from the same start (tested, including steps decided by
+//! the gradient when `f` does not change). argmin's *best* parameter moves only on a strict
+//! decrease of the cost, so after steps that leave `f` unchanged (round-off, a flat or noisy
+//! `f`) it can lag our current point: `state.get_param()` is the loop's point.
 //!
 //! # Second-order information
 //!
@@ -103,7 +106,7 @@ use ::argmin::core::{
 use faer::{Mat, MatRef};
 
 use crate::error::SetupError;
-use crate::linalg::{all_finite, dense, norm};
+use crate::linalg::{all_finite, dense, norm, norm_inf};
 use crate::model::{Acceptance, Model, Oracle};
 use crate::report::{Evaluations, IterationInfo};
 use crate::solver::trust_region::LoopState;
@@ -379,6 +382,9 @@ struct Point {
     hessian_rows: Option<Vec<Vec<f64>>>,
     /// Scratch point for trial values and difference probes.
     probe: Vec<f64>,
+    /// The gradient at the last trial point, when the loop asked for it
+    /// ([`Oracle::trial_gradient_inf`]); taken by the `accept` that follows.
+    g_trial: Option<Vec<f64>>,
     evals: Evaluations,
 }
 
@@ -391,6 +397,7 @@ impl Default for Point {
             hess: Mat::zeros(0, 0),
             hessian_rows: None,
             probe: Vec::new(),
+            g_trial: None,
             evals: Evaluations::default(),
         }
     }
@@ -623,6 +630,7 @@ where
     }
 
     fn trial_value(&mut self, x: &[f64]) -> f64 {
+        self.point.g_trial = None;
         self.point.probe.copy_from_slice(x);
         self.point.evals.f += 1;
         match self.problem.cost(&self.point.probe) {
@@ -634,11 +642,27 @@ where
         }
     }
 
+    fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
+        if self.point.g_trial.is_none() {
+            self.point.probe.copy_from_slice(x);
+            let probe = std::mem::take(&mut self.point.probe);
+            self.point.g_trial = self.gradient_at(&probe);
+            self.point.probe = probe;
+        }
+        self.point.g_trial.as_deref().map(norm_inf)
+    }
+
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
-        self.point.probe.copy_from_slice(x);
-        let probe = std::mem::take(&mut self.point.probe);
-        let g = self.gradient_at(&probe);
-        self.point.probe = probe;
+        let g = match self.point.g_trial.take() {
+            Some(g) => Some(g),
+            None => {
+                self.point.probe.copy_from_slice(x);
+                let probe = std::mem::take(&mut self.point.probe);
+                let g = self.gradient_at(&probe);
+                self.point.probe = probe;
+                g
+            }
+        };
         let Some(g) = g else { return Acceptance::NonFiniteGradient };
         if !all_finite(&g) {
             return Acceptance::NonFiniteGradient;

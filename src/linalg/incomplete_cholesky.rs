@@ -161,7 +161,7 @@ pub struct IncompleteCholeskyOptions {
     /// Cost guard: [`IncompleteCholesky::factorize`] declines (with
     /// [`IncompleteCholeskyError::TooCostly`]) a pattern whose estimated factorization work
     /// `sum_j c_j^2` (`c_j` the capacity of column `j` of `L`: its entries in `A` plus the
-    /// fill `p`) exceeds `max_work_ratio` times the entries of the lower triangle, so that a
+    /// fill `p`, at most the `n - 1 - j` rows below the diagonal) exceeds `max_work_ratio` times the entries of the lower triangle, so that a
     /// nearly dense Hessian falls back to a cheap preconditioner instead of paying for what is
     /// almost a dense factorization at every point. Must be positive (infinity disables the
     /// guard). Default `200`. On the 83 CUTEst problems with a sparse Hessian the ratio is at
@@ -616,7 +616,12 @@ impl IncompleteCholesky {
             self.shift = alpha;
             self.factorizations += 1;
             match self.factor_once(alpha) {
-                Ok(()) if broke && !margin_applied && self.options.breakdown_margin > 1.0 => {
+                Ok(())
+                    if broke
+                        && !margin_applied
+                        && self.options.breakdown_margin > 1.0
+                        && attempt < self.options.max_attempts =>
+                {
                     // Move away from the (near-singular) smallest shift that works.
                     margin_applied = true;
                     alpha *= self.options.breakdown_margin;
@@ -770,7 +775,8 @@ impl IncompleteCholesky {
         }
     }
 
-    /// The symmetric scaling `s` (`Â = S A S`) of the last factorization.
+    /// The symmetric scaling `s` (`Â = S A S`) of the last factorization, in the
+    /// factorization's (permuted) order: entry `k` scales the variable the ordering put `k`-th.
     pub fn scaling(&self) -> &[f64] {
         &self.scale
     }
@@ -1158,6 +1164,22 @@ mod tests {
         let mut g = IncompleteCholesky::new(guarded).unwrap();
         assert!(g.factorize(tridiag(200).as_ref()).is_ok());
         assert!(g.work_ratio() < 30.0);
+    }
+
+    #[test]
+    fn a_shift_that_works_on_the_last_attempt_is_kept() {
+        // With the default cap the margin costs one more factorization after the first shift
+        // that works; with the cap at that shift's attempt the working factorization is kept
+        // (without the margin) instead of being reported as a breakdown.
+        let a = laplacian(6, -5.0);
+        let info = ic(2).factorize(a.as_ref()).unwrap();
+        assert!(info.attempts >= 3, "{info:?}");
+        let capped = IncompleteCholeskyOptions { fill: 2, max_attempts: info.attempts - 1, ..Default::default() };
+        let mut f = IncompleteCholesky::new(capped).unwrap();
+        let kept = f.factorize(a.as_ref()).unwrap();
+        assert_eq!(kept.attempts, info.attempts - 1);
+        assert!(kept.shift < info.shift && kept.shift > 0.0);
+        assert!(f.is_factorized());
     }
 
     #[test]

@@ -485,6 +485,8 @@ impl<S: StepSolver> HessianFree<S> {
                 let ared = f - f_trial;
                 let rho = batch_ratio(ared, pred, f);
                 let accepted = f_trial.is_finite() && rho > rule.accept;
+                // The history records the radius this trial used (IterationInfo::radius).
+                let trial_radius = radius;
                 radius = rule.update(radius, rho, info.hits_boundary);
                 if accepted {
                     std::mem::swap(&mut w, &mut w_trial);
@@ -500,7 +502,7 @@ impl<S: StepSolver> HessianFree<S> {
                         iteration: iterations,
                         f: last_loss,
                         grad_inf,
-                        radius,
+                        radius: trial_radius,
                         step_norm: info.step_norm,
                         actual_reduction: ared,
                         predicted_reduction: pred,
@@ -713,7 +715,9 @@ mod tests {
         assert!(report.w.iter().all(|v| v.abs() <= 0.05));
         let first = report.history[0];
         assert!(!first.info.accepted);
-        assert_eq!(first.info.radius, 0.25);
+        // The first trial used the initial radius; its non-finite loss shrank it for the next.
+        assert_eq!(first.info.radius, 1.0);
+        assert_eq!(report.history[1].info.radius, 0.25);
         assert!(report.history.iter().all(|h| !h.info.accepted || h.info.f.is_finite()));
     }
 
