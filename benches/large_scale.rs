@@ -13,6 +13,10 @@
 //!   Hessian, where the problem offers one (not extended Rosenbrock, not FMINSURF: its
 //!   Hessian is dense);
 //! - `ours_gltr`: [`TrustRegion::minimize`] with [`Gltr`] (Lanczos, Hessian-vector products);
+//! - `ours_steihaug_tg`: as `ours_steihaug` with `Options::trial_gradient` (one fused
+//!   value-and-gradient call per trial point);
+//! - `ours_steihaug_ichol`: [`TrustRegion::minimize_sparse`] with [`Steihaug`] and the
+//!   incomplete Cholesky preconditioner, where the problem offers a sparse Hessian;
 //! - `basin_steihaug`: basin's `TrustRegion::matrix_free()` (Steihaug) on `Vec<f64>`, stopped
 //!   by an `Executor::stop_when` hook on `||g||_inf` (basin's own gradient tolerance is
 //!   Euclidean). basin's More-Sorensen step needs a dense Hessian and a full symmetric
@@ -29,7 +33,7 @@
 //! evaluations and accumulates the time spent inside them: `overhead = total - inside`.
 //!
 //! ```sh
-//! cargo bench --bench large_scale                          # everything (long: about an hour)
+//! cargo bench --bench large_scale                          # everything (long: 45 min or more)
 //! cargo bench --bench large_scale -- ARWHEAD/1000000/      # one problem and size
 //! cargo bench --bench large_scale -- /10000/ours           # our solvers at n = 10^4
 //! ```

@@ -304,8 +304,8 @@ fn tri(a: usize, b: usize, k: usize) -> usize {
 impl<P: Cutest> Elemental<P> {
     /// Builds the element index and the Hessian pattern once, and picks the derivative
     /// evaluations: for problems of at least [`CALIBRATION_MIN_ELEMENTS`] elements the faster
-    /// on a sample of elements at `x0`, otherwise vector duals for elements of 3 or more
-    /// variables; from the same timings, which evaluations are worth running in parallel
+    /// on a sample of elements at `x0`, otherwise vector duals for every element when some element
+    /// has 3 or more variables (scalar duals when none has); from the same timings, which evaluations are worth running in parallel
     /// ([`PARALLEL_MIN_SECONDS`]). These choices affect the cost only, not a bit of any
     /// result (module docs).
     pub fn new(problem: P) -> Self {
