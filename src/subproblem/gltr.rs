@@ -135,7 +135,7 @@
 //! 5. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998) (Sturm counts of a tridiagonal,
 //!    bisection).
 
-use super::steihaug::{measure_in_region, Forcing, IdentityPreconditioner, Preconditioner};
+use super::steihaug::{measure_in_region, validate_cg_options, Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
 use crate::linalg::{axpy, boundary_root, cg_update, dot, norm, norm_from_sum_sq};
@@ -183,18 +183,7 @@ impl Default for GltrOptions {
 impl GltrOptions {
     /// Checks every option; an out-of-range value is a [`SetupError::InvalidOption`].
     pub fn validate(&self) -> Result<(), SetupError> {
-        if let Forcing::Fixed(eta) = self.forcing {
-            if !(eta > 0.0 && eta < 1.0) {
-                return Err(SetupError::InvalidOption {
-                    name: "forcing",
-                    value: eta,
-                    reason: "fixed forcing term must lie in (0, 1)",
-                });
-            }
-        }
-        if self.max_iterations == Some(0) {
-            return Err(SetupError::InvalidOption { name: "max_iterations", value: 0.0, reason: "must be at least 1" });
-        }
+        validate_cg_options(self.forcing, self.max_iterations)?;
         if self.max_lanczos_vectors == 0 {
             return Err(SetupError::InvalidOption {
                 name: "max_lanczos_vectors",
@@ -248,7 +237,6 @@ pub struct Gltr<M: Preconditioner = IdentityPreconditioner> {
     tri: Tridiagonal,
     // State at the current point.
     g0_norm: f64,
-    fresh: bool,
     reusable: bool,
     steps: usize,
     exhausted: bool,
@@ -290,7 +278,6 @@ impl<M: Preconditioner> Gltr<M> {
             off: Vec::new(),
             tri: Tridiagonal::default(),
             g0_norm: f64::NAN,
-            fresh: true,
             reusable: false,
             steps: 0,
             exhausted: false,
@@ -571,15 +558,7 @@ impl<M: Preconditioner> Gltr<M> {
     }
 
     fn tolerance(&self, gnorm: f64) -> f64 {
-        let eta = match self.options.forcing {
-            Forcing::SqrtGradient => gnorm.sqrt().min(0.5),
-            Forcing::SqrtRelativeGradient => {
-                let rel = if self.g0_norm > 0.0 { gnorm / self.g0_norm } else { gnorm };
-                rel.sqrt().min(0.5)
-            }
-            Forcing::Fixed(e) => e,
-        };
-        eta * gnorm
+        self.options.forcing.tolerance(gnorm, self.g0_norm)
     }
 }
 
@@ -608,7 +587,6 @@ impl<M: Preconditioner> StepSolver for Gltr<M> {
         self.tri = Tridiagonal::with_capacity(self.capacity);
         self.preconditioner.initialize(n);
         self.g0_norm = f64::NAN;
-        self.fresh = true;
         self.reusable = false;
     }
     fn prepare(&mut self, model: &mut dyn Model) {
@@ -619,7 +597,6 @@ impl<M: Preconditioner> StepSolver for Gltr<M> {
         if !(self.g0_norm > 0.0) {
             self.g0_norm = norm(model.gradient());
         }
-        self.fresh = true;
         self.reusable = false;
         self.lambda = 0.0;
     }
@@ -638,11 +615,9 @@ impl<M: Preconditioner> StepSolver for Gltr<M> {
             return info;
         }
         let tol = self.tolerance(gnorm);
-        if self.fresh || !self.reusable {
-            self.fresh = false;
-            if self.phase_one(model, radius, tol, step, &mut info) {
-                return info;
-            }
+        // A new point (prepare) or a space that cannot be reused: build it.
+        if !self.reusable && self.phase_one(model, radius, tol, step, &mut info) {
+            return info;
         }
         self.phase_two(model, radius, tol, step, &mut info);
         info

@@ -227,6 +227,9 @@ impl Preconditioner for IncompleteCholeskyPreconditioner {
             ActivePreconditioner::Fallback => self.fallback.norm_sq(s),
         }
     }
+    fn is_identity(&self) -> bool {
+        self.active == ActivePreconditioner::Fallback && self.fallback.is_identity()
+    }
 }
 
 #[cfg(test)]

@@ -135,6 +135,9 @@ impl Preconditioner for DiagonalPreconditioner {
             s.iter().zip(&self.diag).map(|(si, di)| di * si * si).sum()
         }
     }
+    fn is_identity(&self) -> bool {
+        self.identity
+    }
 }
 
 /// The forcing term that decides when CG has solved the Newton equation well enough.
@@ -147,6 +150,41 @@ pub enum Forcing {
     SqrtRelativeGradient,
     /// `||r|| <= eta ||g||` with a fixed `0 < eta < 1`.
     Fixed(f64),
+}
+
+impl Forcing {
+    /// The CG stopping tolerance `eta ||g||` for the gradient norm `gnorm`, with `g0_norm` the
+    /// gradient norm at the first prepared point (used by [`Forcing::SqrtRelativeGradient`];
+    /// when it is not positive the rule falls back to the absolute one).
+    pub fn tolerance(self, gnorm: f64, g0_norm: f64) -> f64 {
+        let eta = match self {
+            Forcing::SqrtGradient => gnorm.sqrt().min(0.5),
+            Forcing::SqrtRelativeGradient => {
+                let rel = if g0_norm > 0.0 { gnorm / g0_norm } else { gnorm };
+                rel.sqrt().min(0.5)
+            }
+            Forcing::Fixed(e) => e,
+        };
+        eta * gnorm
+    }
+}
+
+/// The option checks Steihaug and GLTR share: a fixed forcing term in `(0, 1)`, a CG cap of at
+/// least one iteration.
+pub(crate) fn validate_cg_options(forcing: Forcing, max_iterations: Option<usize>) -> Result<(), SetupError> {
+    if let Forcing::Fixed(eta) = forcing {
+        if !(eta > 0.0 && eta < 1.0) {
+            return Err(SetupError::InvalidOption {
+                name: "forcing",
+                value: eta,
+                reason: "fixed forcing term must lie in (0, 1)",
+            });
+        }
+    }
+    if max_iterations == Some(0) {
+        return Err(SetupError::InvalidOption { name: "max_iterations", value: 0.0, reason: "must be at least 1" });
+    }
+    Ok(())
 }
 
 /// Steihaug-Toint truncated CG with a preconditioner `M` (trust region in the `M`-norm).
@@ -261,19 +299,7 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         Needs::Products
     }
     fn validate(&self) -> Result<(), SetupError> {
-        if let Forcing::Fixed(eta) = self.forcing {
-            if !(eta > 0.0 && eta < 1.0) {
-                return Err(SetupError::InvalidOption {
-                    name: "forcing",
-                    value: eta,
-                    reason: "fixed forcing term must lie in (0, 1)",
-                });
-            }
-        }
-        if self.max_iterations == Some(0) {
-            return Err(SetupError::InvalidOption { name: "max_iterations", value: 0.0, reason: "must be at least 1" });
-        }
-        Ok(())
+        validate_cg_options(self.forcing, self.max_iterations)
     }
     fn initialize(&mut self, n: usize) {
         self.r = vec![0.0; n];
@@ -308,15 +334,7 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         if gnorm == 0.0 {
             return info;
         }
-        let eta = match self.forcing {
-            Forcing::SqrtGradient => gnorm.sqrt().min(0.5),
-            Forcing::SqrtRelativeGradient => {
-                let rel = if self.g0_norm > 0.0 { gnorm / self.g0_norm } else { gnorm };
-                rel.sqrt().min(0.5)
-            }
-            Forcing::Fixed(e) => e,
-        };
-        let tol = eta * gnorm;
+        let tol = self.forcing.tolerance(gnorm, self.g0_norm);
         let cap = self.max_iterations.unwrap_or(n).max(1);
         // With `M = I`, `z = r`: the copy is skipped and the products are the same numbers.
         let identity = self.preconditioner.is_identity();
