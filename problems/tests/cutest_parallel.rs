@@ -8,7 +8,10 @@ use trust_region_problems::cutest::{self, PARALLEL_MIN_ELEMENTS};
 use trust_region_problems::SuiteProblem;
 
 /// Problems and sizes: every one has at least `PARALLEL_MIN_ELEMENTS` elements, so the 2-thread
-/// pool takes the chunked parallel path and the 1-thread pool the sequential one.
+/// pool may take the chunked parallel path; `Elemental::new` keeps evaluations whose calibrated
+/// cost is small sequential, so these cases check the adapter as users get it, and
+/// `forced_parallel_evaluations_are_bitwise_identical` is the one that forces every
+/// evaluation onto the parallel path.
 const CASES: [(&str, usize); 6] = [
     ("ARWHEAD", 20_000),
     ("CHAINWOO", 20_000),
