@@ -515,3 +515,19 @@ fn flat_values_are_decided_by_the_gradient_as_in_the_native_loop() {
     assert_eq!(res.state().get_param().unwrap(), &native.x);
     assert_eq!(res.state().get_termination_reason(), Some(&TerminationReason::SolverConverged));
 }
+
+#[test]
+fn evaluation_limit_is_checked_before_the_first_iteration_as_natively() {
+    let x0 = [-1.2, 1.0];
+    for limit in [1, 5] {
+        let mut opts = Options::default();
+        opts.tolerances.max_evaluations = limit;
+        let native =
+            TrustRegion::new(Steihaug::new()).with_options(opts.clone()).minimize_dense(&Rosenbrock, &x0).unwrap();
+        assert!(matches!(native.termination, Termination::MaxEvaluations { .. }), "{}", native.termination);
+        let res = run_ours(&Rosenbrock, ArgminTrustRegion::new(Steihaug::new()).with_options(opts), &x0, 1000);
+        assert!(matches!(res.solver().termination(), Some(Termination::MaxEvaluations { .. })));
+        assert_eq!(res.solver().loop_state().unwrap().iterations, native.iterations, "limit {limit}");
+        assert_eq!(res.state().get_param().unwrap(), &native.x, "limit {limit}");
+    }
+}

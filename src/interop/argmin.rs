@@ -272,6 +272,7 @@ where
     })?;
     solver.termination = None;
     solver.run = None;
+    let started = Instant::now();
     let mut point = Point::default();
     let mut error = None;
     let begun = {
@@ -289,7 +290,9 @@ where
     let mut kv = KV::new();
     kv.insert("radius", loop_state.radius.into());
     kv.insert("grad_inf", loop_state.grad_inf.into());
-    solver.run = Some(Run { state: loop_state, point, started: Instant::now() });
+    // As in the native loop: the limits are checked before the first iteration too.
+    let at_start = at_start.or_else(|| solver.method.limit_reached(point.evals.f, started));
+    solver.run = Some(Run { state: loop_state, point, started });
     if let Some(t) = at_start {
         state = state.terminate_with(reason(&t));
         solver.termination = Some(t);
@@ -319,15 +322,9 @@ where
     if let Some(e) = error {
         return Err(e);
     }
-    let tol = &solver.method.options.tolerances;
-    if ended.is_none() && run.point.evals.f >= tol.max_evaluations {
-        ended = Some(Termination::MaxEvaluations { limit: tol.max_evaluations });
-    }
-    if let (None, Some(limit)) = (&ended, tol.max_time) {
-        let elapsed = run.started.elapsed();
-        if elapsed >= limit {
-            ended = Some(Termination::MaxTime { elapsed });
-        }
+    // The limits the native loop checks before the next iteration.
+    if ended.is_none() {
+        ended = solver.method.limit_reached(run.point.evals.f, run.started);
     }
 
     let mut state = state.param(run.state.x.clone()).cost(run.point.f);

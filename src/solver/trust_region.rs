@@ -200,14 +200,8 @@ impl<S: StepSolver> TrustRegion<S> {
                 if state.iterations >= tol.max_iterations {
                     break Termination::MaxIterations { limit: tol.max_iterations };
                 }
-                if oracle.evaluations().f >= tol.max_evaluations {
-                    break Termination::MaxEvaluations { limit: tol.max_evaluations };
-                }
-                if let Some(limit) = tol.max_time {
-                    let elapsed = started.elapsed();
-                    if elapsed >= limit {
-                        break Termination::MaxTime { elapsed };
-                    }
+                if let Some(t) = self.limit_reached(oracle.evaluations().f, started) {
+                    break t;
                 }
                 let (record, ended) = self.iterate(oracle, &mut state);
                 if self.options.keep_history {
@@ -239,6 +233,21 @@ impl<S: StepSolver> TrustRegion<S> {
             elapsed: started.elapsed(),
             history,
         })
+    }
+
+    /// The evaluation and time limits of [`Tolerances`] (`max_evaluations` counts values of
+    /// `f`), checked before every iteration by [`TrustRegion::run`] and by the argmin adapter,
+    /// with the clock started before [`TrustRegion::begin`].
+    pub fn limit_reached(&self, f_evaluations: usize, started: Instant) -> Option<Termination> {
+        let tol = &self.options.tolerances;
+        if f_evaluations >= tol.max_evaluations {
+            return Some(Termination::MaxEvaluations { limit: tol.max_evaluations });
+        }
+        let elapsed = started.elapsed();
+        match tol.max_time {
+            Some(limit) if elapsed >= limit => Some(Termination::MaxTime { elapsed }),
+            _ => None,
+        }
     }
 
     /// Starts a step-wise run at `x0`: validates the options, evaluates the oracle at `x0` and
