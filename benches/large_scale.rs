@@ -15,8 +15,11 @@
 //! - `ours_gltr`: [`TrustRegion::minimize`] with [`Gltr`] (Lanczos, Hessian-vector products);
 //! - `ours_steihaug_tg`: as `ours_steihaug` with `Options::trial_gradient` (one fused
 //!   value-and-gradient call per trial point);
-//! - `ours_steihaug_ichol`: [`TrustRegion::minimize_sparse`] with [`Steihaug`] and the
-//!   incomplete Cholesky preconditioner, where the problem offers a sparse Hessian;
+//! - `ours_steihaug_ichol`: [`Steihaug`] with the incomplete Cholesky preconditioner:
+//!   [`TrustRegion::minimize_sparse`] where the problem offers a sparse Hessian,
+//!   [`TrustRegion::minimize_preconditioned`] (exact products, the factor built from a sparse
+//!   approximation of the Hessian) where it offers an approximation instead (FMINSURF: the
+//!   area terms without the rank-one term);
 //! - `basin_steihaug`: basin's `TrustRegion::matrix_free()` (Steihaug) on `Vec<f64>`, stopped
 //!   by an `Executor::stop_when` hook on `||g||_inf` (basin's own gradient tolerance is
 //!   Euclidean). basin's More-Sorensen step needs a dense Hessian and a full symmetric
@@ -56,7 +59,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
 use faer::sparse::SymbolicSparseColMat;
-use trust_region::problem::SparseHessian;
+use trust_region::problem::{SparseHessian, SparseHessianApproximation};
 use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{HessianProduct, Objective, Options, Report, Tolerances, TrustRegion};
 use trust_region_problems::SuiteProblem;
@@ -120,6 +123,14 @@ impl Timed {
 
     fn has_sparse_hessian(&self) -> bool {
         self.problem.sparse_hessian().is_some()
+    }
+
+    fn approximation(&self) -> &dyn SparseHessianApproximation {
+        self.problem.sparse_approximation().expect("only called when the problem has an approximation")
+    }
+
+    fn has_approximation(&self) -> bool {
+        self.problem.sparse_approximation().is_some()
     }
 
     #[inline]
@@ -197,6 +208,18 @@ impl SparseHessian for Timed {
     }
     fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
         self.timed(&self.counters.h, || self.sparse().hessian_values(x, values))
+    }
+}
+
+impl SparseHessianApproximation for Timed {
+    fn approximation_pattern(&self) -> SymbolicSparseColMat<usize> {
+        let start = Instant::now();
+        let pattern = self.approximation().approximation_pattern();
+        self.counters.inside_nanos.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        pattern
+    }
+    fn approximation_values(&self, x: &[f64], values: &mut [f64]) {
+        self.timed(&self.counters.h, || self.approximation().approximation_values(x, values))
     }
 }
 
@@ -409,21 +432,37 @@ impl Solver {
     }
 }
 
-fn run_ours<S: StepSolver>(step: S, sparse: bool, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
+/// Which second-order interface of the problem our solver uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// Hessian-vector products.
+    Products,
+    /// The sparse Hessian.
+    Sparse,
+    /// Products, with the sparse approximation for the preconditioner.
+    Approximation,
+}
+
+fn run_ours<S: StepSolver>(step: S, via: Via, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
     let options = Options { trial_gradient, ..our_options() };
     let mut tr = TrustRegion::new(step).with_options(options);
-    let report = if sparse { tr.minimize_sparse(p, x0) } else { tr.minimize(p, x0) };
+    let report = match via {
+        Via::Products => tr.minimize(p, x0),
+        Via::Sparse => tr.minimize_sparse(p, x0),
+        Via::Approximation => tr.minimize_preconditioned(p, x0),
+    };
     report.expect("valid setup")
 }
 
 fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
     match solver {
-        Solver::OursSteihaug => run_ours(Steihaug::new(), false, false, p, x0),
-        Solver::OursSteihaugTrialGradient => run_ours(Steihaug::new(), false, true, p, x0),
-        Solver::OursGltr => run_ours(Gltr::new(), false, false, p, x0),
-        Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), true, false, p, x0),
+        Solver::OursSteihaug => run_ours(Steihaug::new(), Via::Products, false, p, x0),
+        Solver::OursSteihaugTrialGradient => run_ours(Steihaug::new(), Via::Products, true, p, x0),
+        Solver::OursGltr => run_ours(Gltr::new(), Via::Products, false, p, x0),
+        Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), Via::Sparse, false, p, x0),
         Solver::OursSteihaugIchol => {
-            run_ours(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), true, false, p, x0)
+            let via = if p.has_sparse_hessian() { Via::Sparse } else { Via::Approximation };
+            run_ours(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), via, false, p, x0)
         }
         _ => unreachable!("not one of ours"),
     }
@@ -707,8 +746,13 @@ fn bench_large_scale(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(1))
             .measurement_time(Duration::from_secs(if n >= 1_000_000 { 1 } else { 3 }));
         for solver in ids {
-            if matches!(solver, Solver::OursMoreSorensen | Solver::OursSteihaugIchol) && !p.has_sparse_hessian() {
-                eprintln!("{group_id}/{}: skipped (no sparse Hessian at this size)", solver.name());
+            let no_matrix = match solver {
+                Solver::OursMoreSorensen => !p.has_sparse_hessian(),
+                Solver::OursSteihaugIchol => !p.has_sparse_hessian() && !p.has_approximation(),
+                _ => false,
+            };
+            if no_matrix {
+                eprintln!("{group_id}/{}: skipped (no sparse Hessian or approximation at this size)", solver.name());
                 continue;
             }
             bench_case(&mut group, &group_id, solver, &p, &x0, max_timed);

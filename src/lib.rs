@@ -120,7 +120,8 @@ pub use error::SetupError;
 pub use model::{DenseModel, Model, Oracle};
 pub use observe::Observer;
 pub use problem::{
-    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian, SparseJacobian,
+    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian,
+    SparseHessianApproximation, SparseJacobian,
 };
 pub use report::{Evaluations, IterationInfo, Report};
 pub use scaling::Scaling;

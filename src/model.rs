@@ -12,6 +12,7 @@
 //! | [`NewtonProducts`] | [`HessianProduct`] | `H(x)` | products |
 //! | [`NewtonDense`] | [`DenseHessian`] | `H(x)` | dense matrix and products |
 //! | [`NewtonSparse`] | [`SparseHessian`] | `H(x)` | sparse matrix (lower triangle), products, diagonal |
+//! | [`NewtonApproximated`] | [`SparseHessianApproximation`] | `H(x)` | products; a sparse `A(x) ~ H(x)` for preconditioners |
 //! | [`GaussNewtonDense`] | [`DenseJacobian`] | `J'J` | products; dense matrix on demand |
 //! | [`GaussNewtonSparse`] | [`SparseJacobian`] | `J'J` | products, diagonal |
 //!
@@ -25,7 +26,9 @@ use faer::{Mat, MatRef};
 
 use crate::error::SetupError;
 use crate::linalg::{self, all_finite, dense, sparse};
-use crate::problem::{DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseJacobian};
+use crate::problem::{
+    DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
+};
 use crate::report::Evaluations;
 use crate::subproblem::Needs;
 
@@ -53,6 +56,13 @@ pub trait Model {
     fn diagonal(&self, out: &mut [f64]) -> bool {
         let _ = out;
         false
+    }
+    /// A sparse symmetric matrix (lower triangle, every diagonal entry stored, fixed pattern)
+    /// from which a preconditioner may be built: `B` itself when the model holds it sparse
+    /// (the default), or an approximation of `B` (see [`NewtonApproximated`]). Step solvers
+    /// must not use it as `B`.
+    fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.sparse_hessian()
     }
 }
 
@@ -478,6 +488,77 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
         } else {
             Acceptance::NonFiniteCurvature
         }
+    }
+    point_oracle_basics!();
+}
+
+/// Newton model with exact Hessian-vector products and a sparse approximation `A(x)` of the
+/// Hessian for preconditioning ([`SparseHessianApproximation`]).
+///
+/// `B = H(x)` as for [`NewtonProducts`]; [`Model::preconditioning_matrix`] gives `A(x)`,
+/// refreshed at every accepted point (counted in [`Evaluations::h`]), so that
+/// [`IncompleteCholeskyPreconditioner`](crate::subproblem::IncompleteCholeskyPreconditioner)
+/// factors `A` while CG multiplies by `H`. A non-finite `A` is not an error: the
+/// preconditioner's own checks (breakdown, fallback to Jacobi or the identity) apply.
+#[derive(Debug)]
+pub struct NewtonApproximated<'a, P: ?Sized> {
+    problem: &'a P,
+    pt: Point,
+    approx: Option<SparseColMat<usize, f64>>,
+}
+
+impl<'a, P: SparseHessianApproximation + ?Sized> NewtonApproximated<'a, P> {
+    /// Wraps a problem.
+    pub fn new(problem: &'a P) -> Self {
+        Self { problem, pt: Point::default(), approx: None }
+    }
+
+    /// The current approximation `A(x)` (lower triangle), once started.
+    pub fn approximation(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.approx.as_ref().map(|a| a.as_ref())
+    }
+
+    fn eval_approximation(&mut self) {
+        if let Some(a) = self.approx.as_mut() {
+            self.problem.approximation_values(&self.pt.x, a.val_mut());
+            self.pt.evals.h += 1;
+        }
+    }
+}
+
+impl<P: SparseHessianApproximation + ?Sized> Model for NewtonApproximated<'_, P> {
+    point_model_basics!();
+    fn apply(&mut self, v: &[f64], out: &mut [f64]) {
+        self.pt.evals.hv += 1;
+        self.problem.hessian_product(&self.pt.x, v, out);
+    }
+    fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.approximation()
+    }
+}
+
+impl<P: SparseHessianApproximation + ?Sized> Oracle for NewtonApproximated<'_, P> {
+    fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
+        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
+            return Err(SetupError::Unsupported {
+                solver: "this step solver",
+                needs: "a Hessian matrix (the problem offers Hessian-vector products and an approximation only)",
+            });
+        }
+        self.pt.start(self.problem, x0)?;
+        let sym = self.problem.approximation_pattern();
+        check_lower_pattern(&sym, x0.len())?;
+        let nnz = sym.row_idx().len();
+        self.approx = Some(SparseColMat::new(sym, vec![0.0; nnz]));
+        self.eval_approximation();
+        Ok(())
+    }
+    fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
+        if !self.pt.accept(self.problem, x, f) {
+            return Acceptance::NonFiniteGradient;
+        }
+        self.eval_approximation();
+        Acceptance::Accepted
     }
     point_oracle_basics!();
 }

@@ -13,7 +13,10 @@
 //! - [`HessianProduct`]: `v -> H(x) v` only (matrix-free, for the truncated CG step);
 //! - [`DenseHessian`]: the full symmetric `n x n` matrix as a faer column-major view;
 //! - [`SparseHessian`]: the lower triangle (diagonal always stored) in a fixed faer
-//!   compressed-column pattern, values refreshed at every point.
+//!   compressed-column pattern, values refreshed at every point;
+//! - [`SparseHessianApproximation`]: products with the exact Hessian plus a sparse matrix
+//!   close to it, for a problem whose Hessian is dense only through a low-rank or otherwise
+//!   cheap-to-apply term; the sparse part builds the preconditioner (incomplete Cholesky).
 //!
 //! Least squares `f(x) = ||r(x)||^2 / 2` come as [`Residuals`] with a [`DenseJacobian`] or a
 //! [`SparseJacobian`]; the Gauss-Newton model uses `B = J'J`.
@@ -57,6 +60,25 @@ pub trait SparseHessian: Objective {
     /// Writes the values of the lower triangle at `x`, in the order of
     /// [`SparseHessian::hessian_pattern`].
     fn hessian_values(&self, x: &[f64], values: &mut [f64]);
+}
+
+/// Hessian-vector products together with a sparse symmetric matrix `A(x)` close to `H(x)`,
+/// used only to build a preconditioner.
+///
+/// Meant for Hessians that are sparse plus a term that makes them dense but is cheap to apply:
+/// a rank-one coupling `c c'` (CUTEst's FMINSURF and its `(sum x)^2` term), a low-rank
+/// correction, a dense but weak far-field coupling. The step solver works with the exact
+/// products; an incomplete Cholesky factor of `A` preconditions them. When `H - A` has rank
+/// `k`, preconditioned CG needs at most `k` iterations more than it would on `A` itself (the
+/// eigenvalues of `A^{-1} H` are 1 but for `k` of them), so dropping a rank-one term costs
+/// little. Solve with [`crate::TrustRegion::minimize_preconditioned`].
+pub trait SparseHessianApproximation: HessianProduct {
+    /// The pattern of the lower triangle of `A` (row index >= column index) in
+    /// compressed-column form, every diagonal entry stored. Called once per solve.
+    fn approximation_pattern(&self) -> SymbolicSparseColMat<usize>;
+    /// Writes the values of the lower triangle of `A(x)`, in the order of
+    /// [`SparseHessianApproximation::approximation_pattern`]. Called once per accepted point.
+    fn approximation_values(&self, x: &[f64], values: &mut [f64]);
 }
 
 /// Residuals `r: R^n -> R^m` of a least-squares problem `min ||r(x)||^2 / 2`.

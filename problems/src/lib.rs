@@ -19,7 +19,9 @@ pub mod runner;
 pub mod subproblems;
 pub mod systems;
 
-use trust_region::problem::{DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseJacobian};
+use trust_region::problem::{
+    DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
+};
 
 /// What is known about a test problem.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +58,11 @@ pub trait SuiteProblem: Send + Sync {
     }
     /// Objective with a sparse Hessian.
     fn sparse_hessian(&self) -> Option<&dyn SparseHessian> {
+        None
+    }
+    /// Hessian-vector products with a sparse approximation of the Hessian for preconditioning
+    /// (problems whose Hessian is dense only through a cheap term, like FMINSURF's rank one).
+    fn sparse_approximation(&self) -> Option<&dyn SparseHessianApproximation> {
         None
     }
     /// Residuals with a dense Jacobian.

@@ -45,10 +45,13 @@ use std::time::Instant;
 use crate::error::SetupError;
 use crate::linalg::{add_norm_inf, norm_inf};
 use crate::model::{
-    Acceptance, GaussNewtonDense, GaussNewtonSparse, NewtonDense, NewtonProducts, NewtonSparse, Oracle,
+    Acceptance, GaussNewtonDense, GaussNewtonSparse, NewtonApproximated, NewtonDense, NewtonProducts, NewtonSparse,
+    Oracle,
 };
 use crate::observe::Observer;
-use crate::problem::{DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseJacobian};
+use crate::problem::{
+    DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
+};
 use crate::radius::{self, RadiusOptions};
 use crate::report::{IterationInfo, Report};
 use crate::subproblem::{StepSolver, StepStatus};
@@ -167,6 +170,17 @@ impl<S: StepSolver> TrustRegion<S> {
         x0: &[f64],
     ) -> Result<Report, SetupError> {
         self.run(&mut NewtonSparse::new(problem), x0, &mut ())
+    }
+
+    /// Minimizes `f` using exact Hessian-vector products, with a sparse approximation of the
+    /// Hessian for the preconditioner (matrix-free step solvers; pair with
+    /// [`IncompleteCholeskyPreconditioner`](crate::subproblem::IncompleteCholeskyPreconditioner)).
+    pub fn minimize_preconditioned<P: SparseHessianApproximation + ?Sized>(
+        &mut self,
+        problem: &P,
+        x0: &[f64],
+    ) -> Result<Report, SetupError> {
+        self.run(&mut NewtonApproximated::new(problem), x0, &mut ())
     }
 
     /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a dense Jacobian.

@@ -193,7 +193,7 @@ impl Preconditioner for IncompleteCholeskyPreconditioner {
     }
 
     fn prepare(&mut self, model: &dyn Model) {
-        if let Some(h) = model.sparse_hessian() {
+        if let Some(h) = model.preconditioning_matrix() {
             if h.ncols() == model.dim() {
                 match self.factor.factorize(h) {
                     Ok(info) => {

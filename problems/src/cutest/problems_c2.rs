@@ -7,7 +7,7 @@
 
 use faer::sparse::SymbolicSparseColMat;
 use faer::MatMut;
-use trust_region::problem::{DenseHessian, HessianProduct, Objective, SparseHessian};
+use trust_region::problem::{DenseHessian, HessianProduct, Objective, SparseHessian, SparseHessianApproximation};
 
 use super::problems_c::sq;
 use super::{Cutest, Elemental, DENSE_HESSIAN_MAX_N, MAX_ELEMENT_VARS};
@@ -272,7 +272,9 @@ impl Cutest for FminsurfArea {
 ///
 /// The `AVH` term makes the Hessian dense: the area terms go through [`Elemental`]
 /// (exact hyper-dual derivatives), the rank-one term `2/p^4 * 1 1'` is added by hand. The
-/// sparse Hessian (the full lower triangle) is offered for `n <= 2000` only, like the dense one.
+/// sparse Hessian (the full lower triangle) is offered for `n <= 2000` only, like the dense one;
+/// at every size the Hessian of the area terms alone (a 9-point stencil, the Hessian less the
+/// rank-one term) is offered as a [`SparseHessianApproximation`] for preconditioning.
 /// Source: FMINSURF.SIF (Ph. Toint, 1991; S2MPJ translation); A. Griewank & Ph. L. Toint,
 /// Numer. Math. 39 (1982) 429-448.
 #[derive(Debug)]
@@ -381,6 +383,15 @@ impl SparseHessian for Fminsurf {
     }
 }
 
+impl SparseHessianApproximation for Fminsurf {
+    fn approximation_pattern(&self) -> SymbolicSparseColMat<usize> {
+        self.area.hessian_pattern()
+    }
+    fn approximation_values(&self, x: &[f64], values: &mut [f64]) {
+        self.area.hessian_values(x, values);
+    }
+}
+
 impl SuiteProblem for Fminsurf {
     fn info(&self) -> ProblemInfo {
         ProblemInfo {
@@ -403,6 +414,9 @@ impl SuiteProblem for Fminsurf {
     }
     fn sparse_hessian(&self) -> Option<&dyn SparseHessian> {
         (self.dim() <= DENSE_PATTERN_MAX_N).then_some(self as &dyn SparseHessian)
+    }
+    fn sparse_approximation(&self) -> Option<&dyn SparseHessianApproximation> {
+        Some(self)
     }
 }
 
