@@ -500,6 +500,8 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
 /// [`IncompleteCholeskyPreconditioner`](crate::subproblem::IncompleteCholeskyPreconditioner)
 /// factors `A` while CG multiplies by `H`. A non-finite `A` is not an error: the
 /// preconditioner's own checks (breakdown, fallback to Jacobi or the identity) apply.
+/// [`Model::diagonal`] is not offered (the diagonal of `H` is not known from products), so
+/// the Jacobi preconditioner is the identity here.
 #[derive(Debug)]
 pub struct NewtonApproximated<'a, P: ?Sized> {
     problem: &'a P,
