@@ -40,9 +40,18 @@
 //! certain breakdown: every pivot is at most its diagonal entry); after a breakdown set
 //! `alpha <- max(2 alpha, alpha_min)` and factorize again, at most
 //! [`IncompleteCholeskyOptions::max_attempts`] times, then fail with
-//! [`IncompleteCholeskyError::Breakdown`]. Our one addition: when a shift succeeds after a
+//! [`IncompleteCholeskyError::Breakdown`]. Our two additions: when a shift succeeds after a
 //! breakdown, it is multiplied by [`IncompleteCholeskyOptions::breakdown_margin`] (default 2)
-//! and the factorization redone, so that `M` stays away from singularity on indefinite `A`. For large enough `alpha` the shifted matrix is
+//! and the factorization redone, so that `M` stays away from singularity on indefinite `A`;
+//! and the next factorization (the next point of a solve) starts from half the shift that
+//! worked, or from 0 once that falls below `alpha_min`
+//! ([`IncompleteCholeskyOptions::warm_shift`]), so that a run along which the Hessian stays
+//! indefinite does not repeat the failed attempts at every point. On the 85 CUTEst problems
+//! (`trsuite --suite cutest --solver steihaug-ichol`, same loaded machine both times) the
+//! warm start changed the iterates of 46 runs and took the time of those (NONCVXUN, at the
+//! time limit either way, aside) from 19.8 s to 14.1 s, all 84 converged runs still
+//! converging; FMINSURF at n = 10^6 went from 53 iterations and 78 factorizations to 32 and
+//! 39. For large enough `alpha` the shifted matrix is
 //! strictly diagonally dominant and the factorization exists for every retention rule
 //! (Manteuffel 1980), so the loop ends on any finite input given enough attempts.
 //!
@@ -169,6 +178,15 @@ pub struct IncompleteCholeskyOptions {
     /// except MSQRTALS (681) and INTEQNELS (333), the two that the default declines (measured
     /// in [`crate::subproblem::ichol`]). For a dense matrix the ratio is about `2n/3`.
     pub max_work_ratio: f64,
+    /// Start from the shift of the previous successful factorization, halved, instead of 0
+    /// (our addition; the Hessians of consecutive points differ little). The halved shift is
+    /// dropped to 0 once it falls below `alpha_min`, so a matrix that has become positive
+    /// definite enough is factorized unshifted again within a few points; a warm start that
+    /// breaks down continues with the usual doubling. Saves the failed attempts (and the
+    /// margin's extra factorization) at every point of a run along which the matrix stays
+    /// indefinite or singular: FMINSURF at n = 10^6 (area Hessian, singular along the constant
+    /// vector) took 78 factorizations at 44 points without it. Default `true`.
+    pub warm_shift: bool,
 }
 
 impl Default for IncompleteCholeskyOptions {
@@ -182,6 +200,7 @@ impl Default for IncompleteCholeskyOptions {
             max_attempts: 40,
             breakdown_margin: 2.0,
             max_work_ratio: 200.0,
+            warm_shift: true,
         }
     }
 }
@@ -312,6 +331,8 @@ pub struct IncompleteCholesky {
     sel: Vec<(f64, usize)>,
     ok: bool,
     shift: f64,
+    /// Where the next factorization starts its shift search ([`IncompleteCholeskyOptions::warm_shift`]).
+    warm: f64,
     analyses: usize,
     factorizations: usize,
     // Estimated factorization work of the analysed pattern, and its lower-triangle entries.
@@ -354,6 +375,7 @@ impl IncompleteCholesky {
             sel: Vec::new(),
             ok: false,
             shift: 0.0,
+            warm: 0.0,
             analyses: 0,
             work: f64::NAN,
             entries: 0,
@@ -608,7 +630,9 @@ impl IncompleteCholesky {
         }
         let min_diag = self.a_diag.iter().fold(f64::INFINITY, |m, &d| m.min(d));
         let alpha_min = self.options.alpha_min;
-        let mut alpha = if self.n == 0 || min_diag > 0.0 { 0.0 } else { alpha_min - min_diag };
+        let cold = if self.n == 0 || min_diag > 0.0 { 0.0 } else { alpha_min - min_diag };
+        let mut alpha = if self.options.warm_shift { cold.max(self.warm) } else { cold };
+        self.warm = 0.0;
         let mut column = 0;
         let mut broke = false;
         let mut margin_applied = false;
@@ -629,6 +653,7 @@ impl IncompleteCholesky {
                 }
                 Ok(()) => {
                     self.ok = true;
+                    self.warm = if 0.5 * alpha >= alpha_min { 0.5 * alpha } else { 0.0 };
                     let off_diagonal = self.l_len.iter().sum();
                     return Ok(FactorInfo { shift: alpha, attempts: attempt, off_diagonal });
                 }
@@ -744,6 +769,13 @@ impl IncompleteCholesky {
             }
         }
         Ok(())
+    }
+
+    /// Forgets the shift that [`IncompleteCholeskyOptions::warm_shift`] would start the next
+    /// factorization from (call it when the next matrix is unrelated to the last, for
+    /// example at the start of a new solve).
+    pub fn forget_shift(&mut self) {
+        self.warm = 0.0;
     }
 
     /// Whether the last [`IncompleteCholesky::factorize`] succeeded.
@@ -1048,6 +1080,44 @@ mod tests {
         let b = lower(2, &[(0, 0, 1.0), (1, 0, 2.0), (1, 1, 1.0)]);
         let info = ic(0).factorize(b.as_ref()).unwrap();
         assert!(info.shift >= 1e-3 && info.attempts >= 2, "{info:?}");
+    }
+
+    #[test]
+    fn the_shift_search_starts_from_half_the_last_shift() {
+        // [[1, 2], [2, 1]] (eigenvalues 3, -1) breaks down unshifted; cold, every factorization
+        // repeats the doubling from alpha_min, plus the margin's extra factorization.
+        let b = lower(2, &[(0, 0, 1.0), (1, 0, 2.0), (1, 1, 1.0)]);
+        let mut cold =
+            IncompleteCholesky::new(IncompleteCholeskyOptions { warm_shift: false, ..Default::default() }).unwrap();
+        let c1 = cold.factorize(b.as_ref()).unwrap();
+        let c2 = cold.factorize(b.as_ref()).unwrap();
+        assert_eq!(c1, c2);
+        assert!(c1.attempts >= 3, "{c1:?}");
+        // Warm: the second factorization starts at half the first shift (which includes the
+        // margin 2), succeeds at once and skips the margin.
+        let mut warm = ic(0);
+        let w1 = warm.factorize(b.as_ref()).unwrap();
+        assert_eq!(w1, c1);
+        let w2 = warm.factorize(b.as_ref()).unwrap();
+        assert_eq!(w2.attempts, 1, "{w2:?}");
+        assert_eq!(w2.shift, 0.5 * w1.shift);
+        // forget_shift: back to the cold search.
+        warm.forget_shift();
+        assert_eq!(warm.factorize(b.as_ref()).unwrap(), c1);
+        // A positive definite matrix after the indefinite one: the shift halves at every
+        // factorization and is dropped to 0 once below alpha_min.
+        let spd = lower(2, &[(0, 0, 2.0), (1, 0, 1.0), (1, 1, 2.0)]);
+        let mut f = ic(0);
+        let mut shift = f.factorize(b.as_ref()).unwrap().shift;
+        let mut steps = 0;
+        while shift > 0.0 {
+            let next = f.factorize(spd.as_ref()).unwrap();
+            assert_eq!(next.attempts, 1);
+            assert!(next.shift == 0.5 * shift || (next.shift == 0.0 && 0.5 * shift < 1e-3), "{shift} -> {next:?}");
+            shift = next.shift;
+            steps += 1;
+            assert!(steps < 20);
+        }
     }
 
     #[test]

@@ -190,6 +190,7 @@ impl Preconditioner for IncompleteCholeskyPreconditioner {
         self.last_info = None;
         self.last_failure = None;
         self.failures = 0;
+        self.factor.forget_shift();
     }
 
     fn prepare(&mut self, model: &dyn Model) {
