@@ -40,6 +40,14 @@ fn run_products<P: HessianProduct + ?Sized>(p: &P, x0: &[f64]) -> Report {
     tr.minimize(p, x0).expect("valid setup")
 }
 
+/// One line per run on stderr (shown with `--nocapture`).
+fn show(label: &str, r: &Report) {
+    eprintln!(
+        "{label}: {} iterations, {} CG iterations, f = {:.12e}, |g| = {:.1e}, {}",
+        r.iterations, r.inner_iterations, r.f, r.grad_inf, r.termination
+    );
+}
+
 #[test]
 fn sbrybnd_needs_fewer_cg_iterations_with_incomplete_cholesky() {
     let n = 1000;
@@ -170,15 +178,7 @@ fn scaled_grid_needs_fewer_cg_iterations_with_incomplete_cholesky() {
     let jacobi = run(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), &p, &x0);
     let ichol = run(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), &p, &x0);
     for (name, r) in [("plain", &plain), ("jacobi", &jacobi), ("ichol", &ichol)] {
-        eprintln!(
-            "grid n={} {name}: {} iterations, {} CG iterations, f = {:.12e}, |g| = {:.1e}, {}",
-            p.dim(),
-            r.iterations,
-            r.inner_iterations,
-            r.f,
-            r.grad_inf,
-            r.termination
-        );
+        show(&format!("grid n={} {name}", p.dim()), r);
     }
     assert!(ichol.converged() && jacobi.converged(), "{} / {}", ichol.termination, jacobi.termination);
     assert!(
@@ -349,15 +349,7 @@ fn sparse_approximation_preconditions_a_dense_hessian() {
     let plain = run_products(&p, &x0);
     let ichol = run_preconditioned(&p, &x0).expect("valid setup");
     for (name, r) in [("plain", &plain), ("ichol on the approximation", &ichol)] {
-        eprintln!(
-            "grid + rank one n={} {name}: {} iterations, {} CG iterations, f = {:.12e}, |g| = {:.1e}, {}",
-            p.dim(),
-            r.iterations,
-            r.inner_iterations,
-            r.f,
-            r.grad_inf,
-            r.termination
-        );
+        show(&format!("grid + rank one n={} {name}", p.dim()), r);
     }
     assert!(plain.converged() && ichol.converged(), "{} / {}", plain.termination, ichol.termination);
     // The approximation was used: far fewer CG iterations (with the identity fallback the

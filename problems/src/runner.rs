@@ -219,20 +219,12 @@ fn solve<S: StepSolver>(
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
         // The incomplete Cholesky factor needs a sparse matrix: the Hessian, or else a sparse
         // approximation of it (exact products, the approximation only preconditions).
-        SolverName::GltrIchol | SolverName::SteihaugIchol if problem.sparse_hessian().is_none() => {
-            if let Some(p) = problem.sparse_approximation() {
-                tr.minimize_preconditioned(p, &x0)
-            } else if let Some(p) = problem.dense_hessian() {
-                tr.minimize_dense(p, &x0)
-            } else if let Some(p) = problem.products() {
-                tr.minimize(p, &x0)
-            } else {
-                return unsupported();
-            }
-        }
         SolverName::GltrJacobi | SolverName::GltrIchol | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
+            let ichol = matches!(name, SolverName::GltrIchol | SolverName::SteihaugIchol);
             if let Some(p) = problem.sparse_hessian() {
                 tr.minimize_sparse(p, &x0)
+            } else if let Some(p) = problem.sparse_approximation().filter(|_| ichol) {
+                tr.minimize_preconditioned(p, &x0)
             } else if let Some(p) = problem.dense_hessian() {
                 tr.minimize_dense(p, &x0)
             } else if let Some(p) = problem.products() {
