@@ -16,10 +16,10 @@
 //! - `ours_steihaug_tg`: as `ours_steihaug` with `Options::trial_gradient` (one fused
 //!   value-and-gradient call per trial point);
 //! - `ours_steihaug_ichol`: [`Steihaug`] with the incomplete Cholesky preconditioner:
-//!   [`TrustRegion::minimize_sparse`] where the problem offers a sparse Hessian,
 //!   [`TrustRegion::minimize_preconditioned`] (exact products, the factor built from a sparse
-//!   approximation of the Hessian) where it offers an approximation instead (FMINSURF: the
-//!   area terms without the rank-one term);
+//!   approximation of the Hessian) where the problem offers an approximation (FMINSURF: the
+//!   area terms without the rank-one term), else [`TrustRegion::minimize_sparse`] where it
+//!   offers a sparse Hessian;
 //! - `basin_steihaug`: basin's `TrustRegion::matrix_free()` (Steihaug) on `Vec<f64>`, stopped
 //!   by an `Executor::stop_when` hook on `||g||_inf` (basin's own gradient tolerance is
 //!   Euclidean). basin's More-Sorensen step needs a dense Hessian and a full symmetric
@@ -468,7 +468,8 @@ fn ours_solve(solver: Solver, p: &Timed, x0: &[f64]) -> Report {
         Solver::OursGltr => run_ours(Gltr::new(), Via::Products, false, p, x0),
         Solver::OursMoreSorensen => run_ours(MoreSorensen::new(), Via::Sparse, false, p, x0),
         Solver::OursSteihaugIchol => {
-            let via = if p.has_sparse_hessian() { Via::Sparse } else { Via::Approximation };
+            // A problem offers an approximation when its own Hessian is not usefully sparse.
+            let via = if p.has_approximation() { Via::Approximation } else { Via::Sparse };
             run_ours(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()), via, false, p, x0)
         }
         _ => unreachable!("not one of ours"),

@@ -442,23 +442,36 @@ impl<P: SparseHessian + ?Sized> Model for NewtonSparse<'_, P> {
     }
 }
 
-fn check_lower_pattern(sym: &SymbolicSparseColMat<usize>, n: usize) -> Result<Vec<usize>, SetupError> {
+/// Checks a lower-triangle pattern (`approximation`: the pattern of a
+/// [`SparseHessianApproximation`], named so in the errors) and returns its diagonal positions.
+fn check_lower_pattern(
+    sym: &SymbolicSparseColMat<usize>,
+    n: usize,
+    approximation: bool,
+) -> Result<Vec<usize>, SetupError> {
     if sym.nrows() != n || sym.ncols() != n {
         return Err(SetupError::DimensionMismatch {
-            what: "Hessian pattern",
+            what: if approximation { "Hessian approximation pattern" } else { "Hessian pattern" },
             expected: n,
             found: sym.nrows().max(sym.ncols()),
         });
     }
     for j in 0..n {
         if sym.row_idx()[sym.col_range(j)].iter().any(|&i| i < j) {
-            return Err(SetupError::InvalidPattern(
-                "Hessian pattern has an entry above the diagonal (store the lower triangle)",
-            ));
+            return Err(SetupError::InvalidPattern(if approximation {
+                "Hessian approximation pattern has an entry above the diagonal (store the lower triangle)"
+            } else {
+                "Hessian pattern has an entry above the diagonal (store the lower triangle)"
+            }));
         }
     }
-    sparse::diagonal_positions(sym.as_ref())
-        .map_err(|_| SetupError::InvalidPattern("Hessian pattern misses a diagonal entry"))
+    sparse::diagonal_positions(sym.as_ref()).map_err(|_| {
+        SetupError::InvalidPattern(if approximation {
+            "Hessian approximation pattern misses a diagonal entry"
+        } else {
+            "Hessian pattern misses a diagonal entry"
+        })
+    })
 }
 
 impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
@@ -471,7 +484,7 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
         }
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.hessian_pattern();
-        self.diag = check_lower_pattern(&sym, x0.len())?;
+        self.diag = check_lower_pattern(&sym, x0.len(), false)?;
         let nnz = sym.row_idx().len();
         self.hess = Some(SparseColMat::new(sym, vec![0.0; nnz]));
         if !self.eval_hessian() {
@@ -549,7 +562,7 @@ impl<P: SparseHessianApproximation + ?Sized> Oracle for NewtonApproximated<'_, P
         }
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.approximation_pattern();
-        check_lower_pattern(&sym, x0.len())?;
+        check_lower_pattern(&sym, x0.len(), true)?;
         let nnz = sym.row_idx().len();
         self.approx = Some(SparseColMat::new(sym, vec![0.0; nnz]));
         self.eval_approximation();

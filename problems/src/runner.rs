@@ -8,9 +8,9 @@
 //! - `steihaug-jacobi`: Steihaug-Toint CG with the Jacobi preconditioner on the sparse or dense
 //!   Hessian (products only, and no preconditioning, when the problem has no matrix);
 //! - `steihaug-ichol`: Steihaug-Toint CG with the incomplete Cholesky preconditioner (Lin & More
-//!   1999) on the sparse Hessian, or on the problem's sparse approximation of a Hessian that is
-//!   not sparse (FMINSURF; exact products), Jacobi on a dense one, none on products only; not
-//!   in the default set;
+//!   1999) on the problem's sparse approximation of a Hessian that is not sparse where it offers
+//!   one (FMINSURF; exact products), else on the sparse Hessian, Jacobi on a dense one, none on
+//!   products only; not in the default set;
 //! - `gltr`: generalized Lanczos trust-region step (GLTR), Hessian-vector products like `steihaug`;
 //!   not in the default set;
 //! - `gltr-jacobi`: GLTR with the Jacobi preconditioner, wired like `steihaug-jacobi`; not in the
@@ -217,14 +217,15 @@ fn solve<S: StepSolver>(
             (None, None) => return unsupported(),
         },
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
-        // The incomplete Cholesky factor needs a sparse matrix: the Hessian, or else a sparse
-        // approximation of it (exact products, the approximation only preconditions).
+        // The incomplete Cholesky factor needs a sparse matrix: the problem's sparse
+        // approximation where it offers one (its Hessian is not usefully sparse; the products
+        // stay exact), else the sparse Hessian.
         SolverName::GltrJacobi | SolverName::GltrIchol | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
             let ichol = matches!(name, SolverName::GltrIchol | SolverName::SteihaugIchol);
-            if let Some(p) = problem.sparse_hessian() {
-                tr.minimize_sparse(p, &x0)
-            } else if let Some(p) = problem.sparse_approximation().filter(|_| ichol) {
+            if let Some(p) = problem.sparse_approximation().filter(|_| ichol) {
                 tr.minimize_preconditioned(p, &x0)
+            } else if let Some(p) = problem.sparse_hessian() {
+                tr.minimize_sparse(p, &x0)
             } else if let Some(p) = problem.dense_hessian() {
                 tr.minimize_dense(p, &x0)
             } else if let Some(p) = problem.products() {

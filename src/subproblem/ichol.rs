@@ -1,19 +1,23 @@
 //! Incomplete Cholesky preconditioner for the CG-based step solvers (Steihaug-Toint, GLTR).
 //!
-//! At every accepted point the model Hessian `B` (sparse lower triangle, fixed pattern) is
-//! factorized incompletely, `S B S + alpha I ≈ L L'`, with the limited-memory rule and the
+//! At every accepted point the model's preconditioning matrix `A`
+//! ([`Model::preconditioning_matrix`](crate::model::Model::preconditioning_matrix): the sparse
+//! Hessian `B` itself, or a sparse approximation of a Hessian that is not sparse, see
+//! [`crate::problem::SparseHessianApproximation`]; lower triangle, fixed pattern) is
+//! factorized incompletely, `S A S + alpha I ≈ L L'`, with the limited-memory rule and the
 //! shift strategy of Lin & More (1999) (see [`crate::linalg::incomplete_cholesky`]), and CG
 //! runs with `M = S^{-1} L L' S^{-1}`: `z = M^{-1} r` is two sparse triangular solves and the
 //! trust region is measured in the `M`-norm, `||s||_M^2 = s'Ms = ||L' S^{-1} s||^2`
 //! (Steihaug 1983, sec. 3; Conn, Gould & Toint 2000, sec. 5.1.4 and 7.5; Lin & More 1999,
 //! sec. 7, who use exactly this pairing in their trust-region Newton code TRON).
-//! Since `M ≈ B + alpha S^{-2}` near a minimizer, the `M`-norm region is close to the
+//! Since `M ≈ B + alpha S^{-2}` near a minimizer (when `A = B`), the `M`-norm region is close to the
 //! ellipsoid of the model's own curvature, and the shift keeps `M` positive definite when
 //! `B` is indefinite.
 //!
 //! # Fallbacks
 //!
-//! - The model has no sparse Hessian (dense only, products only, or a Gauss-Newton model):
+//! - The model has no sparse preconditioning matrix (dense only, products only, or a
+//!   Gauss-Newton model):
 //!   the preconditioner is Jacobi, `M = diag(max(|B_ii|, floor max_j |B_jj|))`
 //!   ([`DiagonalPreconditioner`]), and the identity when the model cannot give its diagonal.
 //!   An incomplete factorization of a dense matrix would be a dense factorization at sparse
@@ -28,9 +32,9 @@
 //! # Allocation
 //!
 //! [`Preconditioner::initialize`] allocates the length-`n` buffers of the fallback. The
-//! sparse Hessian's pattern is first seen in [`Preconditioner::prepare`], so the first
+//! sparse matrix's pattern is first seen in [`Preconditioner::prepare`], so the first
 //! `prepare` on a sparse model analyses the pattern and allocates the factor's storage
-//! (`nnz(tril(B)) + n p` entries at most, `p` = [`IncompleteCholeskyOptions::fill`]) and the
+//! (`nnz(tril(A)) + n p` entries at most, `p` = [`IncompleteCholeskyOptions::fill`]) and the
 //! work arrays; later `prepare` calls with the same pattern (the models guarantee it) and every
 //! `apply` / `norm_sq` allocate nothing.
 //!
@@ -399,5 +403,26 @@ mod tests {
     fn invalid_options_are_rejected() {
         let o = IncompleteCholeskyOptions { alpha_min: -1.0, ..Default::default() };
         assert!(matches!(IncompleteCholeskyPreconditioner::new(o), Err(SetupError::InvalidOption { .. })));
+    }
+
+    #[test]
+    fn a_new_solve_forgets_the_last_shift() {
+        // An indefinite matrix (Laplacian - 5 I): the first prepare searches cold (several
+        // attempts, the margin shift last); after initialize (a new solve) the search starts
+        // cold again and repeats the first one exactly; a second prepare within the solve
+        // starts warm, from half the last shift, and succeeds at once.
+        let m = model(6, -5.0);
+        let mut pre = IncompleteCholeskyPreconditioner::default();
+        pre.initialize(m.dim());
+        pre.prepare(&m);
+        let first = pre.last_info().expect("factorized with a shift");
+        assert!(first.shift > 0.0 && first.attempts >= 2, "{first:?}");
+        pre.initialize(m.dim());
+        pre.prepare(&m);
+        assert_eq!(pre.last_info().unwrap(), first);
+        pre.prepare(&m);
+        let warm = pre.last_info().unwrap();
+        assert_eq!(warm.attempts, 1, "{warm:?}");
+        assert_eq!(warm.shift, 0.5 * first.shift);
     }
 }
