@@ -43,20 +43,16 @@
 //! [`IncompleteCholeskyError::Breakdown`]. Our two additions: when a shift succeeds after a
 //! breakdown, it is multiplied by [`IncompleteCholeskyOptions::breakdown_margin`] (default 2)
 //! and the factorization redone, so that `M` stays away from singularity on indefinite `A`;
-//! and the next factorization (the next point of a solve) starts from half the shift that
-//! worked, or from 0 once that falls below `alpha_min`
-//! ([`IncompleteCholeskyOptions::warm_shift`]), so that a run along which the Hessian stays
+//! and, optionally ([`IncompleteCholeskyOptions::warm_shift`], off by default), the next
+//! factorization (the next point of a solve) starts from half the shift that worked, or from
+//! 0 once that falls below `alpha_min`, so that a run along which the Hessian stays
 //! indefinite does not repeat the failed attempts at every point. The trade-off: the margin is
 //! applied when the search at this point saw a breakdown, and a warm start that succeeds at
 //! once is used as it is (as the cold search uses an unshifted success), so along a run whose
 //! matrix stays indefinite the shifts alternate between the margin shift `2 alpha` and its
-//! half `alpha`, the smallest shift that worked, which the margin would have avoided; turn
-//! `warm_shift` off to keep the margin at every point. On the 85 CUTEst problems
-//! (`trsuite --suite cutest --solver steihaug-ichol`, same loaded machine both times) the
-//! warm start changed the iterates of 46 runs and took the time of those (NONCVXUN, at the
-//! time limit either way, aside) from 19.8 s to 14.1 s, all 84 converged runs still
-//! converging; FMINSURF at n = 10^6 went from 53 iterations and 78 factorizations to 32 and
-//! 39. For large enough `alpha` the shifted matrix is
+//! half `alpha`, the smallest shift that worked, which the margin would have avoided. The
+//! cold search keeps the margin at every point; the measurements behind the default are in
+//! the option's documentation. For large enough `alpha` the shifted matrix is
 //! strictly diagonally dominant and the factorization exists for every retention rule
 //! (Manteuffel 1980), so the loop ends on any finite input given enough attempts.
 //!
@@ -189,10 +185,16 @@ pub struct IncompleteCholeskyOptions {
     /// (our addition; the Hessians of consecutive points differ little). The halved shift is
     /// dropped to 0 once it falls below `alpha_min`, so a matrix that has become positive
     /// definite enough is factorized unshifted again within a few points; a warm start that
-    /// breaks down continues with the usual doubling. Saves the failed attempts (and the
-    /// margin's extra factorization) at every point of a run along which the matrix stays
-    /// indefinite or singular: FMINSURF at n = 10^6 (area Hessian, singular along the constant
-    /// vector) took 78 factorizations at 44 points without it. Default `true`.
+    /// breaks down continues with the usual doubling. It saves the failed attempts at the
+    /// points of a run along which the matrix stays indefinite or singular, but a warm start
+    /// that succeeds at once gets no [`IncompleteCholeskyOptions::breakdown_margin`] (see the
+    /// module documentation). Default `false`. Measured (Steihaug or GLTR with
+    /// [`crate::subproblem::IncompleteCholeskyPreconditioner`], `trsuite --suite cutest`, 60 s
+    /// per run): with Steihaug all 84 converged runs still converge and the 46 runs whose
+    /// iterates change take 14.1 s instead of 19.8 s, FMINSURF at n = 10^6 takes 32 iterations
+    /// and 39 factorizations instead of 53 and 78; but with GLTR GENHUMPS no longer converges
+    /// (50,542 iterations in 60 s, `||g||_inf` = 18; the margin-less shifts give a nearly
+    /// singular `M`), and CHAINWOO at n = 10^6 takes 935 iterations instead of 634.
     pub warm_shift: bool,
 }
 
@@ -207,7 +209,7 @@ impl Default for IncompleteCholeskyOptions {
             max_attempts: 40,
             breakdown_margin: 2.0,
             max_work_ratio: 200.0,
-            warm_shift: true,
+            warm_shift: false,
         }
     }
 }
@@ -619,8 +621,8 @@ impl IncompleteCholesky {
 
     /// Computes the incomplete factor of `S a S + alpha I`, trying shifts as described in the
     /// module documentation. A new pattern is analysed first (allocating); with the analysed
-    /// pattern nothing is allocated. With [`IncompleteCholeskyOptions::warm_shift`] (the
-    /// default) the shift search starts from half the last successful shift on this pattern,
+    /// pattern nothing is allocated. With [`IncompleteCholeskyOptions::warm_shift`] the shift
+    /// search starts from half the last successful shift on this pattern,
     /// so the result depends on the previous call; [`IncompleteCholesky::forget_shift`]
     /// makes the next call independent of it.
     pub fn factorize(&mut self, a: SparseColMatRef<'_, usize, f64>) -> Result<FactorInfo, IncompleteCholeskyError> {
@@ -1107,7 +1109,8 @@ mod tests {
         assert!(c1.attempts >= 3, "{c1:?}");
         // Warm: the second factorization starts at half the first shift (which includes the
         // margin 2), succeeds at once and skips the margin.
-        let mut warm = ic(0);
+        let warm_options = IncompleteCholeskyOptions { fill: 0, warm_shift: true, ..Default::default() };
+        let mut warm = IncompleteCholesky::new(warm_options).unwrap();
         let w1 = warm.factorize(b.as_ref()).unwrap();
         assert_eq!(w1, c1);
         let w2 = warm.factorize(b.as_ref()).unwrap();
@@ -1119,7 +1122,7 @@ mod tests {
         // A positive definite matrix after the indefinite one: the shift halves at every
         // factorization and is dropped to 0 once below alpha_min.
         let spd = lower(2, &[(0, 0, 2.0), (1, 0, 1.0), (1, 1, 2.0)]);
-        let mut f = ic(0);
+        let mut f = IncompleteCholesky::new(warm_options).unwrap();
         let mut shift = f.factorize(b.as_ref()).unwrap().shift;
         let mut steps = 0;
         while shift > 0.0 {

@@ -412,7 +412,8 @@ mod tests {
         // cold again and repeats the first one exactly; a second prepare within the solve
         // starts warm, from half the last shift, and succeeds at once.
         let m = model(6, -5.0);
-        let mut pre = IncompleteCholeskyPreconditioner::default();
+        let options = IncompleteCholeskyOptions { warm_shift: true, ..Default::default() };
+        let mut pre = IncompleteCholeskyPreconditioner::new(options).unwrap();
         pre.initialize(m.dim());
         pre.prepare(&m);
         let first = pre.last_info().expect("factorized with a shift");
