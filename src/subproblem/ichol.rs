@@ -1,7 +1,7 @@
 //! Incomplete Cholesky preconditioner for the CG-based step solvers (Steihaug-Toint, GLTR).
 //!
 //! At every accepted point the model's preconditioning matrix `A`
-//! ([`Model::preconditioning_matrix`](crate::model::Model::preconditioning_matrix): the sparse
+//! ([`Model::preconditioning_matrix`]: the sparse
 //! Hessian `B` itself, or a sparse approximation of a Hessian that is not sparse, see
 //! [`crate::problem::SparseHessianApproximation`]; lower triangle, fixed pattern) is
 //! factorized incompletely, `S A S + alpha I ≈ L L'`, with the limited-memory rule and the
