@@ -175,6 +175,72 @@ impl<S: StepSolver> TrustRegion<S> {
     /// Minimizes `f` using exact Hessian-vector products, with a sparse approximation of the
     /// Hessian for the preconditioner (matrix-free step solvers; pair with
     /// [`IncompleteCholeskyPreconditioner`](crate::subproblem::IncompleteCholeskyPreconditioner)).
+    ///
+    /// # Example
+    ///
+    /// `f(x) = sum_i (x_{i+1} - x_i)^2 / 2 + sum_i (x_i - 1)^4 / 4 + (sum_i x_i)^2 / 2`: the
+    /// last term makes the Hessian dense; the tridiagonal rest approximates it.
+    ///
+    /// ```
+    /// use faer::sparse::{Pair, SymbolicSparseColMat};
+    /// use trust_region::subproblem::{IncompleteCholeskyPreconditioner, Steihaug};
+    /// use trust_region::{HessianProduct, Objective, SparseHessianApproximation, TrustRegion};
+    ///
+    /// struct Chain(usize);
+    /// impl Objective for Chain {
+    ///     fn dim(&self) -> usize { self.0 }
+    ///     fn value(&self, x: &[f64]) -> f64 {
+    ///         let t: f64 = x.iter().sum();
+    ///         let chain: f64 = x.windows(2).map(|w| 0.5 * (w[1] - w[0]).powi(2)).sum();
+    ///         chain + x.iter().map(|v| 0.25 * (v - 1.0).powi(4)).sum::<f64>() + 0.5 * t * t
+    ///     }
+    ///     fn gradient(&self, x: &[f64], g: &mut [f64]) {
+    ///         let t: f64 = x.iter().sum();
+    ///         for i in 0..x.len() {
+    ///             g[i] = (x[i] - 1.0).powi(3) + t;
+    ///             if i > 0 { g[i] += x[i] - x[i - 1]; }
+    ///             if i + 1 < x.len() { g[i] -= x[i + 1] - x[i]; }
+    ///         }
+    ///     }
+    /// }
+    /// impl HessianProduct for Chain {
+    ///     fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+    ///         let t: f64 = v.iter().sum();
+    ///         let n = x.len();
+    ///         for i in 0..n {
+    ///             let deg = (i > 0) as u8 as f64 + (i + 1 < n) as u8 as f64;
+    ///             hv[i] = (3.0 * (x[i] - 1.0).powi(2) + deg) * v[i] + t;
+    ///             if i > 0 { hv[i] -= v[i - 1]; }
+    ///             if i + 1 < n { hv[i] -= v[i + 1]; }
+    ///         }
+    ///     }
+    /// }
+    /// impl SparseHessianApproximation for Chain {
+    ///     // Lower triangle, column by column: (i, i), then (i + 1, i).
+    ///     fn approximation_pattern(&self) -> SymbolicSparseColMat<usize> {
+    ///         let n = self.0;
+    ///         let mut t: Vec<Pair<usize, usize>> = (0..n).map(|i| Pair::new(i, i)).collect();
+    ///         t.extend((0..n - 1).map(|i| Pair::new(i + 1, i)));
+    ///         SymbolicSparseColMat::try_new_from_indices(n, n, &t).unwrap().0
+    ///     }
+    ///     fn approximation_values(&self, x: &[f64], values: &mut [f64]) {
+    ///         let n = x.len();
+    ///         let mut k = 0;
+    ///         for i in 0..n {
+    ///             let deg = (i > 0) as u8 as f64 + (i + 1 < n) as u8 as f64;
+    ///             values[k] = 3.0 * (x[i] - 1.0).powi(2) + deg;
+    ///             k += 1;
+    ///             if i + 1 < n { values[k] = -1.0; k += 1; }
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let problem = Chain(500);
+    /// let step = Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default());
+    /// let report = TrustRegion::new(step).minimize_preconditioned(&problem, &vec![3.0; 500]).unwrap();
+    /// assert!(report.converged() && report.grad_inf <= 1e-6);
+    /// assert_eq!(report.evaluations.h, report.accepted_steps + 1); // one A(x) per point
+    /// ```
     pub fn minimize_preconditioned<P: SparseHessianApproximation + ?Sized>(
         &mut self,
         problem: &P,
