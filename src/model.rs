@@ -170,6 +170,15 @@ pub trait Oracle: Model {
     }
 }
 
+/// For the adapters that offer products only: a step solver that needs the matrix gets
+/// [`SetupError::Unsupported`], with `needs` saying what it would need and what there is.
+fn products_only(needs: Needs, what: &'static str) -> Result<(), SetupError> {
+    if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
+        return Err(SetupError::Unsupported { solver: "this step solver", needs: what });
+    }
+    Ok(())
+}
+
 fn check_start(n: usize, x0: &[f64]) -> Result<(), SetupError> {
     if n == 0 {
         return Err(SetupError::EmptyProblem);
@@ -314,12 +323,7 @@ impl<P: HessianProduct + ?Sized> Model for NewtonProducts<'_, P> {
 
 impl<P: HessianProduct + ?Sized> Oracle for NewtonProducts<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
-            return Err(SetupError::Unsupported {
-                solver: "this step solver",
-                needs: "a Hessian matrix (the problem offers Hessian-vector products only)",
-            });
-        }
+        products_only(needs, "a Hessian matrix (the problem offers Hessian-vector products only)")?;
         self.pt.start(self.problem, x0)
     }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
@@ -442,36 +446,44 @@ impl<P: SparseHessian + ?Sized> Model for NewtonSparse<'_, P> {
     }
 }
 
-/// Checks a lower-triangle pattern (`approximation`: the pattern of a
-/// [`SparseHessianApproximation`], named so in the errors) and returns its diagonal positions.
+/// How pattern errors name the matrix whose pattern is checked.
+struct PatternNames {
+    what: &'static str,
+    upper: &'static str,
+    no_diagonal: &'static str,
+}
+
+const HESSIAN_PATTERN: PatternNames = PatternNames {
+    what: "Hessian pattern",
+    upper: "Hessian pattern has an entry above the diagonal (store the lower triangle)",
+    no_diagonal: "Hessian pattern misses a diagonal entry",
+};
+
+const APPROXIMATION_PATTERN: PatternNames = PatternNames {
+    what: "Hessian approximation pattern",
+    upper: "Hessian approximation pattern has an entry above the diagonal (store the lower triangle)",
+    no_diagonal: "Hessian approximation pattern misses a diagonal entry",
+};
+
+/// Checks a lower-triangle pattern and returns its diagonal positions.
 fn check_lower_pattern(
     sym: &SymbolicSparseColMat<usize>,
     n: usize,
-    approximation: bool,
+    names: &PatternNames,
 ) -> Result<Vec<usize>, SetupError> {
     if sym.nrows() != n || sym.ncols() != n {
         return Err(SetupError::DimensionMismatch {
-            what: if approximation { "Hessian approximation pattern" } else { "Hessian pattern" },
+            what: names.what,
             expected: n,
             found: sym.nrows().max(sym.ncols()),
         });
     }
     for j in 0..n {
         if sym.row_idx()[sym.col_range(j)].iter().any(|&i| i < j) {
-            return Err(SetupError::InvalidPattern(if approximation {
-                "Hessian approximation pattern has an entry above the diagonal (store the lower triangle)"
-            } else {
-                "Hessian pattern has an entry above the diagonal (store the lower triangle)"
-            }));
+            return Err(SetupError::InvalidPattern(names.upper));
         }
     }
-    sparse::diagonal_positions(sym.as_ref()).map_err(|_| {
-        SetupError::InvalidPattern(if approximation {
-            "Hessian approximation pattern misses a diagonal entry"
-        } else {
-            "Hessian pattern misses a diagonal entry"
-        })
-    })
+    sparse::diagonal_positions(sym.as_ref()).map_err(|_| SetupError::InvalidPattern(names.no_diagonal))
 }
 
 impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
@@ -484,7 +496,7 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
         }
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.hessian_pattern();
-        self.diag = check_lower_pattern(&sym, x0.len(), false)?;
+        self.diag = check_lower_pattern(&sym, x0.len(), &HESSIAN_PATTERN)?;
         let nnz = sym.row_idx().len();
         self.hess = Some(SparseColMat::new(sym, vec![0.0; nnz]));
         if !self.eval_hessian() {
@@ -514,7 +526,9 @@ impl<P: SparseHessian + ?Sized> Oracle for NewtonSparse<'_, P> {
 /// factors `A` while CG multiplies by `H`. A non-finite `A` is not an error: the
 /// preconditioner's own checks (breakdown, fallback to Jacobi or the identity) apply.
 /// [`Model::diagonal`] is not offered (the diagonal of `H` is not known from products), so
-/// the Jacobi preconditioner is the identity here.
+/// the Jacobi preconditioner is the identity here. `A` is evaluated at every accepted point
+/// whether or not the step solver's preconditioner reads it: pair this adapter with one that
+/// does.
 #[derive(Debug)]
 pub struct NewtonApproximated<'a, P: ?Sized> {
     problem: &'a P,
@@ -554,15 +568,13 @@ impl<P: SparseHessianApproximation + ?Sized> Model for NewtonApproximated<'_, P>
 
 impl<P: SparseHessianApproximation + ?Sized> Oracle for NewtonApproximated<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
-            return Err(SetupError::Unsupported {
-                solver: "this step solver",
-                needs: "a Hessian matrix (the problem offers Hessian-vector products and an approximation only)",
-            });
-        }
+        products_only(
+            needs,
+            "a Hessian matrix (the problem offers Hessian-vector products and an approximation only)",
+        )?;
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.approximation_pattern();
-        check_lower_pattern(&sym, x0.len(), true)?;
+        check_lower_pattern(&sym, x0.len(), &APPROXIMATION_PATTERN)?;
         let nnz = sym.row_idx().len();
         self.approx = Some(SparseColMat::new(sym, vec![0.0; nnz]));
         self.eval_approximation();
@@ -801,12 +813,7 @@ impl<P: SparseJacobian + ?Sized> Model for GaussNewtonSparse<'_, P> {
 
 impl<P: SparseJacobian + ?Sized> Oracle for GaussNewtonSparse<'_, P> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
-            return Err(SetupError::Unsupported {
-                solver: "this step solver",
-                needs: "a J'J matrix (the problem offers a sparse Jacobian)",
-            });
-        }
+        products_only(needs, "a J'J matrix (the problem offers a sparse Jacobian)")?;
         self.pt.start(self.problem, x0)?;
         let sym = self.problem.jacobian_pattern();
         let m = self.pt.r.len();

@@ -68,10 +68,10 @@ pub trait SparseHessian: Objective {
 /// Meant for Hessians that are sparse plus a term that makes them dense but is cheap to apply:
 /// a rank-one coupling `c c'` (CUTEst's FMINSURF and its `(sum x)^2` term), a low-rank
 /// correction, a dense but weak far-field coupling. The step solver works with the exact
-/// products; an incomplete Cholesky factor of `A` preconditions them. When `H - A` has rank
-/// `k`, preconditioned CG needs at most `k` iterations more than it would on `A` itself (the
-/// eigenvalues of `A^{-1} H` are 1 but for `k` of them), so dropping a rank-one term costs
-/// little. Solve with [`crate::TrustRegion::minimize_preconditioned`].
+/// products; an incomplete Cholesky factor of `A` preconditions them. In exact arithmetic,
+/// with `A` itself as the preconditioner and `H - A` of rank `k`, CG ends within `k + 1`
+/// iterations (the eigenvalues of `A^{-1} H` are 1 but for `k` of them), so dropping a
+/// rank-one term costs little. Solve with [`crate::TrustRegion::minimize_preconditioned`].
 pub trait SparseHessianApproximation: HessianProduct {
     /// The pattern of the lower triangle of `A` (row index >= column index) in
     /// compressed-column form, every diagonal entry stored. Called once per solve.

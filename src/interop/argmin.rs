@@ -420,6 +420,15 @@ where
     }
 
     /// The gradient at `x` checked for length; `None` after recording an error.
+    /// [`Self::gradient_at`] of a slice, through the scratch vector (argmin takes `&Vec`).
+    fn gradient_via_probe(&mut self, x: &[f64]) -> Option<Vec<f64>> {
+        self.point.probe.copy_from_slice(x);
+        let probe = std::mem::take(&mut self.point.probe);
+        let g = self.gradient_at(&probe);
+        self.point.probe = probe;
+        g
+    }
+
     fn gradient_at(&mut self, x: &Vec<f64>) -> Option<Vec<f64>> {
         self.point.evals.g += 1;
         match self.problem.gradient(x) {
@@ -641,10 +650,7 @@ where
 
     fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
         if self.point.g_trial.is_none() {
-            self.point.probe.copy_from_slice(x);
-            let probe = std::mem::take(&mut self.point.probe);
-            self.point.g_trial = self.gradient_at(&probe);
-            self.point.probe = probe;
+            self.point.g_trial = self.gradient_via_probe(x);
         }
         self.point.g_trial.as_deref().map(norm_inf)
     }
@@ -652,13 +658,7 @@ where
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
         let g = match self.point.g_trial.take() {
             Some(g) => Some(g),
-            None => {
-                self.point.probe.copy_from_slice(x);
-                let probe = std::mem::take(&mut self.point.probe);
-                let g = self.gradient_at(&probe);
-                self.point.probe = probe;
-                g
-            }
+            None => self.gradient_via_probe(x),
         };
         let Some(g) = g else { return Acceptance::NonFiniteGradient };
         if !all_finite(&g) {

@@ -323,11 +323,9 @@ impl<S: StepSolver> TrustRegion<S> {
         if f_evaluations >= tol.max_evaluations {
             return Some(Termination::MaxEvaluations { limit: tol.max_evaluations });
         }
+        let limit = tol.max_time?;
         let elapsed = started.elapsed();
-        match tol.max_time {
-            Some(limit) if elapsed >= limit => Some(Termination::MaxTime { elapsed }),
-            _ => None,
-        }
+        (elapsed >= limit).then_some(Termination::MaxTime { elapsed })
     }
 
     /// Starts a step-wise run at `x0`: validates the options, evaluates the oracle at `x0` and
