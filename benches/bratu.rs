@@ -26,10 +26,10 @@ fn bench_bratu(c: &mut Criterion) {
             "bratu_2d N = {grid} (n = {n}): {}, ||F|| = {:.3e}, iterations {}, F evals {}, J evals {}, \
              factorizations {}, symbolic analyses {}, {:.3} s",
             report.termination.name(),
-            report.residual_norm,
+            report.residual_norm(),
             report.iterations,
-            report.f_evals,
-            report.j_evals,
+            report.evaluations.residuals,
+            report.evaluations.jacobian,
             report.factorizations,
             report.symbolic_analyses,
             report.elapsed.as_secs_f64()
@@ -37,7 +37,7 @@ fn bench_bratu(c: &mut Criterion) {
         group.bench_function(format!("solve_sparse_n{n}"), |b| {
             b.iter(|| {
                 let r = Interior::new(InteriorOptions::default()).solve_sparse(jac, &bounds, black_box(&x0)).unwrap();
-                black_box(r.residual_norm)
+                black_box(r.f)
             })
         });
     }

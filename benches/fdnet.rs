@@ -9,7 +9,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use trust_region::solver::hessian_free::{BatchLoss, HessianFree, Options};
+use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
+use trust_region::Limits;
 use trust_region_problems::fdnet::data::{Case, HeatData};
 use trust_region_problems::fdnet::{FdNet, FdNetLoss};
 
@@ -24,9 +25,13 @@ fn bench_fdnet(c: &mut Criterion) {
     group.bench_function("tr_100_iterations_stable_f16_batch64", |b| {
         b.iter(|| {
             let mut loss = FdNetLoss::new(net, &stable, 64, 0);
-            let opts = Options { iterations: 100, keep_history: false, ..Options::default() };
+            let opts = HessianFreeOptions {
+                limits: Limits { max_iterations: 100, ..Limits::default() },
+                keep_history: false,
+                ..HessianFreeOptions::default()
+            };
             let report = HessianFree::new().with_options(opts).train(&mut loss, black_box(&w0)).unwrap();
-            black_box(report.loss)
+            black_box(report.f)
         })
     });
     group.finish();

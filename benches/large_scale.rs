@@ -13,7 +13,7 @@
 //!   Hessian, where the problem offers one (not extended Rosenbrock, not FMINSURF: its
 //!   Hessian is dense);
 //! - `ours_gltr`: [`TrustRegion::minimize`] with [`Gltr`] (Lanczos, Hessian-vector products);
-//! - `ours_steihaug_tg`: as `ours_steihaug` with `Options::trial_gradient` (one fused
+//! - `ours_steihaug_tg`: as `ours_steihaug` with `TrustRegionOptions::trial_gradient` (one fused
 //!   value-and-gradient call per trial point);
 //! - `ours_steihaug_ichol`: [`Steihaug`] with the incomplete Cholesky preconditioner:
 //!   [`TrustRegion::minimize_preconditioned`] (exact products, the factor built from a sparse
@@ -61,7 +61,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::problem::{SparseHessian, SparseHessianApproximation};
 use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
-use trust_region::{HessianProduct, Objective, Options, Report, Tolerances, TrustRegion};
+use trust_region::{HessianProduct, Limits, Objective, Report, Tolerances, TrustRegion, TrustRegionOptions};
 use trust_region_problems::SuiteProblem;
 
 /// The common stopping rule: `||g||_inf <= GTOL`, absolute.
@@ -387,25 +387,18 @@ fn argmin_solve(p: &Timed, x0: &[f64], max_iters: Option<usize>) -> (Option<usiz
 // ---------------------------------------------------------------------------------------------
 // Our solvers.
 
-fn our_options() -> Options {
-    Options {
-        tolerances: Tolerances {
-            gtol: GTOL,
-            grtol: 0.0,
-            ftol: 0.0,
-            xtol: 0.0,
-            max_iterations: MAX_ITERATIONS,
-            max_time: Some(max_time()),
-            ..Tolerances::default()
-        },
-        ..Options::default()
+fn our_options() -> TrustRegionOptions {
+    TrustRegionOptions {
+        tolerances: Tolerances { gtol: GTOL, grtol: 0.0, ftol: 0.0, xtol: 0.0 },
+        limits: Limits { max_iterations: MAX_ITERATIONS, max_time: Some(max_time()), ..Limits::default() },
+        ..TrustRegionOptions::default()
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Solver {
     OursSteihaug,
-    /// Steihaug with `Options::trial_gradient` (one fused value-and-gradient call per trial).
+    /// Steihaug with `TrustRegionOptions::trial_gradient` (one fused value-and-gradient call per trial).
     OursSteihaugTrialGradient,
     OursMoreSorensen,
     /// Steihaug with the incomplete Cholesky preconditioner on the sparse Hessian.
@@ -451,7 +444,7 @@ enum Via {
 }
 
 fn run_ours<S: StepSolver>(step: S, via: Via, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
-    let options = Options { trial_gradient, ..our_options() };
+    let options = TrustRegionOptions { trial_gradient, ..our_options() };
     let mut tr = TrustRegion::new(step).with_options(options);
     let report = match via {
         Via::Products => tr.minimize(p, x0),

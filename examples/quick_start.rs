@@ -44,7 +44,7 @@ fn main() -> Result<(), SetupError> {
     println!("exact:\n{}\n", TrustRegion::new(MoreSorensen::new()).minimize_dense(&Rosenbrock, &x0)?);
     println!("dogleg:\n{}\n", TrustRegion::new(Dogleg::new()).minimize_dense(&Rosenbrock, &x0)?);
     let mut cauchy = TrustRegion::new(Cauchy::new());
-    cauchy.options.tolerances.max_iterations = 100_000;
+    cauchy.options.limits.max_iterations = 100_000;
     println!("cauchy:\n{}", cauchy.minimize(&Rosenbrock, &x0)?);
     Ok(())
 }

@@ -113,6 +113,7 @@ pub mod radius;
 pub mod report;
 pub mod scaling;
 pub mod solver;
+pub mod step;
 pub mod subproblem;
 pub mod termination;
 
@@ -123,8 +124,10 @@ pub use problem::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian,
     SparseHessianApproximation, SparseJacobian,
 };
-pub use report::{Evaluations, IterationInfo, Report};
+pub use radius::RadiusOptions;
+pub use report::{IterationInfo, Outcome, Report};
 pub use scaling::Scaling;
 pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
-pub use solver::{Options, TrustRegion};
-pub use termination::{Termination, TerminationClass, Tolerances};
+pub use solver::{TrustRegion, TrustRegionOptions};
+pub use step::{Evaluations, Needs, StepInfo, StepStatus};
+pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};

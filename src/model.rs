@@ -29,8 +29,7 @@ use crate::linalg::{self, all_finite, dense, sparse};
 use crate::problem::{
     DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
 };
-use crate::report::Evaluations;
-use crate::subproblem::Needs;
+use crate::step::{Evaluations, Needs};
 
 /// The quadratic model at the current point, as step solvers see it.
 pub trait Model {

@@ -1,4 +1,8 @@
-//! The ratio test and the radius update, shared by every trust-region loop.
+//! The ratio test and the radius update: one policy, parameterized, used by every loop (the
+//! Newton / Gauss-Newton loop, the interior loop for bounded systems and the Hessian-free
+//! training loop). Each loop starts from its own defaults ([`RadiusOptions::default`],
+//! [`RadiusOptions::interior`], [`RadiusOptions::hessian_free`]), which reproduce the rules
+//! of its references; every difference between them is a field of [`RadiusOptions`].
 //!
 //! With $\mathrm{ared} = f(x) - f(x + s)$ and $\mathrm{pred} = m(0) - m(s) > 0$, the ratio is
 //!
@@ -13,14 +17,42 @@
 //! shrink the radius until the run fails. (The same safeguard appears as the "both reductions
 //! negligible" test in Conn, Gould & Toint, sec. 17.4.2.)
 //!
+//! With [`RoundOffGuard::Relative`] the floor is $\epsilon_r |f|$ instead: right for a merit that
+//! is accurate relative to itself and goes to zero (residual norms, training losses), where the
+//! absolute floor would accept every step once $f < 10^{-14}$.
+//!
 //! Update (Conn, Gould & Toint 2000, Algorithm 6.1.1 with the step-length based contraction
 //! of sec. 17.1; Nocedal & Wright Algorithm 4.1), with radius $\Delta$:
-//! - $\rho < \eta_1$ (`eta1`, default 0.25): $\Delta \leftarrow \gamma_s \norm{s}$ (`shrink`, default 0.25);
-//! - $\rho > \eta_2$ (`eta2`, default 0.75) and the step hit the boundary:
-//!   $\Delta \leftarrow \max(\Delta, \gamma_g \norm{s})$ (`grow`, default 2), capped at `max_radius`;
+//! - shrink when $\rho < \eta_1$ (`eta1`, default 0.25), or, with `shrink_when_rejected`, when
+//!   the step was rejected: $\Delta \leftarrow \min(\gamma_s \Delta, \gamma_p \norm{s})$ with
+//!   `shrink` $= \gamma_s$ (default 0.25) and `shrink_step` $= \gamma_p$ (default 0.25, so that
+//!   $\Delta \leftarrow \gamma_s \min(\norm{s}, \Delta)$; `None` shrinks the radius alone);
+//! - grow when $\rho > \eta_2$ (`eta2`, default 0.75), the step hit the boundary (unless
+//!   `grow_off_boundary`) and the loop allows it: $\Delta \leftarrow \max(\Delta, \gamma_g
+//!   \norm{s})$ ([`GrowFrom::Step`], `grow` $= \gamma_g$, default 2) or $\gamma_g \Delta$
+//!   ([`GrowFrom::Radius`]), capped at `max_radius`;
 //! - otherwise unchanged.
 //!
-//! A step is accepted when $\rho > \eta_0$ (`accept`, default 1e-4).
+//! A step is accepted when $\rho > \eta_0$ (`accept`, default 1e-4; [`AcceptRule::Above`]) or
+//! when $\rho \ge \eta_0$ and the merit did not increase ([`AcceptRule::AtLeastWithoutIncrease`],
+//! the rule of STRSCNE and CoDoSol).
+//!
+//! The three loops' defaults:
+//!
+//! | field | Newton / Gauss-Newton | interior (systems) | Hessian-free |
+//! |---|---|---|---|
+//! | `initial` | 1 | 1 | 0.1 |
+//! | `max_radius` | inf | inf | 5 |
+//! | `min_radius` | `eps max(1, ‖x‖_inf)` | `sqrt(eps)` | not tested |
+//! | `accept`, rule | 1e-4, above | 0.25, at least without increase | 0.2, above |
+//! | `eta1`, `eta2` | 0.25, 0.75 | 0, 0.75 (shrink on rejection) | 0.25, 0.75 |
+//! | `shrink`, `shrink_step` | 0.25, 0.25 | 0.25, 0.5 | 0.25, none |
+//! | `grow`, from | 2, step, on the boundary | 2, step, anywhere | 2, radius, on the boundary |
+//! | round-off guard | absolute | relative | relative |
+//!
+//! References for the interior and Hessian-free rows: Bellavia, Macconi & Morini (2003),
+//! Bellavia, Macconi & Pieraccini (2012) (see [`crate::solver::interior`]); Shi et al. (2020)
+//! and the project's spec `fdnet.md` (see [`crate::solver::hessian_free`]).
 //!
 //! Noisy values: with a bound $\epsilon_f$ on the error of computed values
 //! ([`RadiusOptions::f_noise`]) the ratio is relaxed to
@@ -34,27 +66,81 @@
 
 use crate::error::SetupError;
 
+/// Which floor the round-off guard of the ratio uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RoundOffGuard {
+    /// Both reductions below `10 eps (1 + |f|)` count as agreement (objectives of any sign).
+    #[default]
+    Absolute,
+    /// Both reductions below `10 eps |f|` count as agreement (merits accurate relative to
+    /// themselves: residual norms, training losses).
+    Relative,
+}
+
+/// When a step is accepted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AcceptRule {
+    /// `rho > accept`.
+    #[default]
+    Above,
+    /// `rho >= accept` and the merit did not increase (STRSCNE, CoDoSol).
+    AtLeastWithoutIncrease,
+}
+
+/// What the radius grows from on a very successful step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GrowFrom {
+    /// `max(radius, grow ||s||)`.
+    #[default]
+    Step,
+    /// `grow radius`.
+    Radius,
+}
+
 /// Radius and acceptance parameters. Defaults follow Conn, Gould & Toint (2000), sec. 6.1 and
-/// 17.1, and Nocedal & Wright (2006), Algorithm 4.1.
+/// 17.1, and Nocedal & Wright (2006), Algorithm 4.1; [`RadiusOptions::interior`] and
+/// [`RadiusOptions::hessian_free`] give the other loops' rules (module docs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RadiusOptions {
     /// Initial radius `Delta_0`. Default `None`, meaning `1` (see [`RadiusOptions::initial_radius`]).
     pub initial: Option<f64>,
     /// Largest radius. Default `f64::INFINITY` (no cap that ignores the problem's scale).
     pub max_radius: f64,
-    /// Smallest radius before the run ends with `RadiusTooSmall`. Default `None`, meaning
-    /// `eps * max(1, ||x||_inf)` at the current iterate: a smaller step cannot change `x`.
+    /// Smallest radius before the run ends with a "radius too small" termination. Default
+    /// `None`, meaning `eps * max(1, ||x||_inf)` at the current iterate: a smaller step cannot
+    /// change `x`. (The Hessian-free loop does not test it.)
     pub min_radius: Option<f64>,
-    /// Acceptance threshold `eta0`: accept when `rho > eta0`. Default `1e-4`.
+    /// Acceptance threshold `eta0` (see `accept_rule`). Default `1e-4`.
     pub accept: f64,
+    /// How `accept` is applied. Default [`AcceptRule::Above`]: accept when `rho > accept`.
+    pub accept_rule: AcceptRule,
     /// Below this ratio the radius shrinks (`eta1`). Default `0.25`.
     pub eta1: f64,
     /// Above this ratio a boundary step grows the radius (`eta2`). Default `0.75`.
     pub eta2: f64,
-    /// Contraction factor applied to `||s||`. Default `0.25`.
+    /// Contraction factor applied to the radius: `radius <- min(shrink radius, shrink_step
+    /// ||s||)`. Default `0.25`.
     pub shrink: f64,
-    /// Expansion factor applied to `||s||`. Default `2`.
+    /// Contraction factor applied to the step length, or `None` to shrink the radius alone.
+    /// Default `Some(0.25)`, so that an interior step much shorter than the radius still
+    /// changes the region.
+    pub shrink_step: Option<f64>,
+    /// Shrink after every rejected step, whatever its ratio (the interior loop: a step can be
+    /// rejected for an increase of the merit within the round-off guard, or for a non-finite
+    /// Jacobian). Default `false`: the ratio alone decides.
+    pub shrink_when_rejected: bool,
+    /// Expansion factor. Default `2`.
     pub grow: f64,
+    /// What the radius grows from. Default [`GrowFrom::Step`].
+    pub grow_from: GrowFrom,
+    /// Grow on a very successful step even when it is strictly inside the region (the interior
+    /// loop's rule). Default `false`.
+    pub grow_off_boundary: bool,
+    /// The floor of the round-off guard. Default [`RoundOffGuard::Absolute`].
+    pub round_off: RoundOffGuard,
     /// A bound `eps_f` on the absolute error of the computed values of `f` (noise from a
     /// simulation, an iterative inner solver, mixed precision, a long sum that cancels), or `0`
     /// for values exact up to round-off. When positive, the ratio is relaxed by the noise
@@ -71,17 +157,60 @@ impl Default for RadiusOptions {
             max_radius: f64::INFINITY,
             min_radius: None,
             accept: 1e-4,
+            accept_rule: AcceptRule::Above,
             eta1: 0.25,
             eta2: 0.75,
             shrink: 0.25,
+            shrink_step: Some(0.25),
+            shrink_when_rejected: false,
             grow: 2.0,
+            grow_from: GrowFrom::Step,
+            grow_off_boundary: false,
+            round_off: RoundOffGuard::Absolute,
             f_noise: 0.0,
         }
     }
 }
 
 impl RadiusOptions {
-    /// Checks `0 <= accept < eta1 <= eta2 < 1`, `0 < shrink < 1 < grow`, positive radii.
+    /// The rule of the interior loop for bounded systems (STRSCNE, CoDoSol; module docs of
+    /// [`crate::solver::interior`], (E9)): initial radius 1, accept when `rho >= 0.25` and the
+    /// merit did not increase, shrink every rejected step to `min(radius / 4, ||p|| / 2)`,
+    /// grow to `max(radius, 2 ||p||)` when `rho > 0.75` wherever the step ends, smallest
+    /// radius `sqrt(eps)` (CoDoSol's `Deltamin`), relative round-off guard.
+    pub fn interior() -> Self {
+        Self {
+            initial: Some(1.0),
+            min_radius: Some(f64::EPSILON.sqrt()),
+            accept: 0.25,
+            accept_rule: AcceptRule::AtLeastWithoutIncrease,
+            eta1: 0.0,
+            shrink_step: Some(0.5),
+            shrink_when_rejected: true,
+            grow_off_boundary: true,
+            round_off: RoundOffGuard::Relative,
+            ..Self::default()
+        }
+    }
+
+    /// The rule of the Hessian-free loop (Shi et al. 2020, released code; spec `fdnet.md`,
+    /// "Training"): initial radius 0.1, at most 5, accept when `rho > 0.2`, `radius / 4` when
+    /// `rho < 0.25`, `min(2 radius, 5)` on the boundary when `rho > 0.75`, relative round-off
+    /// guard. It contracts the radius, not the step length.
+    pub fn hessian_free() -> Self {
+        Self {
+            initial: Some(0.1),
+            max_radius: 5.0,
+            accept: 0.2,
+            shrink_step: None,
+            grow_from: GrowFrom::Radius,
+            round_off: RoundOffGuard::Relative,
+            ..Self::default()
+        }
+    }
+
+    /// Checks `0 <= accept < 1`, `0 <= eta1 <= eta2 < 1` (and `accept <= eta1` unless rejected
+    /// steps always shrink), `0 < shrink < 1 < grow`, `shrink_step > 0`, positive radii.
     pub fn validate(&self) -> Result<(), SetupError> {
         let bad = |name, value, reason| Err(SetupError::InvalidOption { name, value, reason });
         if let Some(r) = self.initial {
@@ -100,7 +229,11 @@ impl RadiusOptions {
         if !(0.0..1.0).contains(&self.accept) {
             return bad("accept", self.accept, "must satisfy 0 <= accept < 1");
         }
-        if !(self.accept <= self.eta1 && self.eta1 < 1.0) {
+        if self.shrink_when_rejected {
+            if !(self.eta1 >= 0.0 && self.eta1 < 1.0) {
+                return bad("eta1", self.eta1, "must satisfy 0 <= eta1 < 1");
+            }
+        } else if !(self.accept <= self.eta1 && self.eta1 < 1.0) {
             return bad("eta1", self.eta1, "must satisfy accept <= eta1 < 1");
         }
         if !(self.eta1 <= self.eta2 && self.eta2 < 1.0) {
@@ -108,6 +241,11 @@ impl RadiusOptions {
         }
         if !(self.shrink > 0.0 && self.shrink < 1.0) {
             return bad("shrink", self.shrink, "must satisfy 0 < shrink < 1");
+        }
+        if let Some(c) = self.shrink_step {
+            if !(c > 0.0 && c.is_finite()) {
+                return bad("shrink_step", c, "must be positive and finite");
+            }
         }
         if !(self.grow > 1.0 && self.grow.is_finite()) {
             return bad("grow", self.grow, "must be finite and > 1");
@@ -123,6 +261,78 @@ impl RadiusOptions {
     pub fn initial_radius(&self) -> f64 {
         self.initial.unwrap_or(1.0).min(self.max_radius)
     }
+
+    /// Whether both reductions are at the level of rounding errors in `f`, with this policy's
+    /// guard ([`negligible`] or [`negligible_relative`]).
+    pub fn negligible(&self, actual_reduction: f64, predicted_reduction: f64, f: f64) -> bool {
+        match self.round_off {
+            RoundOffGuard::Absolute => negligible(actual_reduction, predicted_reduction, f),
+            RoundOffGuard::Relative => negligible_relative(actual_reduction, predicted_reduction, f),
+        }
+    }
+
+    /// The ratio with this policy's round-off guard and noise level: [`relaxed_ratio`] when
+    /// `f_noise > 0`, else the guarded `ared / pred`. `-inf` for a non-finite `ared`, a NaN
+    /// `pred`, or a non-positive `pred` outside the guard.
+    pub fn ratio(&self, actual_reduction: f64, predicted_reduction: f64, f: f64) -> f64 {
+        if self.f_noise > 0.0 {
+            return relaxed_ratio(actual_reduction, predicted_reduction, f, self.f_noise);
+        }
+        if !actual_reduction.is_finite() || predicted_reduction.is_nan() {
+            return f64::NEG_INFINITY;
+        }
+        if self.negligible(actual_reduction, predicted_reduction, f) {
+            return 1.0;
+        }
+        if predicted_reduction <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        actual_reduction / predicted_reduction
+    }
+
+    /// Whether a trial with ratio `rho` is accepted; `merit_increased` says whether the
+    /// trial's merit is above the current one (read by [`AcceptRule::AtLeastWithoutIncrease`]).
+    pub fn accepts(&self, rho: f64, merit_increased: bool) -> bool {
+        match self.accept_rule {
+            AcceptRule::Above => rho > self.accept,
+            AcceptRule::AtLeastWithoutIncrease => rho >= self.accept && !merit_increased,
+        }
+    }
+
+    /// The radius after a trial (module docs): `trial` says what the loop saw.
+    pub fn update(&self, radius: f64, trial: &RadiusTrial) -> f64 {
+        let shrink = !(trial.ratio >= self.eta1) || (self.shrink_when_rejected && !trial.accepted);
+        if shrink {
+            let r = self.shrink * radius;
+            match self.shrink_step {
+                Some(c) => r.min(c * trial.step_norm),
+                None => r,
+            }
+        } else if trial.ratio > self.eta2 && (trial.hits_boundary || self.grow_off_boundary) && trial.may_grow {
+            match self.grow_from {
+                GrowFrom::Step => radius.max(self.grow * trial.step_norm).min(self.max_radius),
+                GrowFrom::Radius => (self.grow * radius).min(self.max_radius),
+            }
+        } else {
+            radius
+        }
+    }
+}
+
+/// What the radius update needs to know about a trial step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RadiusTrial {
+    /// The ratio (`-inf` for a trial rejected for non-finite values).
+    pub ratio: f64,
+    /// Whether the step was accepted.
+    pub accepted: bool,
+    /// `||s||` in the region's norm.
+    pub step_norm: f64,
+    /// Whether the step lies on the boundary of the region.
+    pub hits_boundary: bool,
+    /// Whether the loop allows growth after this step (the interior dogleg rule forbids it
+    /// after its Cauchy safeguard fired).
+    pub may_grow: bool,
 }
 
 /// Whether both reductions are at the level of rounding errors in `f`:
@@ -132,19 +342,17 @@ pub fn negligible(actual_reduction: f64, predicted_reduction: f64, f: f64) -> bo
     actual_reduction.abs() <= noise && predicted_reduction.abs() <= noise
 }
 
-/// `rho = ared / pred` with the round-off guard described in the module docs.
+/// Whether both reductions are at the level of rounding errors relative to `f`:
+/// `|ared| <= 10 eps |f|` and `|pred| <= 10 eps |f|`.
+pub fn negligible_relative(actual_reduction: f64, predicted_reduction: f64, f: f64) -> bool {
+    let noise = 10.0 * f64::EPSILON * f.abs();
+    actual_reduction.abs() <= noise && predicted_reduction.abs() <= noise
+}
+
+/// `rho = ared / pred` with the absolute round-off guard described in the module docs.
 /// Returns `-inf` for a non-finite `ared` or a non-positive `pred` outside the guard.
 pub fn ratio(actual_reduction: f64, predicted_reduction: f64, f: f64) -> f64 {
-    if !actual_reduction.is_finite() || predicted_reduction.is_nan() {
-        return f64::NEG_INFINITY;
-    }
-    if negligible(actual_reduction, predicted_reduction, f) {
-        return 1.0;
-    }
-    if predicted_reduction <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    actual_reduction / predicted_reduction
+    RadiusOptions::default().ratio(actual_reduction, predicted_reduction, f)
 }
 
 /// The ratio for values of `f` with absolute errors up to `f_noise`:
@@ -172,17 +380,13 @@ pub fn relaxed_ratio(actual_reduction: f64, predicted_reduction: f64, f: f64, f_
     (actual_reduction + slack) / denominator
 }
 
-/// The new radius after a trial step with ratio `rho` and length `step_norm`.
+/// The new radius after a trial step with ratio `rho` and length `step_norm`, under the
+/// default (Newton) policy's rule with the parameters of `opts`.
 pub fn update(opts: &RadiusOptions, radius: f64, rho: f64, step_norm: f64, hits_boundary: bool) -> f64 {
-    if !(rho >= opts.eta1) {
-        // Shrink relative to the step that failed: an interior step much shorter than the
-        // radius must still change the region.
-        opts.shrink * step_norm.min(radius)
-    } else if rho > opts.eta2 && hits_boundary {
-        radius.max(opts.grow * step_norm).min(opts.max_radius)
-    } else {
-        radius
-    }
+    opts.update(
+        radius,
+        &RadiusTrial { ratio: rho, accepted: rho > opts.accept, step_norm, hits_boundary, may_grow: true },
+    )
 }
 
 #[cfg(test)]

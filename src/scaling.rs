@@ -86,7 +86,8 @@ pub const EQUAL_WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0];
 /// let comb = scale(Scaling::default());
 /// assert!((comb[0] - 0.8).abs() < 1e-15 && (comb[1] - 0.125).abs() < 1e-15);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub enum Scaling {
     /// Coleman-Li (1996), eq. (2.2).
     ColemanLi,
@@ -128,7 +129,8 @@ impl Default for Scaling {
 
 /// One member of the family, as recorded per iteration (for [`Scaling::Adaptive`], the one
 /// chosen).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[non_exhaustive]
 pub enum ScaleMember {
     /// Coleman-Li.
     ColemanLi,

@@ -1,5 +1,5 @@
-//! Stopping tolerances and limits ([`Tolerances`]) and the typed outcome of a run
-//! ([`Termination`]).
+//! Limits shared by every loop ([`Limits`]), the stopping tolerances of the Newton /
+//! Gauss-Newton loop ([`Tolerances`]) and the typed outcome of a run ([`Termination`]).
 //!
 //! Every run ends with exactly one [`Termination`]; its [`TerminationClass`] says whether the
 //! point is a solution to the requested tolerance (`Converged`), a limit or the user ended the
@@ -9,8 +9,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::Serialize;
+
 /// The three kinds of outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub enum TerminationClass {
     /// A convergence test passed.
     Converged,
@@ -21,7 +24,8 @@ pub enum TerminationClass {
 }
 
 /// Why a run ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub enum Termination {
     /// `||g||_inf <= gtol` (absolute).
     GradientTolerance {
@@ -177,7 +181,81 @@ impl fmt::Display for Termination {
     }
 }
 
-/// Stopping tolerances and limits.
+/// The limits of a run, the same in every loop's options: iterations (trial steps), evaluations
+/// of the objective (or of the residuals, finite-difference evaluations included; for the
+/// Hessian-free loop, batch losses and gradients), wall-clock time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Maximum number of iterations (trial steps). Default `1000` (`100` in the Hessian-free
+    /// loop's options, the reference's count).
+    pub max_iterations: usize,
+    /// Maximum number of objective (or residual) evaluations. Default `usize::MAX`.
+    pub max_evaluations: usize,
+    /// Wall-clock limit. Default `None`.
+    pub max_time: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_iterations: 1000, max_evaluations: usize::MAX, max_time: None }
+    }
+}
+
+/// Which limit of [`Limits`] ended a run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum LimitReached {
+    /// The iteration limit.
+    Iterations {
+        /// The limit.
+        limit: usize,
+    },
+    /// The evaluation limit.
+    Evaluations {
+        /// The limit.
+        limit: usize,
+    },
+    /// The wall-clock limit.
+    Time {
+        /// Time used.
+        elapsed: Duration,
+    },
+}
+
+impl Limits {
+    /// The limit reached after `iterations` iterations and `evaluations` evaluations, with the
+    /// clock started at `started`, checked in this order (the clock is read only when
+    /// `max_time` is set).
+    pub fn reached(&self, iterations: usize, evaluations: usize, started: std::time::Instant) -> Option<LimitReached> {
+        if iterations >= self.max_iterations {
+            return Some(LimitReached::Iterations { limit: self.max_iterations });
+        }
+        self.evaluations_or_time(evaluations, started)
+    }
+
+    /// The evaluation and time limits alone (for drivers that count iterations themselves,
+    /// such as the argmin adapter).
+    pub fn evaluations_or_time(&self, evaluations: usize, started: std::time::Instant) -> Option<LimitReached> {
+        if evaluations >= self.max_evaluations {
+            return Some(LimitReached::Evaluations { limit: self.max_evaluations });
+        }
+        let limit = self.max_time?;
+        let elapsed = started.elapsed();
+        (elapsed >= limit).then_some(LimitReached::Time { elapsed })
+    }
+}
+
+impl From<LimitReached> for Termination {
+    fn from(l: LimitReached) -> Self {
+        match l {
+            LimitReached::Iterations { limit } => Termination::MaxIterations { limit },
+            LimitReached::Evaluations { limit } => Termination::MaxEvaluations { limit },
+            LimitReached::Time { elapsed } => Termination::MaxTime { elapsed },
+        }
+    }
+}
+
+/// Stopping tolerances of the Newton / Gauss-Newton loop.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tolerances {
     /// Absolute gradient tolerance: converged when `||g||_inf <= gtol`. Default `1e-6`.
@@ -192,25 +270,11 @@ pub struct Tolerances {
     /// Relative step tolerance: converged when an accepted step has
     /// `||s||_inf <= xtol (xtol + ||x||_inf)` (MINPACK's form). Default `0` (off).
     pub xtol: f64,
-    /// Maximum number of iterations (trial steps). Default `1000`.
-    pub max_iterations: usize,
-    /// Maximum number of objective (or residual) evaluations. Default `usize::MAX`.
-    pub max_evaluations: usize,
-    /// Wall-clock limit. Default `None`.
-    pub max_time: Option<Duration>,
 }
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Self {
-            gtol: 1e-6,
-            grtol: 0.0,
-            ftol: 0.0,
-            xtol: 0.0,
-            max_iterations: 1000,
-            max_evaluations: usize::MAX,
-            max_time: None,
-        }
+        Self { gtol: 1e-6, grtol: 0.0, ftol: 0.0, xtol: 0.0 }
     }
 }
 

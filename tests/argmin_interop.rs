@@ -15,7 +15,7 @@ use faer::Mat;
 use trust_region::interop::argmin::{ArgminState, ArgminTrustRegion};
 use trust_region::subproblem::steihaug::Forcing;
 use trust_region::subproblem::{Cauchy, Dogleg, MoreSorensen, Steihaug, StepSolver};
-use trust_region::{DenseHessian, Options, SetupError, Termination, TrustRegion};
+use trust_region::{DenseHessian, SetupError, Termination, TrustRegion, TrustRegionOptions};
 use trust_region_problems::mgh;
 
 /// Any of our dense-Hessian problems, seen through argmin's traits.
@@ -372,7 +372,7 @@ fn bad_input_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(setup_error(&e), SetupError::Unsupported { .. }));
     // Invalid options.
-    let mut options = Options::default();
+    let mut options = TrustRegionOptions::default();
     options.tolerances.gtol = -1.0;
     let e = Executor::new(ok, ArgminTrustRegion::new(Steihaug::new()).with_options(options))
         .configure(|state| state.param(vec![3.0, 2.0]))
@@ -420,7 +420,7 @@ impl Hessian for Barrier {
 
 #[test]
 fn non_finite_trials_are_rejected_not_errors() {
-    let mut options = Options::default();
+    let mut options = TrustRegionOptions::default();
     options.radius.initial = Some(100.0);
     let res = Executor::new(Barrier, ArgminTrustRegion::new(MoreSorensen::new()).with_options(options))
         .configure(|state| state.param(vec![0.05, 3.0]).max_iters(200))
@@ -431,7 +431,7 @@ fn non_finite_trials_are_rejected_not_errors() {
     assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-6), "{x:?}");
 
     // With a cap of one non-finite trial the run fails, which argmin sees as a solver exit.
-    let mut options = Options::default();
+    let mut options = TrustRegionOptions::default();
     options.radius.initial = Some(100.0);
     options.max_non_finite = 1;
     let res = Executor::new(Barrier, ArgminTrustRegion::new(Cauchy::new()).with_options(options))
@@ -503,7 +503,7 @@ impl DenseHessian for Quantized {
 fn flat_values_are_decided_by_the_gradient_as_in_the_native_loop() {
     // f is 0 at every point the run visits: only the gradient test can accept a step.
     let x0 = [1.0 + 1e-4, 1.0 - 2e-4, 1.0 + 1e-4];
-    let mut opts = Options::default();
+    let mut opts = TrustRegionOptions::default();
     opts.tolerances.gtol = 1e-9;
     let native =
         TrustRegion::new(MoreSorensen::new()).with_options(opts.clone()).minimize_dense(&Quantized, &x0).unwrap();
@@ -520,8 +520,8 @@ fn flat_values_are_decided_by_the_gradient_as_in_the_native_loop() {
 fn evaluation_limit_is_checked_before_the_first_iteration_as_natively() {
     let x0 = [-1.2, 1.0];
     for limit in [1, 5] {
-        let mut opts = Options::default();
-        opts.tolerances.max_evaluations = limit;
+        let mut opts = TrustRegionOptions::default();
+        opts.limits.max_evaluations = limit;
         let native =
             TrustRegion::new(Steihaug::new()).with_options(opts.clone()).minimize_dense(&Rosenbrock, &x0).unwrap();
         assert!(matches!(native.termination, Termination::MaxEvaluations { .. }), "{}", native.termination);

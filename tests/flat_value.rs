@@ -3,7 +3,7 @@
 
 use faer::MatMut;
 use trust_region::subproblem::{MoreSorensen, Steihaug};
-use trust_region::{DenseHessian, HessianProduct, Objective, Options, Report, Termination, TrustRegion};
+use trust_region::{DenseHessian, HessianProduct, Objective, Report, Termination, TrustRegion, TrustRegionOptions};
 
 /// `h(x) = sum c_i (x_i - 1)^2` reported with its value rounded to multiples of `1e-6` (a
 /// value whose resolution is far coarser than its gradient's, like a sum of many terms that
@@ -50,8 +50,8 @@ impl DenseHessian for Quantized {
 /// Near the minimizer, where the rounded value is 0 at every trial point.
 const X0: [f64; 4] = [1.0 + 1e-4, 1.0 - 2e-4, 1.0 + 1e-4, 1.0 - 1e-4];
 
-fn options() -> Options {
-    let mut o = Options { keep_history: true, ..Options::default() };
+fn options() -> TrustRegionOptions {
+    let mut o = TrustRegionOptions { keep_history: true, ..TrustRegionOptions::default() };
     o.tolerances.gtol = 1e-9;
     o
 }

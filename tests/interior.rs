@@ -10,7 +10,7 @@ use faer::MatMut;
 use trust_region::solver::interior::{
     Interior, InteriorOptions, Region, StepKind, StepRule, SystemIterationInfo, SystemReport, SystemTermination,
 };
-use trust_region::{Bounds, DenseJacobian, Residuals, Scaling, SetupError, SparseJacobian};
+use trust_region::{Bounds, DenseJacobian, Limits, RadiusOptions, Residuals, Scaling, SetupError, SparseJacobian};
 
 mod counting_alloc;
 use counting_alloc::allocations;
@@ -147,7 +147,7 @@ fn check_run(sys: &Sys2, b: &Bounds, r: &SystemReport, label: &str) {
     }
     assert!(b.strictly_contains(&r.x), "{label}: final point {:?} not strictly inside", r.x);
     let f = (sys.f)(&r.x);
-    assert!((norm(&f) - r.residual_norm).abs() <= 1e-12 * (1.0 + r.residual_norm), "{label}");
+    assert!((norm(&f) - r.residual_norm()).abs() <= 1e-12 * (1.0 + r.residual_norm()), "{label}");
 }
 
 fn run_matrix(name: &str, make: fn() -> (Sys2, Bounds), must_all: bool) -> Vec<(String, usize)> {
@@ -160,7 +160,7 @@ fn run_matrix(name: &str, make: fn() -> (Sys2, Bounds), must_all: bool) -> Vec<(
                 let label = format!("{name} {} {} x0#{}", scaling.name(), rule.name(), k + 1);
                 let r = Interior::new(options(scaling, rule)).solve_dense(&sys, &b, x0).unwrap();
                 check_run(&sys, &b, &r, &label);
-                if r.converged() && r.residual_norm <= 1e-8 {
+                if r.converged() && r.residual_norm() <= 1e-8 {
                     out.push((label, r.iterations));
                 } else {
                     failures.push(format!("{label}: {}", r.termination));
@@ -223,7 +223,7 @@ fn no_root_in_the_box_ends_as_a_stationary_point() {
                     );
                     assert!(!r.converged());
                     assert_eq!(r.termination.name(), "stationary_not_root");
-                    assert!(r.residual_norm > 0.5, "{label}");
+                    assert!(r.residual_norm() > 0.5, "{label}");
                 }
             }
         }
@@ -269,7 +269,7 @@ fn observer_sees_every_iterate_strictly_inside_and_can_stop() {
         seen += 1;
         ControlFlow::Continue(())
     };
-    let r = Interior::default().solve_dense_observed(&sys, &b, &[0.25, 3.25], &mut observer).unwrap();
+    let r = Interior::default().with_observer(&mut observer).solve_dense(&sys, &b, &[0.25, 3.25]).unwrap();
     assert!(r.converged());
     assert_eq!(seen, r.iterations);
     let mut stop = |info: &SystemIterationInfo, _: &[f64]| {
@@ -279,7 +279,7 @@ fn observer_sees_every_iterate_strictly_inside_and_can_stop() {
             ControlFlow::Continue(())
         }
     };
-    let r = Interior::default().solve_dense_observed(&sys, &b, &[0.25, 3.25], &mut stop).unwrap();
+    let r = Interior::default().with_observer(&mut stop).solve_dense(&sys, &b, &[0.25, 3.25]).unwrap();
     assert_eq!(r.termination, SystemTermination::UserStopped { iteration: 2 });
 }
 
@@ -308,7 +308,7 @@ fn dense_sparse_and_finite_differences_give_the_same_iterates() {
                     assert_eq!(d.symbolic_analyses, 0);
                     assert_eq!(s.symbolic_analyses, 1, "{label}");
                     assert_eq!(fds.symbolic_analyses, 1, "{label}");
-                    assert_eq!(s.factorizations, s.j_evals, "{label}");
+                    assert_eq!(s.factorizations, s.evaluations.jacobian, "{label}");
                     // Dense and grouped sparse differences are bitwise the same Jacobian
                     // (a full pattern has one column per group).
                     assert_eq!(fdd.iterations, fds.iterations, "{label}");
@@ -323,7 +323,7 @@ fn dense_sparse_and_finite_differences_give_the_same_iterates() {
                         d.iterations
                     );
                     // One F per trial, two per dense difference Jacobian (n = 2), one at the start.
-                    assert_eq!(fdd.f_evals, 1 + fdd.iterations + 2 * fdd.j_evals, "{label}");
+                    assert_eq!(fdd.evaluations.residuals, 1 + fdd.iterations + 2 * fdd.evaluations.jacobian, "{label}");
                 }
             }
         }
@@ -391,7 +391,7 @@ fn sparse_path_analyzes_once_and_fd_is_thread_count_independent() {
         assert!(r.converged(), "{}", r.termination);
         assert!(b.strictly_contains(&r.x));
         assert_eq!(r.symbolic_analyses, 1);
-        assert_eq!(r.factorizations, r.j_evals);
+        assert_eq!(r.factorizations, r.evaluations.jacobian);
         assert!(r.iterations <= 20, "{}", r.iterations);
         let pattern = p.jacobian_pattern();
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
@@ -403,7 +403,7 @@ fn sparse_path_analyzes_once_and_fd_is_thread_count_independent() {
         assert_eq!(r1.iterations, r2.iterations);
         assert_eq!(r1.symbolic_analyses, 1);
         // Three column groups: three evaluations of F per Jacobian.
-        assert_eq!(r1.f_evals, 1 + r1.iterations + 3 * r1.j_evals);
+        assert_eq!(r1.evaluations.residuals, 1 + r1.iterations + 3 * r1.evaluations.jacobian);
         for k in 0..n {
             assert!((r1.x[k] - r.x[k]).abs() < 1e-7);
         }
@@ -435,7 +435,10 @@ fn setup_errors() {
     // Invalid options, caught before any evaluation.
     for opts in [
         InteriorOptions { theta: 1.0, ..Default::default() },
-        InteriorOptions { initial_radius: 0.0, ..Default::default() },
+        InteriorOptions {
+            radius: RadiusOptions { initial: Some(0.0), ..RadiusOptions::interior() },
+            ..Default::default()
+        },
         InteriorOptions { atol: -1.0, ..Default::default() },
         InteriorOptions { scaling: Scaling::combination([0.5, 0.5, 0.5]), ..Default::default() },
         InteriorOptions { scaling: Scaling::Huu { p: 0.5 }, ..Default::default() },
@@ -505,7 +508,12 @@ fn non_finite_residuals_are_rejected_and_the_run_recovers() {
     let b = Bounds::new(vec![-5.0, -5.0], vec![5.0, 5.0]).unwrap();
     let mut rejected_nan = 0;
     for rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
-        let opts = InteriorOptions { step_rule: rule, initial_radius: 100.0, keep_history: true, ..Default::default() };
+        let opts = InteriorOptions {
+            step_rule: rule,
+            radius: RadiusOptions { initial: Some(100.0), ..RadiusOptions::interior() },
+            keep_history: true,
+            ..Default::default()
+        };
         let r = Interior::new(opts).solve_dense(&sys, &b, &[2.5, 2.5]).unwrap();
         assert!(r.converged(), "{}", r.termination);
         rejected_nan += r.history.iter().filter(|h| h.actual_reduction.is_nan()).count();
@@ -526,7 +534,7 @@ fn non_finite_residuals_are_rejected_and_the_run_recovers() {
     let opts = InteriorOptions { max_non_finite: 5, ..Default::default() };
     let r = Interior::new(opts).solve_dense(&always, &b, &[0.5, 0.5]).unwrap();
     assert_eq!(r.termination, SystemTermination::NonFinite { consecutive: 5 });
-    assert_eq!((r.iterations, r.f_evals), (5, 6));
+    assert_eq!((r.iterations, r.evaluations.residuals), (5, 6));
 
     // A NaN Jacobian at the start is a setup error; later it rejects the step.
     let nan_j = Sys2 { f: (himmelblau().0).f, j: |_| [[f64::NAN, 0.0], [0.0, 1.0]] };
@@ -551,21 +559,27 @@ fn a_singular_jacobian_falls_back_to_cauchy() {
 #[test]
 fn limits_end_the_run_typed() {
     let (sys, b) = powell();
-    let r = Interior::new(InteriorOptions { max_iterations: 3, ..Default::default() })
-        .solve_dense(&sys, &b, &[0.25, 3.25])
-        .unwrap();
+    let r = Interior::new(InteriorOptions {
+        limits: Limits { max_iterations: 3, ..Limits::default() },
+        ..Default::default()
+    })
+    .solve_dense(&sys, &b, &[0.25, 3.25])
+    .unwrap();
     assert_eq!(r.termination, SystemTermination::MaxIterations { limit: 3 });
     assert_eq!(r.iterations, 3);
-    let r = Interior::new(InteriorOptions { max_evaluations: 4, ..Default::default() })
-        .solve_dense(&sys, &b, &[0.25, 3.25])
-        .unwrap();
+    let r = Interior::new(InteriorOptions {
+        limits: Limits { max_evaluations: 4, ..Limits::default() },
+        ..Default::default()
+    })
+    .solve_dense(&sys, &b, &[0.25, 3.25])
+    .unwrap();
     assert_eq!(r.termination, SystemTermination::MaxEvaluations { limit: 4 });
-    assert_eq!(r.f_evals, 4);
+    assert_eq!(r.evaluations.residuals, 4);
     // A start at the root ends at once, without a Jacobian.
     let root = [1.0981593296997149e-5, 9.106146739867318];
     let r = Interior::new(InteriorOptions { atol: 1e-6, ..Default::default() }).solve_dense(&sys, &b, &root).unwrap();
     assert!(r.converged());
-    assert_eq!((r.iterations, r.j_evals), (0, 0));
+    assert_eq!((r.iterations, r.evaluations.jacobian), (0, 0));
 }
 
 #[test]
@@ -595,7 +609,7 @@ fn the_loop_does_not_allocate() {
                 ControlFlow::Continue(())
             };
             let opts = InteriorOptions { scaling, step_rule: rule, ..Default::default() };
-            let r = Interior::new(opts).solve_dense_observed(&sys, &b, &[0.25, 3.25], &mut observer).unwrap();
+            let r = Interior::new(opts).with_observer(&mut observer).solve_dense(&sys, &b, &[0.25, 3.25]).unwrap();
             assert!(r.converged());
             assert!(r.iterations > 3);
             assert_eq!(last, first.unwrap(), "{rule:?} {scaling:?}: allocations inside the loop");

@@ -13,7 +13,8 @@ use trust_region::interop::nalgebra::{
 };
 use trust_region::subproblem::{Dogleg, MoreSorensen, Steihaug};
 use trust_region::{
-    DenseHessian, DenseJacobian, HessianProduct, Objective, Options, Report, Residuals, SparseHessian, TrustRegion,
+    DenseHessian, DenseJacobian, HessianProduct, Objective, Report, Residuals, SparseHessian, TrustRegion,
+    TrustRegionOptions,
 };
 
 // ----------------------------------------------------------------------------------------------
@@ -222,8 +223,8 @@ fn start(n: usize) -> Vec<f64> {
     (0..n).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect()
 }
 
-fn history_options() -> Options {
-    Options { keep_history: true, ..Options::default() }
+fn history_options() -> TrustRegionOptions {
+    TrustRegionOptions { keep_history: true, ..TrustRegionOptions::default() }
 }
 
 fn assert_same_run(a: &Report, b: &Report) {

@@ -87,10 +87,10 @@ impl DenseHessian for Chained {
 fn count<S: StepSolver, O: Oracle>(step: S, oracle: &mut O, n: usize) -> (usize, usize) {
     let x0: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
     let mut tr = TrustRegion::new(step);
-    tr.options.tolerances.max_iterations = 200;
+    tr.options.limits.max_iterations = 200;
     let mut counts = [0usize; 256];
     let mut calls = 0usize;
-    let mut observer = |info: &IterationInfo| {
+    let mut observer = |info: &IterationInfo, _: &[f64]| {
         if calls < counts.len() {
             counts[calls] = allocations();
         }
@@ -98,7 +98,7 @@ fn count<S: StepSolver, O: Oracle>(step: S, oracle: &mut O, n: usize) -> (usize,
         let _ = info;
         ControlFlow::Continue(())
     };
-    let report = tr.run(oracle, &x0, &mut observer).expect("valid setup");
+    let report = tr.with_observer(&mut observer).run(oracle, &x0).expect("valid setup");
     assert!(report.iterations >= 5, "{} iterations: {}", report.iterations, report.termination);
 
     let last = calls.min(counts.len()) - 1;

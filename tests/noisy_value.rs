@@ -2,7 +2,7 @@
 //! run going to the gradient tolerance where the plain ratio gives up.
 
 use trust_region::subproblem::Steihaug;
-use trust_region::{HessianProduct, Objective, Options, SetupError, TrustRegion};
+use trust_region::{HessianProduct, Objective, SetupError, TrustRegion, TrustRegionOptions};
 
 /// `sum c_i (x_i - 1)^2` plus deterministic noise of amplitude `NOISE` in the value (the
 /// gradient is exact), as from a simulation with an inner tolerance.
@@ -41,7 +41,7 @@ impl HessianProduct for NoisyQuadratic {
 }
 
 fn run(f_noise: f64) -> trust_region::Report {
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = 1e-8;
     o.radius.f_noise = f_noise;
     let x0: Vec<f64> = (0..N).map(|i| -2.0 + 0.1 * i as f64).collect();
@@ -71,7 +71,7 @@ fn the_relaxed_ratio_reaches_the_gradient_tolerance_through_the_noise() {
 #[test]
 fn a_bad_noise_level_is_a_typed_error() {
     for f_noise in [-1.0, f64::NAN, f64::INFINITY] {
-        let mut o = Options::default();
+        let mut o = TrustRegionOptions::default();
         o.radius.f_noise = f_noise;
         let r = TrustRegion::new(Steihaug::new()).with_options(o).minimize(&NoisyQuadratic, &[0.0; N]);
         assert!(matches!(r, Err(SetupError::InvalidOption { name: "f_noise", .. })), "{r:?}");

@@ -29,14 +29,14 @@ use trust_region_problems::cutest;
 fn run<S: StepSolver, P: SparseHessian + ?Sized>(step: S, p: &P, x0: &[f64]) -> Report {
     let mut tr = TrustRegion::new(step);
     tr.options.tolerances.gtol = 1e-6;
-    tr.options.tolerances.max_iterations = 1000;
+    tr.options.limits.max_iterations = 1000;
     tr.minimize_sparse(p, x0).expect("valid setup")
 }
 
 fn run_products<P: HessianProduct + ?Sized>(p: &P, x0: &[f64]) -> Report {
     let mut tr = TrustRegion::new(Steihaug::new());
     tr.options.tolerances.gtol = 1e-6;
-    tr.options.tolerances.max_iterations = 1000;
+    tr.options.limits.max_iterations = 1000;
     tr.minimize(p, x0).expect("valid setup")
 }
 
@@ -217,9 +217,9 @@ fn suite_cg_iterations() {
         let x0 = prob.x0();
         let solve = |ichol: bool| {
             let start = Instant::now();
-            let mut opts = trust_region::Options::default();
+            let mut opts = trust_region::TrustRegionOptions::default();
             opts.tolerances.gtol = gtol;
-            opts.tolerances.max_time = Some(std::time::Duration::from_secs(60));
+            opts.limits.max_time = Some(std::time::Duration::from_secs(60));
             let r = if ichol {
                 TrustRegion::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()))
                     .with_options(opts)
@@ -338,7 +338,7 @@ impl SparseHessianApproximation for GridPlusRankOne {
 fn run_preconditioned<P: SparseHessianApproximation + ?Sized>(p: &P, x0: &[f64]) -> Result<Report, SetupError> {
     let mut tr = TrustRegion::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()));
     tr.options.tolerances.gtol = 1e-6;
-    tr.options.tolerances.max_iterations = 1000;
+    tr.options.limits.max_iterations = 1000;
     tr.minimize_preconditioned(p, x0)
 }
 

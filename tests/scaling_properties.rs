@@ -81,6 +81,7 @@ fn upper_bound(s: &Scaling, c: &Coord) -> f64 {
         Scaling::KanzowKlug { lambda, .. } => lambda,
         Scaling::Combination { weights: w, lambda, .. } => w[0] * cl + w[1] * cl + w[2] * lambda,
         Scaling::Adaptive => (2.0 * cl + 1.0) / 3.0,
+        _ => unreachable!("a scaling this test does not know"),
     }
 }
 

@@ -611,11 +611,11 @@ impl SparseHessian for GinzburgLandau {
 /// Runs the loop with an observer counting allocations between its first and last call.
 fn run_sparse<P: SparseHessian>(p: &P, x0: &[f64], max_iterations: usize) -> (trust_region::Report, usize, usize) {
     let mut tr = TrustRegion::new(MoreSorensen::new());
-    tr.options.tolerances.max_iterations = max_iterations;
+    tr.options.limits.max_iterations = max_iterations;
     let mut first: Option<usize> = None;
     let mut last = 0usize;
     let mut calls = 0usize;
-    let mut observer = |_: &IterationInfo| {
+    let mut observer = |_: &IterationInfo, _: &[f64]| {
         let a = allocations();
         if first.is_none() {
             first = Some(a);
@@ -624,7 +624,7 @@ fn run_sparse<P: SparseHessian>(p: &P, x0: &[f64], max_iterations: usize) -> (tr
         calls += 1;
         std::ops::ControlFlow::Continue(())
     };
-    let report = tr.run(&mut NewtonSparse::new(p), x0, &mut observer).expect("setup");
+    let report = tr.with_observer(&mut observer).run(&mut NewtonSparse::new(p), x0).expect("setup");
     (report, last - first.unwrap_or(last), calls)
 }
 

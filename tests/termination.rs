@@ -8,18 +8,19 @@ use std::time::Duration;
 use common::*;
 use trust_region::subproblem::{Cauchy, Dogleg, Steihaug};
 use trust_region::{
-    HessianProduct, IterationInfo, Objective, Options, SetupError, Termination, TerminationClass, TrustRegion,
+    HessianProduct, IterationInfo, Objective, SetupError, Termination, TerminationClass, TrustRegion,
+    TrustRegionOptions,
 };
 
 const X0: [f64; 2] = [-1.2, 1.0];
 
-fn steihaug(opts: Options) -> TrustRegion<Steihaug> {
+fn steihaug(opts: TrustRegionOptions) -> TrustRegion<Steihaug> {
     TrustRegion::new(Steihaug::new()).with_options(opts)
 }
 
 #[test]
 fn gradient_tolerance() {
-    let r = steihaug(Options::default()).minimize(&Rosenbrock, &X0).unwrap();
+    let r = steihaug(TrustRegionOptions::default()).minimize(&Rosenbrock, &X0).unwrap();
     assert!(matches!(r.termination, Termination::GradientTolerance { .. }), "{}", r.termination);
     assert_eq!(r.termination.class(), TerminationClass::Converged);
     assert!(r.grad_inf <= 1e-6);
@@ -28,7 +29,7 @@ fn gradient_tolerance() {
 
 #[test]
 fn relative_gradient_tolerance() {
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = 0.0;
     o.tolerances.grtol = 1e-3;
     let r = steihaug(o).minimize(&Rosenbrock, &X0).unwrap();
@@ -43,7 +44,7 @@ fn relative_gradient_tolerance() {
 
 #[test]
 fn function_tolerance() {
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = 0.0;
     o.tolerances.ftol = 0.1;
     // Steepest descent creeps along the valley: relative decreases fall below 10%.
@@ -54,7 +55,7 @@ fn function_tolerance() {
 
 #[test]
 fn step_tolerance() {
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = 0.0;
     o.tolerances.xtol = 1e-3;
     let r = steihaug(o).minimize(&Rosenbrock, &X0).unwrap();
@@ -65,7 +66,7 @@ fn step_tolerance() {
 fn round_off_limit() {
     // gtol = 0 cannot be met; the run must still end as converged once the model promises
     // nothing above rounding level, not in a thousand rejected trials.
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = 0.0;
     let r = TrustRegion::new(Dogleg::new()).with_options(o).minimize_dense(&Rosenbrock, &X0).unwrap();
     assert!(
@@ -79,8 +80,8 @@ fn round_off_limit() {
 
 #[test]
 fn max_iterations() {
-    let mut o = Options::default();
-    o.tolerances.max_iterations = 3;
+    let mut o = TrustRegionOptions::default();
+    o.limits.max_iterations = 3;
     let r = steihaug(o).minimize(&Rosenbrock, &X0).unwrap();
     assert_eq!(r.termination, Termination::MaxIterations { limit: 3 });
     assert_eq!(r.iterations, 3);
@@ -90,8 +91,8 @@ fn max_iterations() {
 
 #[test]
 fn max_evaluations() {
-    let mut o = Options::default();
-    o.tolerances.max_evaluations = 4;
+    let mut o = TrustRegionOptions::default();
+    o.limits.max_evaluations = 4;
     let r = steihaug(o).minimize(&Rosenbrock, &X0).unwrap();
     assert_eq!(r.termination, Termination::MaxEvaluations { limit: 4 });
     assert_eq!(r.evaluations.f, 4);
@@ -99,8 +100,8 @@ fn max_evaluations() {
 
 #[test]
 fn max_time() {
-    let mut o = Options::default();
-    o.tolerances.max_time = Some(Duration::ZERO);
+    let mut o = TrustRegionOptions::default();
+    o.limits.max_time = Some(Duration::ZERO);
     let r = steihaug(o).minimize(&Rosenbrock, &X0).unwrap();
     assert!(matches!(r.termination, Termination::MaxTime { .. }), "{}", r.termination);
     assert_eq!(r.iterations, 0);
@@ -109,7 +110,7 @@ fn max_time() {
 #[test]
 fn user_stopped() {
     let mut seen = Vec::new();
-    let mut obs = |info: &IterationInfo| {
+    let mut obs = |info: &IterationInfo, _: &[f64]| {
         seen.push(info.iteration);
         if info.iteration == 2 {
             ControlFlow::Break(())
@@ -117,8 +118,8 @@ fn user_stopped() {
             ControlFlow::Continue(())
         }
     };
-    let mut tr = steihaug(Options::default());
-    let r = tr.run(&mut trust_region::model::NewtonProducts::new(&Rosenbrock), &X0, &mut obs).unwrap();
+    let tr = steihaug(TrustRegionOptions::default());
+    let r = tr.with_observer(&mut obs).run(&mut trust_region::model::NewtonProducts::new(&Rosenbrock), &X0).unwrap();
     assert_eq!(r.termination, Termination::UserStopped { iteration: 2 });
     assert_eq!(seen, vec![1, 2]);
 }
@@ -158,7 +159,7 @@ fn poisoned(value_limit: f64, gradient_limit: f64, hessian_limit: f64) -> Poison
 
 #[test]
 fn non_finite_values() {
-    let o = Options { max_non_finite: 5, ..Default::default() };
+    let o = TrustRegionOptions { max_non_finite: 5, ..Default::default() };
     let p = poisoned(-1.2, f64::INFINITY, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });
@@ -170,7 +171,7 @@ fn non_finite_values() {
 
 #[test]
 fn non_finite_gradient_is_rejected() {
-    let o = Options { max_non_finite: 5, ..Default::default() };
+    let o = TrustRegionOptions { max_non_finite: 5, ..Default::default() };
     let p = poisoned(f64::INFINITY, -1.2, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });
@@ -183,7 +184,7 @@ fn non_finite_values_recovered() {
     // NaN beyond x[0] = 0.5 on the way: the run must shrink, go around, and still converge
     // to a point of the allowed region.
     let p = poisoned(0.9, f64::INFINITY, f64::INFINITY);
-    let r = steihaug(Options::default()).minimize(&p, &X0).unwrap();
+    let r = steihaug(TrustRegionOptions::default()).minimize(&p, &X0).unwrap();
     assert!(r.x[0] <= 0.9);
     assert!(r.f.is_finite());
 }
@@ -199,7 +200,7 @@ fn non_finite_model() {
 
 #[test]
 fn setup_errors() {
-    let mut tr = steihaug(Options::default());
+    let mut tr = steihaug(TrustRegionOptions::default());
     assert_eq!(
         tr.minimize(&Rosenbrock, &[1.0]).unwrap_err(),
         SetupError::DimensionMismatch { what: "x0", expected: 2, found: 1 }
@@ -220,10 +221,10 @@ fn setup_errors() {
     );
     // dogleg needs a matrix
     assert!(matches!(TrustRegion::new(Dogleg::new()).minimize(&Rosenbrock, &X0), Err(SetupError::Unsupported { .. })));
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = -1.0;
     assert!(matches!(steihaug(o).minimize(&Rosenbrock, &X0), Err(SetupError::InvalidOption { name: "gtol", .. })));
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.radius.initial = Some(0.0);
     assert!(matches!(steihaug(o).minimize(&Rosenbrock, &X0), Err(SetupError::InvalidOption { .. })));
     let mut s = Steihaug::new();
@@ -241,15 +242,15 @@ fn setup_errors() {
 fn iteration_records_carry_the_trial_radius() {
     let mut radii = Vec::new();
     let mut steps = Vec::new();
-    let mut obs = |info: &IterationInfo| {
+    let mut obs = |info: &IterationInfo, _: &[f64]| {
         radii.push(info.radius);
         steps.push(info.step_norm);
         ControlFlow::Continue(())
     };
-    let mut o = Options::default();
+    let mut o = TrustRegionOptions::default();
     o.radius.initial = Some(0.5);
-    let mut tr = steihaug(o);
-    let r = tr.run(&mut trust_region::model::NewtonProducts::new(&Rosenbrock), &X0, &mut obs).unwrap();
+    let tr = steihaug(o);
+    let r = tr.with_observer(&mut obs).run(&mut trust_region::model::NewtonProducts::new(&Rosenbrock), &X0).unwrap();
     assert!(r.converged());
     assert_eq!(radii[0], 0.5);
     for (k, (&radius, &step)) in radii.iter().zip(&steps).enumerate() {

@@ -1,4 +1,4 @@
-//! `Options::trial_gradient`: the gradient evaluated with the value at trial points gives the
+//! `TrustRegionOptions::trial_gradient`: the gradient evaluated with the value at trial points gives the
 //! same iterates with fewer calls into the problem, and rejected or non-finite trials are
 //! handled as before.
 
@@ -9,7 +9,7 @@ use std::cell::Cell;
 use common::*;
 use faer::MatMut;
 use trust_region::subproblem::{MoreSorensen, Steihaug};
-use trust_region::{DenseHessian, HessianProduct, Objective, Options, Report, TrustRegion};
+use trust_region::{DenseHessian, HessianProduct, Objective, Report, TrustRegion, TrustRegionOptions};
 
 const X0: [f64; 2] = [-1.2, 1.0];
 
@@ -52,8 +52,8 @@ impl DenseHessian for Counted {
     }
 }
 
-fn options(trial_gradient: bool) -> Options {
-    Options { trial_gradient, keep_history: true, ..Options::default() }
+fn options(trial_gradient: bool) -> TrustRegionOptions {
+    TrustRegionOptions { trial_gradient, keep_history: true, ..TrustRegionOptions::default() }
 }
 
 fn same_run(a: &Report, b: &Report) {
@@ -112,6 +112,6 @@ fn non_finite_trial_gradient_is_rejected_as_before() {
     let b = TrustRegion::new(Steihaug::new()).with_options(options(true)).minimize(&poisoned(), &X0).unwrap();
     same_run(&a, &b);
     // Some trial passed the ratio test and was still rejected: its gradient was not finite.
-    assert!(a.history.iter().any(|h| !h.accepted && h.ratio > Options::default().radius.accept));
+    assert!(a.history.iter().any(|h| !h.accepted && h.ratio > TrustRegionOptions::default().radius.accept));
     assert!(b.x[0] <= 0.5 && b.x.iter().all(|v| v.is_finite()));
 }

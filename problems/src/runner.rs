@@ -30,7 +30,7 @@ use serde::Serialize;
 use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver,
 };
-use trust_region::{Options, Report, SetupError, TrustRegion};
+use trust_region::{Report, SetupError, TrustRegion, TrustRegionOptions};
 
 use crate::{correct_digits, SuiteProblem};
 
@@ -126,7 +126,7 @@ pub struct RunSettings {
     /// Time limit per run. Default 60 s.
     pub max_time: Duration,
     /// Evaluate the gradient with the value at trial points
-    /// ([`trust_region::Options::trial_gradient`]). Default `false`.
+    /// ([`trust_region::TrustRegionOptions::trial_gradient`]). Default `false`.
     pub trial_gradient: bool,
 }
 
@@ -190,7 +190,7 @@ fn solve<S: StepSolver>(
     step: S,
     problem: &dyn SuiteProblem,
     name: SolverName,
-    opts: &Options,
+    opts: &TrustRegionOptions,
 ) -> Result<Report, String> {
     let x0 = problem.x0();
     let mut tr = TrustRegion::new(step).with_options(opts.clone());
@@ -257,10 +257,10 @@ pub fn run_one(
     local_f_star: Option<f64>,
 ) -> RunRecord {
     let info = problem.info();
-    let mut opts = Options::default();
+    let mut opts = TrustRegionOptions::default();
     opts.tolerances.gtol = settings.gtol;
-    opts.tolerances.max_iterations = settings.max_iterations;
-    opts.tolerances.max_time = Some(settings.max_time);
+    opts.limits.max_iterations = settings.max_iterations;
+    opts.limits.max_time = Some(settings.max_time);
     opts.trial_gradient = settings.trial_gradient;
     let result = match solver {
         SolverName::Cauchy => solve(Cauchy::new(), problem, solver, &opts),

@@ -3,7 +3,7 @@
 //! trust-region solves on them, are identical on a 1-thread and a 2-thread rayon pool.
 
 use trust_region::subproblem::Steihaug;
-use trust_region::{Options, TrustRegion};
+use trust_region::{TrustRegion, TrustRegionOptions};
 use trust_region_problems::cutest::{self, PARALLEL_MIN_ELEMENTS};
 use trust_region_problems::SuiteProblem;
 
@@ -57,9 +57,9 @@ fn evaluations(p: &dyn SuiteProblem) -> Vec<Vec<u64>> {
 
 /// A short Steihaug trust-region solve, as bit patterns and counts.
 fn solve(p: &dyn SuiteProblem) -> (Vec<u64>, Vec<u64>, String) {
-    let mut options = Options::default();
-    options.tolerances.max_iterations = 6;
-    options.tolerances.max_time = None;
+    let mut options = TrustRegionOptions::default();
+    options.limits.max_iterations = 6;
+    options.limits.max_time = None;
     let r = TrustRegion::new(Steihaug::new())
         .with_options(options)
         .minimize(p.products().expect("products"), &p.x0())

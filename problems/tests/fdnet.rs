@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use trust_region::solver::hessian_free::{BatchLoss, HessianFree, Options};
+use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
+use trust_region::Limits;
 use trust_region_problems::fdnet::adam::{adam, AdamOptions};
 use trust_region_problems::fdnet::data::{Case, HeatData, DX, NODES, SHIFT};
 use trust_region_problems::fdnet::euler::{euler_operator, REFERENCE_CODE_DX};
@@ -293,17 +294,20 @@ fn short_training_decreases_the_loss_and_is_deterministic() {
     let w0 = net.init(1);
     let train = || {
         let mut loss = FdNetLoss::new(net, d, 64, 1);
-        let opts = Options { iterations: 25, ..Options::default() };
+        let opts = HessianFreeOptions {
+            limits: Limits { max_iterations: 25, ..Limits::default() },
+            ..HessianFreeOptions::default()
+        };
         HessianFree::new().with_options(opts).train(&mut loss, &w0).unwrap()
     };
     let r1 = train();
     let l0 = FdNetLoss::dataset_loss(&net, &w0, d);
-    let l1 = FdNetLoss::dataset_loss(&net, &r1.w, d);
+    let l1 = FdNetLoss::dataset_loss(&net, &r1.x, d);
     assert!(l1 < 1e-4 * l0, "full training loss {l0:e} -> {l1:e}");
     assert!(r1.accepted_steps > 5);
     let r2 = train();
-    assert_eq!(r1.w, r2.w);
-    assert_eq!(r1.cost, r2.cost);
+    assert_eq!(r1.x, r2.x);
+    assert_eq!(r1.evaluations, r2.evaluations);
 
     let mut loss = FdNetLoss::new(net, d, 64, 1);
     let opts = AdamOptions { iterations: 200, ..AdamOptions::default() };

@@ -40,7 +40,7 @@
 //! | `RadiusTooSmall`, `NonFinite`, `NonFiniteModel`, `MaxEvaluations`, `MaxTime` | `SolverExit(text)` |
 //!
 //! argmin's own limits apply as usual: `max_iters` (`MaxItersReached`), `target_cost`, the
-//! executor's timeout. Our `Tolerances::max_iterations` is not used here (argmin counts the
+//! executor's timeout. Our `Limits::max_iterations` is not used here (argmin counts the
 //! iterations); `max_evaluations` and `max_time` are. [`ArgminTrustRegion::termination`]
 //! returns our own, richer record after the run (`None` when argmin's limits ended it).
 //!
@@ -110,7 +110,7 @@ use crate::linalg::{all_finite, dense, norm, norm_inf};
 use crate::model::{Acceptance, Model, Oracle};
 use crate::report::{Evaluations, IterationInfo};
 use crate::solver::trust_region::LoopState;
-use crate::solver::{Options, TrustRegion};
+use crate::solver::{TrustRegion, TrustRegionOptions};
 use crate::subproblem::{Needs, StepSolver};
 use crate::termination::Termination;
 
@@ -160,14 +160,14 @@ struct Run {
 }
 
 impl<S: StepSolver> ArgminTrustRegion<S, HessianMatrix> {
-    /// The method with default [`Options`], using the problem's dense Hessian.
+    /// The method with default [`TrustRegionOptions`], using the problem's dense Hessian.
     pub fn new(step: S) -> Self {
         Self { method: TrustRegion::new(step), curvature: HessianMatrix, run: None, termination: None }
     }
 }
 
 impl<S: StepSolver> ArgminTrustRegion<S, GradientDifferences> {
-    /// The method with default [`Options`], with Hessian-vector products by differences of the
+    /// The method with default [`TrustRegionOptions`], with Hessian-vector products by differences of the
     /// gradient (matrix-free step solvers only).
     pub fn gradient_differences(step: S) -> Self {
         Self { method: TrustRegion::new(step), curvature: GradientDifferences::default(), run: None, termination: None }
@@ -182,13 +182,13 @@ impl<S: StepSolver> ArgminTrustRegion<S, GradientDifferences> {
 
 impl<S: StepSolver, C> ArgminTrustRegion<S, C> {
     /// Replaces the loop options (tolerances, radius rules, non-finite cap).
-    pub fn with_options(mut self, options: Options) -> Self {
+    pub fn with_options(mut self, options: TrustRegionOptions) -> Self {
         self.method.options = options;
         self
     }
 
     /// The loop options.
-    pub fn options(&self) -> &Options {
+    pub fn options(&self) -> &TrustRegionOptions {
         &self.method.options
     }
 

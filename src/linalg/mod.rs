@@ -5,7 +5,6 @@
 //! grain (problem evaluation, suite runs).
 
 pub mod dense;
-pub mod fd;
 pub mod incomplete_cholesky;
 pub mod lu;
 pub mod sparse;

@@ -24,17 +24,17 @@
 //!    - $\rho > 0.75$ and the step is on the boundary: $\Delta \leftarrow \min(2 \Delta, 5)$;
 //!    - otherwise unchanged.
 //!
-//! This update contracts the *radius*, not the step length: it differs from
-//! [`crate::radius::update`], which shrinks relative to `min(||s||, radius)`, so it is
-//! implemented here with the constants as documented defaults of [`RadiusRule`]. The ratio is
-//! `ared / pred` with a *relative* round-off guard: when both `|ared|` and `|pred|` are at most
-//! `10 eps |f|` the step counts as in agreement (`rho = 1`). A loss computed from residuals
-//! is accurate relative to itself, and the losses of interest go to zero (1e-13 here), so the
-//! absolute floor `10 eps (1 + |f|)` of [`crate::radius::ratio`] would accept every step once
-//! `f < 1e-14`.
+//! This update contracts the *radius*, not the step length (the Newton loop shrinks relative to
+//! `min(||s||, radius)`); it is the shared policy of [`crate::radius`] with the parameters of
+//! [`RadiusOptions::hessian_free`]. The ratio is `ared / pred` with a *relative* round-off
+//! guard ([`crate::radius::RoundOffGuard::Relative`]): when both `|ared|` and `|pred|` are at
+//! most `10 eps |f|` the step counts as in agreement (`rho = 1`). A loss computed from
+//! residuals is accurate relative to itself, and the losses of interest go to zero (1e-13
+//! here), so the absolute floor `10 eps (1 + |f|)` of the Newton loop would accept every step
+//! once `f < 1e-14`.
 //!
-//! Cost is counted as gradients + Hessian-vector products, the unit of the reference's plots;
-//! trial losses are counted separately ([`Cost::losses`]).
+//! Cost is counted as gradients + Hessian-vector products, the unit of the reference's plots
+//! ([`training_cost`]); trial losses are counted separately (`Evaluations::f`).
 //!
 //! Non-finite values never panic the loop: a non-finite trial loss rejects the step and shrinks
 //! the radius like `rho = -inf`; a non-finite loss or gradient at the current point on a new batch
@@ -57,16 +57,20 @@
 //!    inexact Hessian information, Math. Program. 184 (2020) 35-70.
 //! 6. J. Nocedal, S. J. Wright, Numerical Optimization, 2nd ed., Springer (2006), ch. 4 and 7.
 
-use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use serde::Serialize;
 
 use crate::error::SetupError;
 use crate::linalg::{all_finite, norm_inf};
 use crate::model::Model;
-use crate::report::IterationInfo;
+use crate::observe::Observer;
+use crate::radius::{RadiusOptions, RadiusTrial};
+use crate::report::{IterationInfo, Report};
+use crate::step::{Evaluations, Needs, StepStatus};
 use crate::subproblem::steihaug::Forcing;
-use crate::subproblem::{Needs, Steihaug, StepSolver, StepStatus};
-use crate::termination::Termination;
+use crate::subproblem::{Steihaug, StepSolver};
+use crate::termination::{Limits, Termination};
 
 /// A loss over data whose mini-batch value, gradient and Hessian-vector products are exact.
 ///
@@ -106,112 +110,35 @@ impl<L: BatchLoss + ?Sized> BatchLoss for &mut L {
     }
 }
 
-/// The radius and acceptance rule of the loop. Defaults are the reference's constants
-/// (Shi et al. 2020, released code; spec `fdnet.md`, "Training").
-#[derive(Clone, Debug, PartialEq)]
-pub struct RadiusRule {
-    /// Initial radius. Default `0.1`.
-    pub initial: f64,
-    /// Largest radius. Default `5`.
-    pub max_radius: f64,
-    /// Accept the step when `rho > accept`. Default `0.2`.
-    pub accept: f64,
-    /// Shrink when `rho < eta1`. Default `0.25`.
-    pub eta1: f64,
-    /// Grow a boundary step when `rho > eta2`. Default `0.75`.
-    pub eta2: f64,
-    /// `radius <- shrink * radius` when `rho < eta1`. Default `0.25`.
-    pub shrink: f64,
-    /// `radius <- min(grow * radius, max_radius)` when `rho > eta2` on the boundary. Default `2`.
-    pub grow: f64,
-}
-
-impl Default for RadiusRule {
-    fn default() -> Self {
-        Self { initial: 0.1, max_radius: 5.0, accept: 0.2, eta1: 0.25, eta2: 0.75, shrink: 0.25, grow: 2.0 }
-    }
-}
-
-impl RadiusRule {
-    /// Checks `0 < initial <= max_radius`, `0 <= accept < 1`, `0 < eta1 <= eta2 < 1`,
-    /// `0 < shrink < 1 < grow`.
-    pub fn validate(&self) -> Result<(), SetupError> {
-        let bad = |name, value, reason| Err(SetupError::InvalidOption { name, value, reason });
-        if !(self.max_radius > 0.0) {
-            return bad("max_radius", self.max_radius, "must be positive");
-        }
-        if !(self.initial > 0.0 && self.initial.is_finite() && self.initial <= self.max_radius) {
-            return bad("initial_radius", self.initial, "must be positive, finite and at most max_radius");
-        }
-        if !(0.0..1.0).contains(&self.accept) {
-            return bad("accept", self.accept, "must satisfy 0 <= accept < 1");
-        }
-        if !(self.eta1 > 0.0 && self.eta1 <= self.eta2 && self.eta2 < 1.0) {
-            return bad("eta1", self.eta1, "must satisfy 0 < eta1 <= eta2 < 1");
-        }
-        if !(self.shrink > 0.0 && self.shrink < 1.0) {
-            return bad("shrink", self.shrink, "must satisfy 0 < shrink < 1");
-        }
-        if !(self.grow > 1.0 && self.grow.is_finite()) {
-            return bad("grow", self.grow, "must be finite and > 1");
-        }
-        Ok(())
-    }
-
-    /// The radius after a trial with ratio `rho` (spec `fdnet.md`): `radius * shrink` if
-    /// `rho < eta1` (also for NaN), `min(grow * radius, max_radius)` if `rho > eta2` and the
-    /// step is on the boundary, else unchanged.
-    pub fn update(&self, radius: f64, rho: f64, hits_boundary: bool) -> f64 {
-        if !(rho >= self.eta1) {
-            self.shrink * radius
-        } else if rho > self.eta2 && hits_boundary {
-            (self.grow * radius).min(self.max_radius)
-        } else {
-            radius
-        }
-    }
-}
-
-/// `rho = ared / pred` with the relative round-off guard described in the module docs:
-/// `1` when `|ared| <= 10 eps |f|` and `|pred| <= 10 eps |f|`; `-inf` for a non-finite `ared`,
-/// a NaN `pred`, or a non-positive `pred` outside the guard.
-pub fn batch_ratio(actual_reduction: f64, predicted_reduction: f64, f: f64) -> f64 {
-    if !actual_reduction.is_finite() || predicted_reduction.is_nan() {
-        return f64::NEG_INFINITY;
-    }
-    let noise = 10.0 * f64::EPSILON * f.abs();
-    if actual_reduction.abs() <= noise && predicted_reduction.abs() <= noise {
-        return 1.0;
-    }
-    if predicted_reduction <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    actual_reduction / predicted_reduction
-}
-
 /// Options of the Hessian-free loop.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Options {
-    /// Outer iterations (one mini-batch and one trial step each). Default `100` (the reference
-    /// uses 300 for its unstable heat-equation case).
-    pub iterations: usize,
-    /// Radius and acceptance rule (reference constants).
-    pub radius: RadiusRule,
+pub struct HessianFreeOptions {
+    /// Limits: outer iterations (one mini-batch and one trial step each; default `100`, the
+    /// reference uses 300 for its unstable heat-equation case), evaluations (batch losses and
+    /// gradients, each gradient also gives a loss), time.
+    pub limits: Limits,
+    /// Radius and acceptance rule: [`RadiusOptions::hessian_free`], the reference's constants.
+    pub radius: RadiusOptions,
     /// Consecutive iterations with a non-finite loss or gradient at the current point tolerated
     /// before the run fails. Default `30`.
     pub max_non_finite: usize,
-    /// Keep a [`HistoryEntry`] per iteration in [`TrainingReport::history`]. Default `true`
-    /// (the records are small and the loop is short).
+    /// Keep a [`HistoryEntry`] per iteration in [`Report::history`]. Default `true` (the
+    /// records are small and the loop is short).
     pub keep_history: bool,
 }
 
-impl Default for Options {
+impl Default for HessianFreeOptions {
     fn default() -> Self {
-        Self { iterations: 100, radius: RadiusRule::default(), max_non_finite: 30, keep_history: true }
+        Self {
+            limits: Limits { max_iterations: 100, ..Limits::default() },
+            radius: RadiusOptions::hessian_free(),
+            max_non_finite: 30,
+            keep_history: true,
+        }
     }
 }
 
-impl Options {
+impl HessianFreeOptions {
     /// Checks every option.
     pub fn validate(&self) -> Result<(), SetupError> {
         self.radius.validate()?;
@@ -222,80 +149,31 @@ impl Options {
     }
 }
 
-/// Work counters. The reference's cost is `gradients + hessian_products` ([`Cost::total`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cost {
-    /// Batch gradients (each also gives the batch loss at the current point).
-    pub gradients: usize,
-    /// Batch Hessian-vector products.
-    pub hessian_products: usize,
-    /// Trial losses (not part of the reference's cost).
-    pub losses: usize,
-}
-
-impl Cost {
-    /// `gradients + hessian_products`.
-    pub fn total(&self) -> usize {
-        self.gradients + self.hessian_products
-    }
-}
-
 /// One iteration of the loop.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct HistoryEntry {
     /// The shared per-iteration record. Here `f` is the batch loss at the current point after
     /// the iteration (the trial loss if accepted), `grad_inf` is `||g_S||_inf` at the point where
-    /// the step was computed, and `radius` is the radius after the update.
+    /// the step was computed, and `radius` is the radius this trial used (before the update).
     pub info: IterationInfo,
     /// Batch loss `f_S(w)` at the point where the step was computed.
     pub loss_before: f64,
-    /// Cumulative cost (`gradients + hessian_products`) after this iteration.
+    /// Cumulative cost (gradients + Hessian-vector products, the reference's unit) after this
+    /// iteration.
     pub cost: usize,
 }
 
-/// Receives every iteration with the current parameters; can end the run.
-pub trait TrainingObserver {
-    /// Called after each iteration with its record and the parameters after it.
-    fn observe(&mut self, entry: &HistoryEntry, w: &[f64]) -> ControlFlow<()>;
-}
+/// The outcome of a training run: `x` holds the final parameters (the last accepted point:
+/// with a new batch per iteration there is no comparable "best" batch loss), `f` the batch loss
+/// at `x` on the last batch; the termination is [`Termination::MaxIterations`] (or another
+/// limit), [`Termination::UserStopped`] or [`Termination::NonFinite`]. The evaluation counters
+/// hold batch gradients (`g`), Hessian-vector products (`hv`) and trial losses (`f`); the
+/// reference's cost is `g + hv` ([`training_cost`]).
+pub type TrainingReport = Report<Termination, HistoryEntry>;
 
-impl TrainingObserver for () {
-    fn observe(&mut self, _: &HistoryEntry, _: &[f64]) -> ControlFlow<()> {
-        ControlFlow::Continue(())
-    }
-}
-
-impl<F: FnMut(&HistoryEntry, &[f64]) -> ControlFlow<()>> TrainingObserver for F {
-    fn observe(&mut self, entry: &HistoryEntry, w: &[f64]) -> ControlFlow<()> {
-        self(entry, w)
-    }
-}
-
-/// The outcome of a training run.
-#[derive(Clone, Debug)]
-pub struct TrainingReport {
-    /// Final parameters (the last accepted point: with a new batch per iteration there is no
-    /// comparable "best" batch loss).
-    pub w: Vec<f64>,
-    /// Batch loss at `w` on the last batch.
-    pub loss: f64,
-    /// Why the run ended: [`Termination::MaxIterations`], [`Termination::UserStopped`] or
-    /// [`Termination::NonFinite`].
-    pub termination: Termination,
-    /// Iterations performed.
-    pub iterations: usize,
-    /// Accepted steps.
-    pub accepted_steps: usize,
-    /// Total CG iterations.
-    pub inner_iterations: usize,
-    /// Work counters.
-    pub cost: Cost,
-    /// Final radius.
-    pub radius: f64,
-    /// Wall-clock time.
-    pub elapsed: Duration,
-    /// Per-iteration records (empty unless [`Options::keep_history`]).
-    pub history: Vec<HistoryEntry>,
+/// The reference's cost unit: batch gradients plus Hessian-vector products.
+pub fn training_cost(e: &Evaluations) -> usize {
+    e.g + e.hv
 }
 
 /// The stochastic trust-region Newton-CG loop with step solver `S` (default: [`Steihaug`]
@@ -341,11 +219,13 @@ pub struct TrainingReport {
 /// assert!((report.w[1] + 3.0).abs() < 1e-8);
 /// ```
 #[derive(Clone, Debug)]
-pub struct HessianFree<S = Steihaug> {
+pub struct HessianFree<S = Steihaug, O = ()> {
     /// Loop options.
-    pub options: Options,
+    pub options: HessianFreeOptions,
     /// The step solver (it must work with Hessian-vector products only).
     pub step: S,
+    /// The observer, called after every iteration ([`HessianFree::with_observer`]).
+    pub observer: O,
 }
 
 /// The reference's CG: [`Forcing::SqrtGradient`] (`eta = min(0.5, sqrt(||g||))`) and at most 60
@@ -359,7 +239,7 @@ pub fn reference_cg() -> Steihaug {
 
 impl Default for HessianFree<Steihaug> {
     fn default() -> Self {
-        Self { options: Options::default(), step: reference_cg() }
+        Self { options: HessianFreeOptions::default(), step: reference_cg(), observer: () }
     }
 }
 
@@ -373,27 +253,25 @@ impl HessianFree<Steihaug> {
 impl<S: StepSolver> HessianFree<S> {
     /// The loop with default options and a custom step solver.
     pub fn with_step(step: S) -> Self {
-        Self { options: Options::default(), step }
+        Self { options: HessianFreeOptions::default(), step, observer: () }
     }
+}
 
+impl<S: StepSolver, O: Observer<HistoryEntry>> HessianFree<S, O> {
     /// Replaces the options.
-    pub fn with_options(mut self, options: Options) -> Self {
+    pub fn with_options(mut self, options: HessianFreeOptions) -> Self {
         self.options = options;
         self
     }
 
-    /// Trains from `w0` without an observer.
-    pub fn train<L: BatchLoss + ?Sized>(&mut self, loss: &mut L, w0: &[f64]) -> Result<TrainingReport, SetupError> {
-        self.train_observed(loss, w0, &mut ())
+    /// Sets the observer: any `FnMut(&HistoryEntry, &[f64]) -> ControlFlow<()>`, called after
+    /// every iteration with its record and the parameters after it.
+    pub fn with_observer<O2: Observer<HistoryEntry>>(self, observer: O2) -> HessianFree<S, O2> {
+        HessianFree { options: self.options, step: self.step, observer }
     }
 
-    /// Trains from `w0`, calling `observer` after every iteration.
-    pub fn train_observed<L: BatchLoss + ?Sized, O: TrainingObserver + ?Sized>(
-        &mut self,
-        loss: &mut L,
-        w0: &[f64],
-        observer: &mut O,
-    ) -> Result<TrainingReport, SetupError> {
+    /// Trains from `w0`.
+    pub fn train<L: BatchLoss + ?Sized>(&mut self, loss: &mut L, w0: &[f64]) -> Result<TrainingReport, SetupError> {
         let opts = &self.options;
         opts.validate()?;
         self.step.validate()?;
@@ -420,20 +298,26 @@ impl<S: StepSolver> HessianFree<S> {
         let mut w_trial = vec![0.0; n];
         let mut g = vec![0.0; n];
         let mut s = vec![0.0; n];
-        let mut history = Vec::with_capacity(if opts.keep_history { opts.iterations } else { 0 });
-        let mut radius = rule.initial;
-        let mut cost = Cost::default();
+        let mut history =
+            Vec::with_capacity(if opts.keep_history { opts.limits.max_iterations.min(1 << 20) } else { 0 });
+        let mut radius = rule.initial_radius();
+        let mut evals = Evaluations::default();
         let (mut accepted_steps, mut inner, mut non_finite) = (0usize, 0usize, 0usize);
         let mut last_loss = f64::NAN;
         let mut iterations = 0usize;
 
+        let mut last_grad_inf = f64::NAN;
         let termination = 'outer: {
-            while iterations < opts.iterations {
+            loop {
+                if let Some(l) = opts.limits.reached(iterations, evals.f + evals.g, started) {
+                    break 'outer l.into();
+                }
                 iterations += 1;
                 loss.sample_batch((iterations - 1) as u64);
                 let f = loss.gradient(&w, &mut g);
-                cost.gradients += 1;
+                evals.g += 1;
                 let grad_inf = norm_inf(&g);
+                last_grad_inf = grad_inf;
                 if !f.is_finite() || !all_finite(&g) {
                     // The current point is unusable on this batch: nothing to step from.
                     non_finite += 1;
@@ -454,12 +338,12 @@ impl<S: StepSolver> HessianFree<S> {
                             inner_iterations: 0,
                         },
                         loss_before: f,
-                        cost: cost.total(),
+                        cost: training_cost(&evals),
                     };
                     if opts.keep_history {
                         history.push(entry);
                     }
-                    let stop = observer.observe(&entry, &w).is_break();
+                    let stop = self.observer.observe(&entry, &w).is_break();
                     if non_finite >= opts.max_non_finite {
                         break 'outer Termination::NonFinite { consecutive: non_finite };
                     }
@@ -472,7 +356,7 @@ impl<S: StepSolver> HessianFree<S> {
                 let mut model = BatchModel { loss: &mut *loss, w: &w, f, g: &g, products: 0 };
                 self.step.prepare(&mut model);
                 let info = self.step.solve(&mut model, radius, &mut s);
-                cost.hessian_products += model.products;
+                evals.hv += model.products;
                 inner += info.inner_iterations;
                 let pred = info.predicted_reduction;
 
@@ -481,13 +365,20 @@ impl<S: StepSolver> HessianFree<S> {
                 }
                 // Same batch as f and g (step 4 of the module docs).
                 let f_trial = loss.loss(&w_trial);
-                cost.losses += 1;
+                evals.f += 1;
                 let ared = f - f_trial;
-                let rho = batch_ratio(ared, pred, f);
-                let accepted = f_trial.is_finite() && rho > rule.accept;
+                let rho = rule.ratio(ared, pred, f);
+                let accepted = f_trial.is_finite() && rule.accepts(rho, false);
                 // The history records the radius this trial used (IterationInfo::radius).
                 let trial_radius = radius;
-                radius = rule.update(radius, rho, info.hits_boundary);
+                let trial = RadiusTrial {
+                    ratio: rho,
+                    accepted,
+                    step_norm: info.step_norm,
+                    hits_boundary: info.hits_boundary,
+                    may_grow: true,
+                };
+                radius = rule.update(radius, &trial);
                 if accepted {
                     std::mem::swap(&mut w, &mut w_trial);
                     accepted_steps += 1;
@@ -513,27 +404,33 @@ impl<S: StepSolver> HessianFree<S> {
                         inner_iterations: info.inner_iterations,
                     },
                     loss_before: f,
-                    cost: cost.total(),
+                    cost: training_cost(&evals),
                 };
                 if opts.keep_history {
                     history.push(entry);
                 }
-                if observer.observe(&entry, &w).is_break() {
+                if self.observer.observe(&entry, &w).is_break() {
                     break 'outer Termination::UserStopped { iteration: iterations };
                 }
             }
-            Termination::MaxIterations { limit: opts.iterations }
         };
 
-        Ok(TrainingReport {
-            w,
-            loss: last_loss,
+        Ok(Report {
+            x: w,
+            f: last_loss,
+            gradient: Vec::new(),
+            grad_inf: last_grad_inf,
+            residuals: Vec::new(),
+            stationarity: last_grad_inf,
             termination,
             iterations,
             accepted_steps,
             inner_iterations: inner,
-            cost,
+            factorizations: 0,
+            symbolic_analyses: 0,
+            evaluations: evals,
             radius,
+            start_moved: false,
             elapsed: started.elapsed(),
             history,
         })
@@ -568,6 +465,7 @@ impl<L: BatchLoss + ?Sized> Model for BatchModel<'_, L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ops::ControlFlow;
 
     /// Seeded SplitMix64 for the inline fixtures.
     struct Rng(u64);
@@ -654,25 +552,30 @@ mod tests {
 
     #[test]
     fn radius_rule_matches_the_reference() {
-        let r = RadiusRule::default();
-        assert_eq!(r.update(1.0, 0.1, true), 0.25);
-        assert_eq!(r.update(1.0, f64::NAN, false), 0.25);
-        assert_eq!(r.update(1.0, 0.5, true), 1.0);
-        assert_eq!(r.update(1.0, 0.9, false), 1.0);
-        assert_eq!(r.update(1.0, 0.9, true), 2.0);
-        assert_eq!(r.update(4.0, 0.9, true), 5.0);
+        let r = RadiusOptions::hessian_free();
+        let up = |radius: f64, ratio: f64, hits_boundary: bool| {
+            let accepted = r.accepts(ratio, false);
+            r.update(radius, &RadiusTrial { ratio, accepted, step_norm: 0.01, hits_boundary, may_grow: true })
+        };
+        assert_eq!(up(1.0, 0.1, true), 0.25);
+        assert_eq!(up(1.0, f64::NAN, false), 0.25);
+        assert_eq!(up(1.0, 0.5, true), 1.0);
+        assert_eq!(up(1.0, 0.9, false), 1.0);
+        assert_eq!(up(1.0, 0.9, true), 2.0);
+        assert_eq!(up(4.0, 0.9, true), 5.0);
         assert!(r.validate().is_ok());
-        assert!(RadiusRule { initial: 6.0, ..RadiusRule::default() }.validate().is_err());
-        assert!(RadiusRule { shrink: 1.0, ..RadiusRule::default() }.validate().is_err());
+        assert_eq!(r.initial_radius(), 0.1);
+        assert!(RadiusOptions { shrink: 1.0, ..RadiusOptions::hessian_free() }.validate().is_err());
     }
 
     #[test]
     fn ratio_guard_is_relative() {
-        assert_eq!(batch_ratio(1e-30, -1e-30, 1e-13), 1.0);
-        assert_eq!(batch_ratio(-1e-20, 1e-20, 1e-13), -1.0);
-        assert_eq!(batch_ratio(f64::INFINITY, 1.0, 1.0), f64::NEG_INFINITY);
-        assert_eq!(batch_ratio(1.0, 0.0, 1e-3), f64::NEG_INFINITY);
-        assert_eq!(batch_ratio(0.0, 0.0, 0.0), 1.0);
+        let r = RadiusOptions::hessian_free();
+        assert_eq!(r.ratio(1e-30, -1e-30, 1e-13), 1.0);
+        assert_eq!(r.ratio(-1e-20, 1e-20, 1e-13), -1.0);
+        assert_eq!(r.ratio(f64::INFINITY, 1.0, 1.0), f64::NEG_INFINITY);
+        assert_eq!(r.ratio(1.0, 0.0, 1e-3), f64::NEG_INFINITY);
+        assert_eq!(r.ratio(0.0, 0.0, 0.0), 1.0);
     }
 
     #[test]
@@ -684,11 +587,11 @@ mod tests {
         let report = HessianFree::new().train(&mut p, &w0).unwrap();
         assert_eq!(report.iterations, 100);
         assert_eq!(report.history.len(), 100);
-        assert!(report.loss < 1e-12 * f0, "loss {} from {f0}", report.loss);
+        assert!(report.f < 1e-12 * f0, "loss {} from {f0}", report.f);
         let last = report.history.last().unwrap();
-        assert_eq!(last.cost, report.cost.total());
-        assert_eq!(report.cost.gradients, 100);
-        assert_eq!(report.cost.hessian_products, report.inner_iterations);
+        assert_eq!(last.cost, training_cost(&report.evaluations));
+        assert_eq!(report.evaluations.g, 100);
+        assert_eq!(report.evaluations.hv, report.inner_iterations);
         assert!(report.history.iter().all(|h| h.info.inner_iterations <= 60));
         assert!(matches!(report.termination, Termination::MaxIterations { limit: 100 }));
     }
@@ -698,21 +601,21 @@ mod tests {
         let w0 = vec![0.1; 8];
         let a = HessianFree::new().train(&mut Neuron::new(8, 200, 5), &w0).unwrap();
         let b = HessianFree::new().train(&mut Neuron::new(8, 200, 5), &w0).unwrap();
-        assert_eq!(a.w, b.w);
-        assert_eq!(a.cost, b.cost);
+        assert_eq!(a.x, b.x);
+        assert_eq!(a.evaluations, b.evaluations);
     }
 
     #[test]
     fn non_finite_trial_losses_shrink_and_never_panic() {
         let mut p = Neuron::new(4, 100, 7);
         p.nan_beyond = 0.05;
-        let opts = Options {
-            iterations: 40,
-            radius: RadiusRule { initial: 1.0, ..RadiusRule::default() },
+        let opts = HessianFreeOptions {
+            limits: Limits { max_iterations: 40, ..Limits::default() },
+            radius: RadiusOptions { initial: Some(1.0), ..RadiusOptions::hessian_free() },
             ..Default::default()
         };
         let report = HessianFree::new().with_options(opts).train(&mut p, &[0.0; 4]).unwrap();
-        assert!(report.w.iter().all(|v| v.abs() <= 0.05));
+        assert!(report.x.iter().all(|v| v.abs() <= 0.05));
         let first = report.history[0];
         assert!(!first.info.accepted);
         // The first trial used the initial radius; its non-finite loss shrank it for the next.
@@ -725,7 +628,7 @@ mod tests {
     fn non_finite_current_point_ends_the_run() {
         let mut p = Neuron::new(4, 100, 7);
         p.nan_beyond = -1.0;
-        let opts = Options { max_non_finite: 3, ..Default::default() };
+        let opts = HessianFreeOptions { max_non_finite: 3, ..Default::default() };
         let report = HessianFree::new().with_options(opts).train(&mut p, &[0.0; 4]).unwrap();
         assert_eq!(report.termination, Termination::NonFinite { consecutive: 3 });
         assert_eq!(report.iterations, 3);
@@ -736,7 +639,7 @@ mod tests {
         let mut p = Neuron::new(4, 100, 1);
         let mut seen = 0;
         let report = HessianFree::new()
-            .train_observed(&mut p, &[0.0; 4], &mut |e: &HistoryEntry, w: &[f64]| {
+            .with_observer(|e: &HistoryEntry, w: &[f64]| {
                 seen += 1;
                 assert_eq!(w.len(), 4);
                 if e.info.iteration == 5 {
@@ -745,6 +648,7 @@ mod tests {
                     ControlFlow::Continue(())
                 }
             })
+            .train(&mut p, &[0.0; 4])
             .unwrap();
         assert_eq!(seen, 5);
         assert_eq!(report.termination, Termination::UserStopped { iteration: 5 });
@@ -753,9 +657,15 @@ mod tests {
             HessianFree::new().train(&mut p, &[0.0, f64::NAN, 0.0, 0.0]),
             Err(SetupError::NonFiniteStart { index: 1, .. })
         ));
-        let ok = Options { radius: RadiusRule { accept: 0.5, eta1: 0.25, ..Default::default() }, ..Default::default() };
+        let ok = HessianFreeOptions {
+            radius: RadiusOptions { accept: 0.25, eta1: 0.25, ..RadiusOptions::hessian_free() },
+            ..Default::default()
+        };
         assert!(HessianFree::new().with_options(ok).train(&mut p, &[0.0; 4]).is_ok());
-        let bad = Options { radius: RadiusRule { grow: 0.5, ..Default::default() }, ..Default::default() };
+        let bad = HessianFreeOptions {
+            radius: RadiusOptions { grow: 0.5, ..RadiusOptions::hessian_free() },
+            ..Default::default()
+        };
         assert!(HessianFree::new().with_options(bad).train(&mut p, &[0.0; 4]).is_err());
     }
 }

@@ -88,21 +88,28 @@
 
 use std::fmt;
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use serde::Serialize;
 
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat, SymbolicSparseColMatRef};
 use faer::{Mat, MatMut};
 
 use crate::error::SetupError;
-use crate::linalg::fd::{self, SparseFd, DEFAULT_REL_STEP};
 use crate::linalg::lu::{DenseLu, SparseLu};
-use crate::linalg::{all_finite, boundary_root, dense, dot, norm, sparse};
+use crate::linalg::{all_finite, boundary_root, dense, dot, norm, norm_inf, sparse};
+use crate::observe::Observer;
+use crate::problem::fd::{self, SparseFd, DEFAULT_REL_STEP};
 use crate::problem::{Bounds, DenseJacobian, Residuals, SparseJacobian};
+use crate::radius::{RadiusOptions, RadiusTrial};
+use crate::report::{Outcome, Report};
 use crate::scaling::{ScaleMember, Scaling};
-use crate::termination::TerminationClass;
+use crate::step::Evaluations;
+use crate::termination::{LimitReached, Limits, TerminationClass};
 
 /// How the trial step is built from the Newton and generalized Cauchy steps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub enum StepRule {
     /// STRSCNE dogleg in the scaled variables with the Cauchy-ratio safeguard; merit
     /// `||F||^2/2` (Bellavia, Macconi & Morini 2003).
@@ -124,7 +131,8 @@ impl StepRule {
 }
 
 /// The norm of the trust region.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub enum Region {
     /// `||D^{-1/2} p|| <= radius` (STRSCNE, CoDoSol).
     #[default]
@@ -136,6 +144,13 @@ pub enum Region {
 /// Options of the interior solver. Defaults follow STRSCNE \[1\] and CoDoSol \[2\] (module docs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteriorOptions {
+    /// Iteration, evaluation (of `F`, finite-difference evaluations included) and time limits.
+    pub limits: Limits,
+    /// Ratio, acceptance and radius rule (E9): [`RadiusOptions::interior`] (initial radius 1,
+    /// accept `rho >= 0.25` without an increase of the merit, smallest radius `sqrt(eps)`
+    /// (CoDoSol's `Deltamin`), relative round-off guard). The radius is measured in the
+    /// region's norm. `min_radius: None` means 0 here.
+    pub radius: RadiusOptions,
     /// The scale vector `d(x)`. Default: the equal-weight convex combination of CL, HUU
     /// (`p = 2`) and KK (`gamma = Lambda = 1`) (spec; Ayanzadeh et al. 2019).
     pub scaling: Scaling,
@@ -149,8 +164,6 @@ pub struct InteriorOptions {
     /// Step-back factor `theta` in `(0, 1)`: a step that reaches the boundary is cut to
     /// `max(theta, 1 - ||p||)` times the distance. Default `0.99995` (STRSCNE, CoDoSol).
     pub theta: f64,
-    /// Initial radius (in the region's norm). Default `1` (STRSCNE, CoDoSol).
-    pub initial_radius: f64,
     /// Absolute tolerance on `||F||_2`: a root when `||F|| <= atol + rtol ||F(x0)||`.
     /// Default `1e-8` (spec).
     pub atol: f64,
@@ -165,13 +178,6 @@ pub struct InteriorOptions {
     /// `O(sqrt(eps))` of it, so the measure cannot fall much below `sqrt(eps)` there.
     /// Default `1e-6`.
     pub stationary_tol_stalled: f64,
-    /// Smallest radius before the run ends with `RadiusTooSmall`. Default `sqrt(eps)`
-    /// (CoDoSol's `Deltamin`).
-    pub min_radius: f64,
-    /// Acceptance threshold on the ratio (`beta_2` of STRSCNE, `t` of CoDoSol). Default `0.25`.
-    pub accept: f64,
-    /// Above this ratio the radius may grow. Default `0.75` (STRSCNE, CoDoSol).
-    pub grow_ratio: f64,
     /// Cauchy-ratio safeguard of the dogleg rule (`beta_1` of STRSCNE): a step predicting less
     /// than this fraction of the truncated Cauchy step's reduction is replaced by it.
     /// Default `0.1`.
@@ -185,37 +191,28 @@ pub struct InteriorOptions {
     /// Consecutive trial points with non-finite values tolerated before the run fails.
     /// Default `30` (each one shrinks the radius by at least 4).
     pub max_non_finite: usize,
-    /// Maximum number of iterations (trial steps). Default `1000`.
-    pub max_iterations: usize,
-    /// Maximum number of evaluations of `F` (finite-difference evaluations included).
-    /// Default `usize::MAX`.
-    pub max_evaluations: usize,
-    /// Keep a [`SystemIterationInfo`] per iteration (with the iterate) in
-    /// [`SystemReport::history`]. Default `false`.
+    /// Keep a [`SystemIterationInfo`] per iteration (with the iterate) in the report's
+    /// `history`. Default `false`.
     pub keep_history: bool,
 }
 
 impl Default for InteriorOptions {
     fn default() -> Self {
         Self {
+            limits: Limits::default(),
+            radius: RadiusOptions::interior(),
             scaling: Scaling::default(),
             step_rule: StepRule::default(),
             region: Region::default(),
             theta: 0.99995,
-            initial_radius: 1.0,
             atol: 1e-8,
             rtol: 0.0,
             stationary_tol: 1e-10,
             stationary_tol_stalled: 1e-6,
-            min_radius: f64::EPSILON.sqrt(),
-            accept: 0.25,
-            grow_ratio: 0.75,
             cauchy_fraction: 0.1,
             bound_push: 1e-2,
             fd_rel_step: DEFAULT_REL_STEP,
             max_non_finite: 30,
-            max_iterations: 1000,
-            max_evaluations: usize::MAX,
             keep_history: false,
         }
     }
@@ -226,11 +223,9 @@ impl InteriorOptions {
     pub fn validate(&self) -> Result<(), SetupError> {
         let bad = |name, value, reason| Err(SetupError::InvalidOption { name, value, reason });
         self.scaling.validate()?;
+        self.radius.validate()?;
         if !(self.theta > 0.0 && self.theta < 1.0) {
             return bad("theta", self.theta, "must satisfy 0 < theta < 1");
-        }
-        if !(self.initial_radius > 0.0 && self.initial_radius.is_finite()) {
-            return bad("initial_radius", self.initial_radius, "must be positive and finite");
         }
         for (name, v) in [
             ("atol", self.atol),
@@ -242,14 +237,12 @@ impl InteriorOptions {
                 return bad(name, v, "must be finite and >= 0");
             }
         }
-        if !(self.min_radius >= 0.0 && self.min_radius < self.initial_radius) {
-            return bad("min_radius", self.min_radius, "must satisfy 0 <= min_radius < initial_radius");
+        let min_radius = self.radius.min_radius.unwrap_or(0.0);
+        if !(min_radius < self.radius.initial_radius()) {
+            return bad("min_radius", min_radius, "must satisfy 0 <= min_radius < initial_radius");
         }
-        if !(self.accept > 0.0 && self.accept < 1.0) {
-            return bad("accept", self.accept, "must satisfy 0 < accept < 1");
-        }
-        if !(self.grow_ratio >= self.accept && self.grow_ratio < 1.0) {
-            return bad("grow_ratio", self.grow_ratio, "must satisfy accept <= grow_ratio < 1");
+        if !(self.radius.accept > 0.0) {
+            return bad("accept", self.radius.accept, "must satisfy 0 < accept < 1");
         }
         if !(self.cauchy_fraction >= 0.0 && self.cauchy_fraction < 1.0) {
             return bad("cauchy_fraction", self.cauchy_fraction, "must satisfy 0 <= cauchy_fraction < 1");
@@ -268,7 +261,8 @@ impl InteriorOptions {
 }
 
 /// Which step was tried.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub enum StepKind {
     /// The (stepped-back or projected) Newton step.
     Newton,
@@ -293,13 +287,13 @@ impl StepKind {
 }
 
 /// What happened in one iteration (one trial step).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SystemIterationInfo {
     /// Iteration number, starting at 1.
     pub iteration: usize,
     /// The iterate after this iteration (strictly inside the box). Filled in the records of
-    /// [`SystemReport::history`]; empty in the record handed to a [`SystemObserver`], which
-    /// receives the iterate as a slice (so that observing allocates nothing).
+    /// the report's `history`; empty in the record handed to an observer, which receives the
+    /// iterate as a slice (so that observing allocates nothing).
     pub x: Vec<f64>,
     /// `||F||_2` at the iterate after this iteration.
     pub residual_norm: f64,
@@ -330,7 +324,8 @@ pub struct SystemIterationInfo {
 }
 
 /// Why a run ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub enum SystemTermination {
     /// `||F|| <= atol + rtol ||F(x0)||`: a root.
     Root {
@@ -370,6 +365,11 @@ pub enum SystemTermination {
         /// The limit.
         limit: usize,
     },
+    /// The wall-clock limit was reached.
+    MaxTime {
+        /// Time used.
+        elapsed: std::time::Duration,
+    },
     /// Too many consecutive trial points with non-finite `F` (or `J`).
     NonFinite {
         /// Consecutive non-finite trials.
@@ -389,7 +389,9 @@ impl SystemTermination {
         use SystemTermination::*;
         match self {
             Root { .. } => TerminationClass::Converged,
-            MaxIterations { .. } | MaxEvaluations { .. } | UserStopped { .. } => TerminationClass::Stopped,
+            MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => {
+                TerminationClass::Stopped
+            }
             StationaryNotRoot { .. } | RadiusTooSmall { .. } | NoProgress { .. } | NonFinite { .. } => {
                 TerminationClass::Failed
             }
@@ -411,6 +413,7 @@ impl SystemTermination {
             NoProgress { .. } => "no_progress",
             MaxIterations { .. } => "max_iterations",
             MaxEvaluations { .. } => "max_evaluations",
+            MaxTime { .. } => "max_time",
             NonFinite { .. } => "non_finite",
             UserStopped { .. } => "user_stopped",
         }
@@ -435,100 +438,42 @@ impl fmt::Display for SystemTermination {
             }
             MaxIterations { limit } => write!(f, "stopped: {limit} iterations"),
             MaxEvaluations { limit } => write!(f, "stopped: {limit} evaluations of F"),
+            MaxTime { elapsed } => write!(f, "stopped: time limit after {:.3} s", elapsed.as_secs_f64()),
             NonFinite { consecutive } => write!(f, "failed: {consecutive} consecutive non-finite trial points"),
             UserStopped { iteration } => write!(f, "stopped by the observer at iteration {iteration}"),
         }
     }
 }
 
-/// The outcome of a run: the last (best) iterate, strictly inside the box.
-#[derive(Clone, Debug)]
-pub struct SystemReport {
-    /// Final iterate (the best one: accepted steps never increase the merit).
-    pub x: Vec<f64>,
-    /// `F(x)`.
-    pub residuals: Vec<f64>,
-    /// `||F(x)||_2`.
-    pub residual_norm: f64,
-    /// `||F(x)||^2 / 2`.
-    pub merit: f64,
-    /// `||D g||_2 / ||F||_2` at `x` (E10; 0 when the solve ended before the first Jacobian).
-    pub scaled_gradient_norm: f64,
-    /// Why the run ended.
-    pub termination: SystemTermination,
-    /// Iterations (trial steps).
-    pub iterations: usize,
-    /// Accepted steps.
-    pub accepted_steps: usize,
-    /// Evaluations of `F` (finite-difference evaluations included).
-    pub f_evals: usize,
-    /// Jacobian evaluations (analytic or finite-difference).
-    pub j_evals: usize,
-    /// Numeric LU factorizations.
-    pub factorizations: usize,
-    /// Symbolic analyses of the sparse LU (1 per sparse solve, 0 for dense).
-    pub symbolic_analyses: usize,
-    /// Final radius.
-    pub radius: f64,
-    /// Whether the start point was moved off a bound (module docs).
-    pub start_moved: bool,
-    /// Wall-clock time.
-    pub elapsed: Duration,
-    /// Per-iteration records (empty unless `keep_history`).
-    pub history: Vec<SystemIterationInfo>,
-}
-
-impl SystemReport {
-    /// Whether a root was found.
-    pub fn converged(&self) -> bool {
-        self.termination.converged()
+impl Outcome for SystemTermination {
+    fn class(&self) -> TerminationClass {
+        SystemTermination::class(self)
+    }
+    fn name(&self) -> &'static str {
+        SystemTermination::name(self)
     }
 }
 
-impl fmt::Display for SystemReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.termination)?;
-        writeln!(
-            f,
-            "  ||F|| = {:.6e}, merit = {:.6e}, ||Dg||/||F|| = {:.3e}, n = {}",
-            self.residual_norm,
-            self.merit,
-            self.scaled_gradient_norm,
-            self.x.len()
-        )?;
-        writeln!(
-            f,
-            "  iterations {} (accepted {}), F evaluations {}, Jacobians {}, factorizations {}, symbolic analyses {}",
-            self.iterations,
-            self.accepted_steps,
-            self.f_evals,
-            self.j_evals,
-            self.factorizations,
-            self.symbolic_analyses
-        )?;
-        write!(f, "  radius {:.3e}, time {:.6} s", self.radius, self.elapsed.as_secs_f64())
+impl From<LimitReached> for SystemTermination {
+    fn from(l: LimitReached) -> Self {
+        match l {
+            LimitReached::Iterations { limit } => SystemTermination::MaxIterations { limit },
+            LimitReached::Evaluations { limit } => SystemTermination::MaxEvaluations { limit },
+            LimitReached::Time { elapsed } => SystemTermination::MaxTime { elapsed },
+        }
     }
 }
 
-/// Receives a record of every iteration; `ControlFlow::Break` ends the run with
-/// [`SystemTermination::UserStopped`]. `()` is the silent observer; any
-/// `FnMut(&SystemIterationInfo, &[f64]) -> ControlFlow<()>` is one.
-pub trait SystemObserver {
-    /// Called after each trial step with its record and the current iterate.
-    fn observe(&mut self, info: &SystemIterationInfo, x: &[f64]) -> ControlFlow<()>;
-}
-
-impl SystemObserver for () {
-    fn observe(&mut self, _: &SystemIterationInfo, _: &[f64]) -> ControlFlow<()> {
-        ControlFlow::Continue(())
-    }
-}
-
-impl<F: FnMut(&SystemIterationInfo, &[f64]) -> ControlFlow<()>> SystemObserver for F {
-    fn observe(&mut self, info: &SystemIterationInfo, x: &[f64]) -> ControlFlow<()> {
-        self(info, x)
-    }
-}
+/// The outcome of a run of the interior loop: `x` is the last (best) iterate, strictly inside
+/// the box (accepted steps never increase the merit); `f` the merit `||F(x)||^2 / 2`;
+/// `residuals` is `F(x)` ([`Report::residual_norm`] gives `||F(x)||_2`); `gradient` is
+/// `J'F` at `x` (zero when the run ended before the first Jacobian); `stationarity` is
+/// `||D g||_2 / ||F||_2` (E10; 0 when the run ended before the first Jacobian);
+/// `evaluations.residuals` (and `.f`) counts evaluations of `F`, finite differences included,
+/// `evaluations.jacobian` the Jacobians (analytic or finite-difference); `factorizations` the
+/// numeric LU factorizations, `symbolic_analyses` those of the sparse LU (1 per sparse solve,
+/// 0 for dense); `start_moved` whether the start point was moved off the bounds.
+pub type SystemReport = Report<SystemTermination, SystemIterationInfo>;
 
 /// The scaled interior trust-region solver for `F(x) = 0`, `l <= x <= u`.
 ///
@@ -562,16 +507,33 @@ impl<F: FnMut(&SystemIterationInfo, &[f64]) -> ControlFlow<()>> SystemObserver f
 /// assert!((report.x[0] - 2f64.sqrt()).abs() < 1e-8);
 /// # Ok::<(), trust_region::SetupError>(())
 /// ```
-#[derive(Clone, Debug, Default)]
-pub struct Interior {
+#[derive(Clone, Debug)]
+pub struct Interior<O = ()> {
     /// Options.
     pub options: InteriorOptions,
+    /// The observer, called after every iteration ([`Interior::with_observer`]).
+    pub observer: O,
+}
+
+impl Default for Interior {
+    fn default() -> Self {
+        Self::new(InteriorOptions::default())
+    }
 }
 
 impl Interior {
-    /// The solver with the given options.
+    /// The solver with the given options and no observer.
     pub fn new(options: InteriorOptions) -> Self {
-        Self { options }
+        Self { options, observer: () }
+    }
+}
+
+impl<O: Observer<SystemIterationInfo>> Interior<O> {
+    /// Sets the observer: any `FnMut(&SystemIterationInfo, &[f64]) -> ControlFlow<()>`,
+    /// called after every iteration with its record and the current iterate;
+    /// `ControlFlow::Break(())` ends the run with [`SystemTermination::UserStopped`].
+    pub fn with_observer<O2: Observer<SystemIterationInfo>>(self, observer: O2) -> Interior<O2> {
+        Interior { options: self.options, observer }
     }
 
     /// Solves with the user's dense Jacobian (dense LU).
@@ -581,21 +543,10 @@ impl Interior {
         bounds: &Bounds,
         x0: &[f64],
     ) -> Result<SystemReport, SetupError> {
-        self.solve_dense_observed(p, bounds, x0, &mut ())
-    }
-
-    /// [`Interior::solve_dense`] with an observer.
-    pub fn solve_dense_observed<P: DenseJacobian + ?Sized>(
-        &mut self,
-        p: &P,
-        bounds: &Bounds,
-        x0: &[f64],
-        observer: &mut dyn SystemObserver,
-    ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
         let n = x0.len();
         let mut lin = DenseLinearization::new(UserDense(p), n);
-        self.run(p, &mut lin, bounds, start, observer)
+        self.run(p, &mut lin, bounds, start)
     }
 
     /// Solves with the user's sparse Jacobian (sparse LU, one symbolic analysis per solve).
@@ -605,45 +556,22 @@ impl Interior {
         bounds: &Bounds,
         x0: &[f64],
     ) -> Result<SystemReport, SetupError> {
-        self.solve_sparse_observed(p, bounds, x0, &mut ())
-    }
-
-    /// [`Interior::solve_sparse`] with an observer.
-    pub fn solve_sparse_observed<P: SparseJacobian + ?Sized>(
-        &mut self,
-        p: &P,
-        bounds: &Bounds,
-        x0: &[f64],
-        observer: &mut dyn SystemObserver,
-    ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
         let pattern = p.jacobian_pattern();
         check_pattern(&pattern, x0.len())?;
         let mut lin = SparseLinearization::new(UserSparse(p), pattern);
-        self.run(p, &mut lin, bounds, start, observer)
+        self.run(p, &mut lin, bounds, start)
     }
 
     /// Solves with a finite-difference Jacobian: dense forward differences (backwards at the
     /// upper bound) when `pattern` is `None`; Curtis-Powell-Reid grouped sparse differences,
-    /// evaluated with rayon, and the sparse LU otherwise ([`crate::linalg::fd`]).
+    /// evaluated with rayon, and the sparse LU otherwise ([`crate::problem::fd`]).
     pub fn solve_fd<P: Residuals + Sync + ?Sized>(
         &mut self,
         p: &P,
         bounds: &Bounds,
         x0: &[f64],
         pattern: Option<SymbolicSparseColMat<usize>>,
-    ) -> Result<SystemReport, SetupError> {
-        self.solve_fd_observed(p, bounds, x0, pattern, &mut ())
-    }
-
-    /// [`Interior::solve_fd`] with an observer.
-    pub fn solve_fd_observed<P: Residuals + Sync + ?Sized>(
-        &mut self,
-        p: &P,
-        bounds: &Bounds,
-        x0: &[f64],
-        pattern: Option<SymbolicSparseColMat<usize>>,
-        observer: &mut dyn SystemObserver,
     ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
         let n = x0.len();
@@ -652,13 +580,13 @@ impl Interior {
             None => {
                 let source = FdDense { problem: p, bounds, rel_step, x_work: vec![0.0; n], f_work: vec![0.0; n] };
                 let mut lin = DenseLinearization::new(source, n);
-                self.run(p, &mut lin, bounds, start, observer)
+                self.run(p, &mut lin, bounds, start)
             }
             Some(pattern) => {
                 check_pattern(&pattern, n)?;
                 let source = FdSparse { problem: p, bounds, fd: SparseFd::new(pattern.as_ref(), rel_step) };
                 let mut lin = SparseLinearization::new(source, pattern);
-                self.run(p, &mut lin, bounds, start, observer)
+                self.run(p, &mut lin, bounds, start)
             }
         }
     }
@@ -712,7 +640,6 @@ impl Interior {
         lin: &mut L,
         bounds: &Bounds,
         start: (Vec<f64>, bool),
-        observer: &mut dyn SystemObserver,
     ) -> Result<SystemReport, SetupError> {
         let started = Instant::now();
         let opts = &self.options;
@@ -727,7 +654,8 @@ impl Interior {
         }
         ws.fnorm = norm(&ws.f);
         let target = opts.atol + opts.rtol * ws.fnorm;
-        let mut radius = opts.initial_radius;
+        let mut radius = opts.radius.initial_radius();
+        let min_radius = opts.radius.min_radius.unwrap_or(0.0);
         let mut history = Vec::new();
         let mut iterations = 0usize;
         let mut accepted_steps = 0usize;
@@ -749,11 +677,8 @@ impl Interior {
                 break 'outer ws.stationary();
             }
             loop {
-                if iterations >= opts.max_iterations {
-                    break 'outer SystemTermination::MaxIterations { limit: opts.max_iterations };
-                }
-                if ws.f_evals >= opts.max_evaluations {
-                    break 'outer SystemTermination::MaxEvaluations { limit: opts.max_evaluations };
+                if let Some(l) = opts.limits.reached(iterations, ws.f_evals, started) {
+                    break 'outer l.into();
                 }
                 iterations += 1;
                 let trial = ws.trial_step(opts, bounds, radius);
@@ -795,9 +720,9 @@ impl Interior {
                                 ws.fnorm
                             }
                         };
-                        rho = system_ratio(ared, trial.predicted_reduction, merit_now);
-                        round_off = negligible(ared, trial.predicted_reduction, merit_now);
-                        if rho >= opts.accept && ftnorm <= ws.fnorm {
+                        rho = opts.radius.ratio(ared, trial.predicted_reduction, merit_now);
+                        round_off = opts.radius.negligible(ared, trial.predicted_reduction, merit_now);
+                        if opts.radius.accepts(rho, ftnorm > ws.fnorm) {
                             // The Jacobian at the trial point must be usable before we move.
                             let (evals, finite) = lin.evaluate(&ws.xt, &ws.ft);
                             ws.f_evals += evals;
@@ -813,19 +738,16 @@ impl Interior {
                         non_finite += 1;
                     }
                 }
-                // (E9) radius update.
+                // (E9) radius update: the shared policy with the interior rule.
+                let may_grow = opts.step_rule == StepRule::ConstrainedDogleg || !trial.safeguard;
+                let update = RadiusTrial { ratio: rho, accepted, step_norm, hits_boundary: false, may_grow };
+                radius = opts.radius.update(radius, &update);
                 if accepted {
                     non_finite = 0;
                     accepted_steps += 1;
                     std::mem::swap(&mut ws.x, &mut ws.xt);
                     std::mem::swap(&mut ws.f, &mut ws.ft);
-                    let may_grow = opts.step_rule == StepRule::ConstrainedDogleg || !trial.safeguard;
-                    if rho > opts.grow_ratio && may_grow {
-                        radius = radius.max(2.0 * step_norm);
-                    }
                     ws.prepare_point(lin, opts, bounds);
-                } else {
-                    radius = (0.25 * radius).min(0.5 * step_norm);
                 }
 
                 let mut record = SystemIterationInfo {
@@ -845,7 +767,7 @@ impl Interior {
                     safeguard: trial.safeguard,
                     scale: trial.member,
                 };
-                let user_stop = matches!(observer.observe(&record, &ws.x), ControlFlow::Break(()));
+                let user_stop = matches!(self.observer.observe(&record, &ws.x), ControlFlow::Break(()));
                 if opts.keep_history {
                     record.x = ws.x.clone();
                     history.push(record);
@@ -867,7 +789,7 @@ impl Interior {
                 if non_finite >= opts.max_non_finite {
                     break 'outer SystemTermination::NonFinite { consecutive: non_finite };
                 }
-                if !accepted && !(radius >= opts.min_radius) {
+                if !accepted && !(radius >= min_radius) {
                     break 'outer ws
                         .stalled(opts, SystemTermination::RadiusTooSmall { radius, residual_norm: ws.fnorm });
                 }
@@ -877,22 +799,25 @@ impl Interior {
             }
         };
 
-        Ok(SystemReport {
-            residual_norm: ws.fnorm,
-            merit: 0.5 * ws.fnorm * ws.fnorm,
-            scaled_gradient_norm: ws.stationarity,
+        let evaluations =
+            Evaluations { f: ws.f_evals, residuals: ws.f_evals, jacobian: ws.j_evals, ..Evaluations::default() };
+        Ok(Report {
+            f: 0.5 * ws.fnorm * ws.fnorm,
+            grad_inf: norm_inf(&ws.g),
+            stationarity: ws.stationarity,
             termination,
             iterations,
             accepted_steps,
-            f_evals: ws.f_evals,
-            j_evals: ws.j_evals,
+            inner_iterations: 0,
             factorizations: lin.factorizations(),
             symbolic_analyses: lin.symbolic_analyses(),
+            evaluations,
             radius,
             start_moved,
             elapsed: started.elapsed(),
             history,
             x: ws.x,
+            gradient: ws.g,
             residuals: ws.f,
         })
     }
@@ -935,27 +860,6 @@ fn check_pattern(pattern: &SymbolicSparseColMat<usize>, n: usize) -> Result<(), 
         });
     }
     Ok(())
-}
-
-/// Both reductions at the level of rounding errors in the merit: `|ared|, |pred| <= 10 eps merit`.
-fn negligible(ared: f64, pred: f64, merit: f64) -> bool {
-    let noise = 10.0 * f64::EPSILON * merit;
-    ared.abs() <= noise && pred.abs() <= noise
-}
-
-/// `rho = ared / pred` with the relative round-off guard of (E9); `-inf` for a non-finite
-/// `ared` or a nonpositive `pred` outside the guard.
-fn system_ratio(ared: f64, pred: f64, merit: f64) -> f64 {
-    if !ared.is_finite() || pred.is_nan() {
-        return f64::NEG_INFINITY;
-    }
-    if negligible(ared, pred, merit) {
-        return 1.0;
-    }
-    if pred <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    ared / pred
 }
 
 /// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
@@ -1515,10 +1419,11 @@ mod tests {
 
     #[test]
     fn ratio_guard_is_relative() {
-        assert_eq!(system_ratio(1e-30, -1e-30, 1e-14), 1.0);
-        assert_eq!(system_ratio(-1e-20, 1e-20, 1e-14), -1.0);
-        assert_eq!(system_ratio(f64::NAN, 1.0, 1.0), f64::NEG_INFINITY);
-        assert_eq!(system_ratio(1.0, 0.0, 10.0), f64::NEG_INFINITY);
+        let r = RadiusOptions::interior();
+        assert_eq!(r.ratio(1e-30, -1e-30, 1e-14), 1.0);
+        assert_eq!(r.ratio(-1e-20, 1e-20, 1e-14), -1.0);
+        assert_eq!(r.ratio(f64::NAN, 1.0, 1.0), f64::NEG_INFINITY);
+        assert_eq!(r.ratio(1.0, 0.0, 10.0), f64::NEG_INFINITY);
     }
 
     #[test]

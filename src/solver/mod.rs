@@ -11,5 +11,5 @@ pub mod hessian_free;
 pub mod interior;
 pub mod trust_region;
 
-pub use hessian_free::{BatchLoss, HessianFree};
-pub use trust_region::{Options, TrustRegion};
+pub use hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
+pub use trust_region::{TrustRegion, TrustRegionOptions};

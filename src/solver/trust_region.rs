@@ -52,15 +52,18 @@ use crate::observe::Observer;
 use crate::problem::{
     DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
 };
-use crate::radius::{self, RadiusOptions};
+use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::{IterationInfo, Report};
-use crate::subproblem::{StepSolver, StepStatus};
-use crate::termination::{Termination, Tolerances};
+use crate::step::StepStatus;
+use crate::subproblem::StepSolver;
+use crate::termination::{Limits, Termination, Tolerances};
 
 /// Options of the trust-region loop.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Options {
-    /// Stopping tolerances and limits.
+pub struct TrustRegionOptions {
+    /// Iteration, evaluation (values of `f`) and time limits.
+    pub limits: Limits,
+    /// Stopping tolerances.
     pub tolerances: Tolerances,
     /// Radius and acceptance parameters.
     pub radius: RadiusOptions,
@@ -83,9 +86,10 @@ pub struct Options {
     pub trial_gradient: bool,
 }
 
-impl Default for Options {
+impl Default for TrustRegionOptions {
     fn default() -> Self {
         Self {
+            limits: Limits::default(),
             tolerances: Tolerances::default(),
             radius: RadiusOptions::default(),
             max_non_finite: 30,
@@ -95,7 +99,7 @@ impl Default for Options {
     }
 }
 
-impl Options {
+impl TrustRegionOptions {
     /// Checks every option.
     pub fn validate(&self) -> Result<(), SetupError> {
         self.tolerances.validate()?;
@@ -133,33 +137,44 @@ impl Options {
 /// assert!((report.x[1] + 2.0).abs() < 1e-8);
 /// ```
 #[derive(Clone, Debug)]
-pub struct TrustRegion<S> {
+pub struct TrustRegion<S, O = ()> {
     /// Loop options.
-    pub options: Options,
+    pub options: TrustRegionOptions,
     /// The step solver.
     pub step: S,
+    /// The observer, called after every iteration ([`TrustRegion::with_observer`]).
+    pub observer: O,
 }
 
 impl<S: StepSolver> TrustRegion<S> {
-    /// The method with default options.
+    /// The method with default options and no observer.
     pub fn new(step: S) -> Self {
-        Self { options: Options::default(), step }
+        Self { options: TrustRegionOptions::default(), step, observer: () }
     }
+}
 
+impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     /// Replaces the options.
-    pub fn with_options(mut self, options: Options) -> Self {
+    pub fn with_options(mut self, options: TrustRegionOptions) -> Self {
         self.options = options;
         self
     }
 
+    /// Sets the observer: any `FnMut(&IterationInfo, &[f64]) -> ControlFlow<()>`, called after
+    /// every iteration with its record and the current point; `ControlFlow::Break(())` ends the
+    /// run with [`Termination::UserStopped`].
+    pub fn with_observer<O2: Observer<IterationInfo>>(self, observer: O2) -> TrustRegion<S, O2> {
+        TrustRegion { options: self.options, step: self.step, observer }
+    }
+
     /// Minimizes `f` using Hessian-vector products (for `steihaug` and `cauchy`).
     pub fn minimize<P: HessianProduct + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut NewtonProducts::new(problem), x0, &mut ())
+        self.run(&mut NewtonProducts::new(problem), x0)
     }
 
     /// Minimizes `f` using its dense Hessian (every step solver).
     pub fn minimize_dense<P: DenseHessian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut NewtonDense::new(problem), x0, &mut ())
+        self.run(&mut NewtonDense::new(problem), x0)
     }
 
     /// Minimizes `f` using its sparse Hessian (matrix-free step solvers, and the sparse
@@ -169,7 +184,7 @@ impl<S: StepSolver> TrustRegion<S> {
         problem: &P,
         x0: &[f64],
     ) -> Result<Report, SetupError> {
-        self.run(&mut NewtonSparse::new(problem), x0, &mut ())
+        self.run(&mut NewtonSparse::new(problem), x0)
     }
 
     /// Minimizes `f` using exact Hessian-vector products, with a sparse approximation of the
@@ -246,12 +261,12 @@ impl<S: StepSolver> TrustRegion<S> {
         problem: &P,
         x0: &[f64],
     ) -> Result<Report, SetupError> {
-        self.run(&mut NewtonApproximated::new(problem), x0, &mut ())
+        self.run(&mut NewtonApproximated::new(problem), x0)
     }
 
     /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a dense Jacobian.
     pub fn least_squares<P: DenseJacobian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut GaussNewtonDense::new(problem), x0, &mut ())
+        self.run(&mut GaussNewtonDense::new(problem), x0)
     }
 
     /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a sparse Jacobian.
@@ -260,34 +275,25 @@ impl<S: StepSolver> TrustRegion<S> {
         problem: &P,
         x0: &[f64],
     ) -> Result<Report, SetupError> {
-        self.run(&mut GaussNewtonSparse::new(problem), x0, &mut ())
+        self.run(&mut GaussNewtonSparse::new(problem), x0)
     }
 
-    /// The loop itself, on any [`Oracle`], with an [`Observer`].
-    pub fn run<O: Oracle + ?Sized>(
-        &mut self,
-        oracle: &mut O,
-        x0: &[f64],
-        observer: &mut dyn Observer,
-    ) -> Result<Report, SetupError> {
+    /// The loop itself, on any [`Oracle`].
+    pub fn run<M: Oracle + ?Sized>(&mut self, oracle: &mut M, x0: &[f64]) -> Result<Report, SetupError> {
         let started = Instant::now();
         let (mut state, at_start) = self.begin(oracle, x0)?;
         let mut history = Vec::new();
         let termination = match at_start {
             Some(t) => t,
             None => loop {
-                let tol = &self.options.tolerances;
-                if state.iterations >= tol.max_iterations {
-                    break Termination::MaxIterations { limit: tol.max_iterations };
-                }
-                if let Some(t) = self.limit_reached(oracle.evaluations().f, started) {
-                    break t;
+                if let Some(l) = self.options.limits.reached(state.iterations, oracle.evaluations().f, started) {
+                    break l.into();
                 }
                 let (record, ended) = self.iterate(oracle, &mut state);
                 if self.options.keep_history {
                     history.push(record);
                 }
-                let user_stop = matches!(observer.observe(&record), ControlFlow::Break(()));
+                let user_stop = matches!(self.observer.observe(&record, &state.x), ControlFlow::Break(()));
                 if let Some(t) = ended {
                     break t;
                 }
@@ -301,6 +307,8 @@ impl<S: StepSolver> TrustRegion<S> {
             f: oracle.value(),
             gradient: oracle.gradient().to_vec(),
             grad_inf: state.grad_inf,
+            stationarity: state.grad_inf,
+            residuals: Vec::new(),
             x: state.x,
             termination,
             iterations: state.iterations,
@@ -310,22 +318,18 @@ impl<S: StepSolver> TrustRegion<S> {
             symbolic_analyses: self.step.symbolic_analyses(),
             evaluations: oracle.evaluations(),
             radius: state.radius,
+            start_moved: false,
             elapsed: started.elapsed(),
             history,
         })
     }
 
-    /// The evaluation and time limits of [`Tolerances`] (`max_evaluations` counts values of
-    /// `f`), checked before every iteration by [`TrustRegion::run`] and by the argmin adapter,
-    /// with the clock started before [`TrustRegion::begin`].
+    /// The evaluation and time limits of [`Limits`] (`max_evaluations` counts values of `f`),
+    /// checked before every iteration by [`TrustRegion::run`] (with the iteration limit) and by
+    /// the argmin adapter (which counts iterations itself), with the clock started before
+    /// [`TrustRegion::begin`].
     pub fn limit_reached(&self, f_evaluations: usize, started: Instant) -> Option<Termination> {
-        let tol = &self.options.tolerances;
-        if f_evaluations >= tol.max_evaluations {
-            return Some(Termination::MaxEvaluations { limit: tol.max_evaluations });
-        }
-        let limit = tol.max_time?;
-        let elapsed = started.elapsed();
-        (elapsed >= limit).then_some(Termination::MaxTime { elapsed })
+        self.options.limits.evaluations_or_time(f_evaluations, started).map(Termination::from)
     }
 
     /// Starts a step-wise run at `x0`: validates the options, evaluates the oracle at `x0` and
@@ -334,11 +338,11 @@ impl<S: StepSolver> TrustRegion<S> {
     ///
     /// [`TrustRegion::run`] is `begin` followed by [`TrustRegion::iterate`] until a
     /// termination or a limit; drivers that own the iteration count, the clock and the
-    /// observers (the argmin adapter) call the two themselves. The limits of
-    /// [`Tolerances`] (iterations, evaluations, time) are checked by the driver, not here.
-    pub fn begin<O: Oracle + ?Sized>(
+    /// observers (the argmin adapter) call the two themselves. The [`Limits`] (iterations,
+    /// evaluations, time) are checked by the driver, not here.
+    pub fn begin<M: Oracle + ?Sized>(
         &mut self,
-        oracle: &mut O,
+        oracle: &mut M,
         x0: &[f64],
     ) -> Result<(LoopState, Option<Termination>), SetupError> {
         self.options.validate()?;
@@ -371,9 +375,9 @@ impl<S: StepSolver> TrustRegion<S> {
     /// [`TrustRegion::begin`] started (or one holding the same point): step, ratio test,
     /// acceptance, radius update, and every convergence and failure test of the loop.
     /// Returns the iteration's record and the termination it caused, if any. Allocates nothing.
-    pub fn iterate<O: Oracle + ?Sized>(
+    pub fn iterate<M: Oracle + ?Sized>(
         &mut self,
-        oracle: &mut O,
+        oracle: &mut M,
         state: &mut LoopState,
     ) -> (IterationInfo, Option<Termination>) {
         let opts = &self.options;
@@ -394,7 +398,7 @@ impl<S: StepSolver> TrustRegion<S> {
         let f = oracle.value();
         let f_trial = oracle.trial_value(x_trial);
         let ared = f - f_trial;
-        let mut rho = radius::relaxed_ratio(ared, pred, f, ropts.f_noise);
+        let mut rho = ropts.ratio(ared, pred, f);
         // `f` did not change at all (its resolution at this point is coarser than the
         // predicted decrease, as for a sum of many terms that cancel): the ratio cannot decide.
         // Accepting cannot increase `f`, so the gradient decides: the step is taken (as in
@@ -431,7 +435,14 @@ impl<S: StepSolver> TrustRegion<S> {
         // A step that was rejected for non-finite values shrinks like a bad ratio.
         let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
         let trial_radius = state.radius;
-        state.radius = radius::update(ropts, state.radius, rho_update, info.step_norm, info.hits_boundary);
+        let trial = RadiusTrial {
+            ratio: rho_update,
+            accepted,
+            step_norm: info.step_norm,
+            hits_boundary: info.hits_boundary,
+            may_grow: true,
+        };
+        state.radius = ropts.update(state.radius, &trial);
         let grad_inf = state.grad_inf;
 
         let record = IterationInfo {
@@ -465,7 +476,7 @@ impl<S: StepSolver> TrustRegion<S> {
                 }
                 // The model's own minimizer is inside the region and promises only round-off:
                 // no representable progress is left.
-                if radius::negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
+                if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
                     break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
                 }
             }

@@ -28,52 +28,7 @@ pub use ichol::IncompleteCholeskyPreconditioner;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
 use crate::model::Model;
-
-/// Which second-order information a step solver needs from the model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Needs {
-    /// Only products `v -> Bv` (matrix-free).
-    Products,
-    /// The dense matrix `B`.
-    DenseMatrix,
-    /// The matrix `B`, dense or sparse (lower triangle): the exact step factorizes either.
-    Matrix,
-}
-
-/// Why a step solver stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepStatus {
-    /// The step is the (approximate) unconstrained minimizer of the model, strictly inside.
-    Interior,
-    /// The step lies on the boundary of the trust region.
-    Boundary,
-    /// Negative curvature was found and followed to the boundary.
-    NegativeCurvature,
-    /// The hard case of the exact subproblem: a multiple of the leftmost eigenvector was added.
-    HardCase,
-    /// The inner iteration hit its cap; the step is the best iterate so far.
-    IterationCap,
-    /// The preferred step was unavailable (for example, `B` is not positive definite for
-    /// dogleg) and the solver fell back to the Cauchy point.
-    Fallback,
-}
-
-/// What a step solver reports about one trial step.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StepInfo {
-    /// `||s||` in the solver's trust-region norm (the norm `radius` bounds).
-    pub step_norm: f64,
-    /// `m(0) - m(s)`, computed in a cancellation-free way by the solver.
-    pub predicted_reduction: f64,
-    /// Whether the step lies on the boundary (to the solver's relative tolerance).
-    pub hits_boundary: bool,
-    /// Why the solver stopped.
-    pub status: StepStatus,
-    /// Inner iterations (CG iterations, or lambda iterations for the exact step).
-    pub inner_iterations: usize,
-    /// Matrix factorizations performed for this trial.
-    pub factorizations: usize,
-}
+pub use crate::step::{Needs, StepInfo, StepStatus};
 
 /// A trust-region subproblem solver.
 pub trait StepSolver {

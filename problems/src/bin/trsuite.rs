@@ -315,7 +315,8 @@ fn systems_main(cli: &RunArgs) -> ExitCode {
     } else {
         cli.problems.iter().filter_map(|name| systems::by_name(name, cli.n)).collect()
     };
-    let base = InteriorOptions { max_iterations: cli.system_max_iterations, ..InteriorOptions::default() };
+    let mut base = InteriorOptions::default();
+    base.limits.max_iterations = cli.system_max_iterations;
     let records =
         sr::run_systems_with(&problems, &sr::default_scalings(), &sr::default_rules(), cli.random_starts, 0, &base);
     out!(

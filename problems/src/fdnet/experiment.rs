@@ -12,7 +12,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use trust_region::solver::hessian_free::{HessianFree, HistoryEntry, Options};
+use trust_region::solver::hessian_free::{training_cost, HessianFree, HessianFreeOptions, HistoryEntry};
 
 use super::adam::{adam, AdamOptions};
 use super::data::{Case, HeatData};
@@ -109,18 +109,19 @@ pub fn run(data: &HeatData, stats: &LossStats, method: Method, seed: u64, settin
     let mut curve = vec![(0, stats.loss(&net.operator(&w0)))];
     let (w, cost, elapsed, training_failed) = match method {
         Method::TrustRegion => {
-            let options =
-                Options { iterations: settings.tr_iterations.unwrap_or(case.tr_iterations()), ..Options::default() };
-            let mut observer = |e: &HistoryEntry, w: &[f64]| {
+            let mut options = HessianFreeOptions::default();
+            options.limits.max_iterations = settings.tr_iterations.unwrap_or(case.tr_iterations());
+            let observer = |e: &HistoryEntry, w: &[f64]| {
                 curve.push((e.cost, stats.loss(&net.operator(w))));
                 ControlFlow::Continue(())
             };
             let report = HessianFree::new()
                 .with_options(options)
-                .train_observed(&mut loss, &w0, &mut observer)
+                .with_observer(observer)
+                .train(&mut loss, &w0)
                 .expect("valid options and a finite start point");
             let failed = report.termination.class() != trust_region::TerminationClass::Stopped;
-            (report.w, report.cost.total(), report.elapsed, failed)
+            (report.x, training_cost(&report.evaluations), report.elapsed, failed)
         }
         Method::Adam { learning_rate } => {
             let opts = AdamOptions { learning_rate, iterations: settings.adam_iterations, ..AdamOptions::default() };

@@ -209,8 +209,8 @@ pub fn run_one(p: &dyn SystemProblem, options: InteriorOptions, start: &str, x0:
         rec.residual_norm = norm;
         rec.in_box = inside;
         rec.iterations = report.iterations;
-        rec.f_evals = report.f_evals;
-        rec.j_evals = report.j_evals;
+        rec.f_evals = report.evaluations.residuals;
+        rec.j_evals = report.evaluations.jacobian;
         rec.seconds = report.elapsed.as_secs_f64();
     }
     rec

@@ -34,7 +34,7 @@ use faer::sparse::SymbolicSparseColMatRef;
 use faer::MatMut;
 use rayon::prelude::*;
 
-use crate::problem::{Bounds, Residuals};
+use super::{Bounds, Residuals};
 
 /// Default relative step `sqrt(eps)` (Dennis & Schnabel 1996, sec. 5.4).
 pub const DEFAULT_REL_STEP: f64 = 1.4901161193847656e-8;

@@ -9,7 +9,7 @@
 //! defined: a trial point with a non-finite value or gradient is rejected and the trust region
 //! shrinks (see [`crate::termination::Termination::NonFinite`]).
 //!
-//! Second-order information comes in three shapes, pick what your problem offers:
+//! Second-order information comes in four shapes, pick what your problem offers:
 //! - [`HessianProduct`]: `v -> H(x) v` only (matrix-free, for the truncated CG step);
 //! - [`DenseHessian`]: the full symmetric `n x n` matrix as a faer column-major view;
 //! - [`SparseHessian`]: the lower triangle (diagonal always stored) in a fixed faer
@@ -20,6 +20,8 @@
 //!
 //! Least squares `f(x) = ||r(x)||^2 / 2` come as [`Residuals`] with a [`DenseJacobian`] or a
 //! [`SparseJacobian`]; the Gauss-Newton model uses `B = J'J`.
+
+pub mod fd;
 
 use faer::sparse::SymbolicSparseColMat;
 use faer::MatMut;
