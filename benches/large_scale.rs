@@ -445,11 +445,12 @@ enum Via {
 
 fn run_ours<S: StepSolver>(step: S, via: Via, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
     let options = TrustRegionOptions { trial_gradient, ..our_options() };
-    let mut tr = TrustRegion::new(step).with_options(options);
+    // Matrix-free solvers fit every model; RuntimeChecked lets one generic function pick it.
+    let mut tr = TrustRegion::new(trust_region::subproblem::RuntimeChecked(step)).with_options(options);
     let report = match via {
         Via::Products => tr.minimize(p, x0),
-        Via::Sparse => tr.minimize_sparse(p, x0),
-        Via::Approximation => tr.minimize_preconditioned(p, x0),
+        Via::Sparse => tr.solve(trust_region::Newton::sparse(p), x0),
+        Via::Approximation => tr.solve(trust_region::Newton::approximated(p), x0),
     };
     report.expect("valid setup")
 }

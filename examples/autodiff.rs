@@ -58,7 +58,8 @@ impl GradientFunction for Chain {
 
 fn main() -> Result<(), trust_region::SetupError> {
     println!("Wood's function, gradient and Hessian by num-dual, More-Sorensen step:");
-    let report = TrustRegion::new(MoreSorensen::new()).minimize_dense(&AutoDiff(Wood), &[-3.0, -1.0, -3.0, -1.0])?;
+    let report = TrustRegion::new(MoreSorensen::new())
+        .solve(trust_region::Newton::dense(&AutoDiff(Wood)), &[-3.0, -1.0, -3.0, -1.0])?;
     println!("{report}");
     println!("x = {:?}\n", report.x);
 

@@ -41,8 +41,11 @@ impl HessianProduct for Rosenbrock {
 fn main() -> Result<(), SetupError> {
     let x0 = [-1.2, 1.0];
     println!("steihaug:\n{}\n", TrustRegion::new(Steihaug::new()).minimize(&Rosenbrock, &x0)?);
-    println!("exact:\n{}\n", TrustRegion::new(MoreSorensen::new()).minimize_dense(&Rosenbrock, &x0)?);
-    println!("dogleg:\n{}\n", TrustRegion::new(Dogleg::new()).minimize_dense(&Rosenbrock, &x0)?);
+    println!(
+        "exact:\n{}\n",
+        TrustRegion::new(MoreSorensen::new()).solve(trust_region::Newton::dense(&Rosenbrock), &x0)?
+    );
+    println!("dogleg:\n{}\n", TrustRegion::new(Dogleg::new()).solve(trust_region::Newton::dense(&Rosenbrock), &x0)?);
     let mut cauchy = TrustRegion::new(Cauchy::new());
     cauchy.options.limits.max_iterations = 100_000;
     println!("cauchy:\n{}", cauchy.minimize(&Rosenbrock, &x0)?);

@@ -20,7 +20,7 @@
 //! ```
 //! use trust_region::autodiff::{AutoDiff, DualNum, ScalarFunction};
 //! use trust_region::subproblem::MoreSorensen;
-//! use trust_region::TrustRegion;
+//! use trust_region::{Newton, TrustRegion};
 //!
 //! /// Rosenbrock's function, written once.
 //! struct Rosenbrock;
@@ -34,7 +34,8 @@
 //!     }
 //! }
 //!
-//! let report = TrustRegion::new(MoreSorensen::new()).minimize_dense(&AutoDiff(Rosenbrock), &[-1.2, 1.0])?;
+//! let problem = AutoDiff(Rosenbrock);
+//! let report = TrustRegion::new(MoreSorensen::new()).solve(Newton::dense(&problem), &[-1.2, 1.0])?;
 //! assert!(report.converged());
 //! assert!((report.x[0] - 1.0).abs() < 1e-8 && (report.x[1] - 1.0).abs() < 1e-8);
 //! # Ok::<(), trust_region::SetupError>(())

@@ -118,7 +118,7 @@ pub mod subproblem;
 pub mod termination;
 
 pub use error::SetupError;
-pub use model::{DenseModel, Model, Oracle};
+pub use model::{DenseModel, GaussNewton, Model, Newton, Oracle};
 pub use observe::Observer;
 pub use problem::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian,

@@ -112,18 +112,18 @@ fn same_iterates_as_the_native_loop() {
         assert_eq!(res.get_termination_reason(), Some(&TerminationReason::SolverConverged), "{name}");
     };
 
-    let native = TrustRegion::new(Steihaug::new()).minimize_dense(&Rosenbrock, &x0).unwrap();
+    let native = TrustRegion::new(Steihaug::new()).solve(trust_region::Newton::dense(&Rosenbrock), &x0).unwrap();
     let res = run_ours(&Rosenbrock, ArgminTrustRegion::new(Steihaug::new()), &x0, 1000);
     let iters = res.solver().loop_state().unwrap().iterations;
     check("steihaug", native, res.state(), iters);
     assert!(matches!(res.solver().termination(), Some(Termination::GradientTolerance { .. })));
 
-    let native = TrustRegion::new(MoreSorensen::new()).minimize_dense(&Rosenbrock, &x0).unwrap();
+    let native = TrustRegion::new(MoreSorensen::new()).solve(trust_region::Newton::dense(&Rosenbrock), &x0).unwrap();
     let res = run_ours(&Rosenbrock, ArgminTrustRegion::new(MoreSorensen::new()), &x0, 1000);
     let iters = res.solver().loop_state().unwrap().iterations;
     check("exact", native, res.state(), iters);
 
-    let native = TrustRegion::new(Dogleg::new()).minimize_dense(&Rosenbrock, &x0).unwrap();
+    let native = TrustRegion::new(Dogleg::new()).solve(trust_region::Newton::dense(&Rosenbrock), &x0).unwrap();
     let res = run_ours(&Rosenbrock, ArgminTrustRegion::new(Dogleg::new()), &x0, 1000);
     let iters = res.solver().loop_state().unwrap().iterations;
     check("dogleg", native, res.state(), iters);
@@ -505,8 +505,10 @@ fn flat_values_are_decided_by_the_gradient_as_in_the_native_loop() {
     let x0 = [1.0 + 1e-4, 1.0 - 2e-4, 1.0 + 1e-4];
     let mut opts = TrustRegionOptions::default();
     opts.tolerances.gtol = 1e-9;
-    let native =
-        TrustRegion::new(MoreSorensen::new()).with_options(opts.clone()).minimize_dense(&Quantized, &x0).unwrap();
+    let native = TrustRegion::new(MoreSorensen::new())
+        .with_options(opts.clone())
+        .solve(trust_region::Newton::dense(&Quantized), &x0)
+        .unwrap();
     assert!(native.converged(), "{}", native.termination);
     let res = run_ours(&Quantized, ArgminTrustRegion::new(MoreSorensen::new()).with_options(opts), &x0, 100);
     let iters = res.solver().loop_state().unwrap().iterations;
@@ -522,8 +524,10 @@ fn evaluation_limit_is_checked_before_the_first_iteration_as_natively() {
     for limit in [1, 5] {
         let mut opts = TrustRegionOptions::default();
         opts.limits.max_evaluations = limit;
-        let native =
-            TrustRegion::new(Steihaug::new()).with_options(opts.clone()).minimize_dense(&Rosenbrock, &x0).unwrap();
+        let native = TrustRegion::new(Steihaug::new())
+            .with_options(opts.clone())
+            .solve(trust_region::Newton::dense(&Rosenbrock), &x0)
+            .unwrap();
         assert!(matches!(native.termination, Termination::MaxEvaluations { .. }), "{}", native.termination);
         let res = run_ours(&Rosenbrock, ArgminTrustRegion::new(Steihaug::new()).with_options(opts), &x0, 1000);
         assert!(matches!(res.solver().termination(), Some(Termination::MaxEvaluations { .. })));

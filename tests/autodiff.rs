@@ -253,14 +253,18 @@ fn hessian_vector_products_at_large_n_are_exact() {
 #[test]
 fn solves_with_automatic_derivatives() {
     for report in [
-        TrustRegion::new(MoreSorensen::new()).minimize_dense(&AutoDiff(Rosenbrock), &[-1.2, 1.0]).unwrap(),
+        TrustRegion::new(MoreSorensen::new())
+            .solve(trust_region::Newton::dense(&AutoDiff(Rosenbrock)), &[-1.2, 1.0])
+            .unwrap(),
         TrustRegion::new(Steihaug::new()).minimize(&AutoDiff(Rosenbrock), &[-1.2, 1.0]).unwrap(),
     ] {
         assert!(report.converged(), "{report}");
         assert!(report.x.iter().all(|&xi| (xi - 1.0).abs() < 1e-6), "{:?}", report.x);
     }
 
-    let report = TrustRegion::new(MoreSorensen::new()).minimize_dense(&AutoDiff(ExpSin), &[0.0, 0.0, 0.0]).unwrap();
+    let report = TrustRegion::new(MoreSorensen::new())
+        .solve(trust_region::Newton::dense(&AutoDiff(ExpSin)), &[0.0, 0.0, 0.0])
+        .unwrap();
     assert!(report.converged(), "{report}");
     assert!(report.grad_inf < 1e-6);
 
@@ -293,8 +297,10 @@ fn solves_with_automatic_derivatives() {
             }
         }
     }
-    let a = TrustRegion::new(MoreSorensen::new()).minimize_dense(&Hand, &[-1.2, 1.0]).unwrap();
-    let b = TrustRegion::new(MoreSorensen::new()).minimize_dense(&AutoDiff(Rosenbrock), &[-1.2, 1.0]).unwrap();
+    let a = TrustRegion::new(MoreSorensen::new()).solve(trust_region::Newton::dense(&Hand), &[-1.2, 1.0]).unwrap();
+    let b = TrustRegion::new(MoreSorensen::new())
+        .solve(trust_region::Newton::dense(&AutoDiff(Rosenbrock)), &[-1.2, 1.0])
+        .unwrap();
     assert_eq!(a.iterations, b.iterations);
     for (xa, xb) in a.x.iter().zip(&b.x) {
         assert!((xa - xb).abs() < 1e-12);

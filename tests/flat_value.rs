@@ -80,7 +80,10 @@ fn newton_steps_are_taken_when_f_is_flat_to_its_resolution() {
     assert_eq!(p.value(&X0), 0.0);
     let g0 = 8e-4; // ||g(X0)||_inf = 2 * 2 * 2e-4
     let steihaug = TrustRegion::new(Steihaug::new()).with_options(options()).minimize(&p, &X0).unwrap();
-    let exact = TrustRegion::new(MoreSorensen::new()).with_options(options()).minimize_dense(&p, &X0).unwrap();
+    let exact = TrustRegion::new(MoreSorensen::new())
+        .with_options(options())
+        .solve(trust_region::Newton::dense(&p), &X0)
+        .unwrap();
     for r in [&steihaug, &exact] {
         assert!(matches!(r.termination, Termination::GradientTolerance { .. }), "{}", r.termination);
         assert!(r.iterations <= 6, "{} iterations", r.iterations);
@@ -95,7 +98,10 @@ fn a_step_that_raises_the_gradient_is_still_rejected() {
     // ten and the gradient at the trial point is nine times larger. Such trials are rejected
     // and the radius shrinks until a step reduces the gradient.
     let p = Quantized { hess_scale: 0.1 };
-    let r = TrustRegion::new(MoreSorensen::new()).with_options(options()).minimize_dense(&p, &X0).unwrap();
+    let r = TrustRegion::new(MoreSorensen::new())
+        .with_options(options())
+        .solve(trust_region::Newton::dense(&p), &X0)
+        .unwrap();
     assert!(r.converged(), "{}", r.termination);
     assert!(r.history.iter().any(|h| !h.accepted), "some trial should have been rejected");
     check_monotone(&r, 0.0, 8e-4);

@@ -152,8 +152,8 @@ fn newton_adapters_agree() {
     let p = Chain { n: 60 };
     let x0: Vec<f64> = (0..p.n).map(|i| 0.5 + 0.01 * i as f64).collect();
     let a = TrustRegion::new(Steihaug::new()).minimize(&p, &x0).unwrap();
-    let b = TrustRegion::new(Steihaug::new()).minimize_dense(&p, &x0).unwrap();
-    let c = TrustRegion::new(Steihaug::new()).minimize_sparse(&p, &x0).unwrap();
+    let b = TrustRegion::new(Steihaug::new()).solve(trust_region::Newton::dense(&p), &x0).unwrap();
+    let c = TrustRegion::new(Steihaug::new()).solve(trust_region::Newton::sparse(&p), &x0).unwrap();
     assert!(
         a.converged() && b.converged() && c.converged(),
         "{} / {} / {}",
@@ -171,13 +171,13 @@ fn newton_adapters_agree() {
 fn gauss_newton_adapters_agree() {
     let p = Broyden { n: 50 };
     let x0 = vec![-1.0; p.n];
-    let a = TrustRegion::new(Steihaug::new()).least_squares(&p, &x0).unwrap();
-    let b = TrustRegion::new(Steihaug::new()).least_squares_sparse(&p, &x0).unwrap();
+    let a = TrustRegion::new(Steihaug::new()).solve(trust_region::GaussNewton::dense(&p), &x0).unwrap();
+    let b = TrustRegion::new(Steihaug::new()).solve(trust_region::GaussNewton::sparse(&p), &x0).unwrap();
     assert!(a.converged() && b.converged());
     assert_eq!(a.iterations, b.iterations);
     assert!(close(&a.x, &b.x, 1e-8));
     assert!(a.f < 1e-12, "a root: f = {}", a.f);
-    let c = TrustRegion::new(Cauchy::new()).least_squares_sparse(&p, &x0).unwrap();
+    let c = TrustRegion::new(Cauchy::new()).solve(trust_region::GaussNewton::sparse(&p), &x0).unwrap();
     assert!(c.f < 0.5 * a.f.max(1.0) * 1e3);
 }
 
@@ -216,7 +216,8 @@ impl SparseHessian for BadPattern {
 #[test]
 fn bad_sparse_patterns_are_setup_errors() {
     for upper in [false, true] {
-        let r = TrustRegion::new(Steihaug::new()).minimize_sparse(&BadPattern { upper }, &[1.0, 1.0]);
+        let r =
+            TrustRegion::new(Steihaug::new()).solve(trust_region::Newton::sparse(&BadPattern { upper }), &[1.0, 1.0]);
         assert!(matches!(r, Err(SetupError::InvalidPattern(_))), "{r:?}");
     }
 }

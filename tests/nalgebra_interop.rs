@@ -271,7 +271,7 @@ fn exact_same_iterates() {
         let x0 = start(n);
         let a = TrustRegion::new(MoreSorensen::new())
             .with_options(history_options())
-            .minimize_dense(&RosenSlices(n), &x0)
+            .solve(trust_region::Newton::dense(&RosenSlices(n)), &x0)
             .unwrap();
         let (x, b) = TrustRegion::new(MoreSorensen::new())
             .with_options(history_options())
@@ -289,7 +289,7 @@ fn sparse_exact_same_iterates() {
     let x0 = start(n);
     let a = TrustRegion::new(MoreSorensen::new())
         .with_options(history_options())
-        .minimize_sparse(&RosenSlices(n), &x0)
+        .solve(trust_region::Newton::sparse(&RosenSlices(n)), &x0)
         .unwrap();
     let (_, b) = TrustRegion::new(MoreSorensen::new())
         .with_options(history_options())
@@ -297,9 +297,12 @@ fn sparse_exact_same_iterates() {
         .unwrap();
     assert_same_run(&a, &b);
     let c = TrustRegion::new(Steihaug::new())
-        .minimize_sparse(&NalgebraSparse::new(RosenNalgebra(n), &DVector::from_vec(x0.clone())), &x0)
+        .solve(
+            trust_region::Newton::sparse(&NalgebraSparse::new(RosenNalgebra(n), &DVector::from_vec(x0.clone()))),
+            &x0,
+        )
         .unwrap();
-    let d = TrustRegion::new(Steihaug::new()).minimize_sparse(&RosenSlices(n), &x0).unwrap();
+    let d = TrustRegion::new(Steihaug::new()).solve(trust_region::Newton::sparse(&RosenSlices(n)), &x0).unwrap();
     assert_same_run(&d, &c);
 }
 
@@ -368,14 +371,14 @@ fn least_squares_same_iterates() {
     for exact in [false, true] {
         let (a, (x, b)) = if exact {
             (
-                TrustRegion::new(MoreSorensen::new()).least_squares(&FitSlices, &x0).unwrap(),
+                TrustRegion::new(MoreSorensen::new()).solve(trust_region::GaussNewton::dense(&FitSlices), &x0).unwrap(),
                 TrustRegion::new(MoreSorensen::new())
                     .least_squares_nalgebra(&FitNalgebra, &DVector::from_row_slice(&x0))
                     .unwrap(),
             )
         } else {
             (
-                TrustRegion::new(Dogleg::new()).least_squares(&FitSlices, &x0).unwrap(),
+                TrustRegion::new(Dogleg::new()).solve(trust_region::GaussNewton::dense(&FitSlices), &x0).unwrap(),
                 TrustRegion::new(Dogleg::new())
                     .least_squares_nalgebra(&FitNalgebra, &DVector::from_row_slice(&x0))
                     .unwrap(),
@@ -415,7 +418,8 @@ fn wrong_sizes_do_not_panic() {
     let mut h = faer::Mat::<f64>::zeros(2, 2);
     Nalgebra(WrongLength).hessian(&[1.0, 1.0], h.as_mut());
     assert!(h[(0, 0)].is_nan());
-    let report = TrustRegion::new(MoreSorensen::new()).minimize_dense(&Nalgebra(WrongLength), &[1.0, 1.0]);
+    let report =
+        TrustRegion::new(MoreSorensen::new()).solve(trust_region::Newton::dense(&Nalgebra(WrongLength)), &[1.0, 1.0]);
     // NaN at the start point is a setup error, not a panic
     assert!(report.is_err());
 }

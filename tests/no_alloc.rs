@@ -4,8 +4,8 @@
 use std::ops::ControlFlow;
 
 use faer::MatMut;
-use trust_region::model::{GaussNewtonDense, NewtonDense, NewtonProducts, Oracle};
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolver};
+use trust_region::model::Oracle;
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolverFor};
 use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
 
 mod counting_alloc;
@@ -84,7 +84,7 @@ impl DenseHessian for Chained {
 }
 
 /// Runs the loop and returns (iterations observed, allocations between first and last call).
-fn count<S: StepSolver, O: Oracle>(step: S, oracle: &mut O, n: usize) -> (usize, usize) {
+fn count<S: StepSolverFor<O>, O: Oracle>(step: S, oracle: O, n: usize) -> (usize, usize) {
     let x0: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
     let mut tr = TrustRegion::new(step);
     tr.options.limits.max_iterations = 200;
@@ -98,7 +98,7 @@ fn count<S: StepSolver, O: Oracle>(step: S, oracle: &mut O, n: usize) -> (usize,
         let _ = info;
         ControlFlow::Continue(())
     };
-    let report = tr.with_observer(&mut observer).run(oracle, &x0).expect("valid setup");
+    let report = tr.with_observer(&mut observer).solve(oracle, &x0).expect("valid setup");
     assert!(report.iterations >= 5, "{} iterations: {}", report.iterations, report.termination);
 
     let last = calls.min(counts.len()) - 1;
@@ -110,20 +110,20 @@ fn no_allocation_inside_the_loop() {
     let n = 40;
     let p = Chained { n };
     let cases: Vec<(&str, (usize, usize))> = vec![
-        ("steihaug/products", count(Steihaug::new(), &mut NewtonProducts::new(&p), n)),
+        ("steihaug/products", count(Steihaug::new(), trust_region::Newton::products(&p), n)),
         (
             "steihaug-jacobi/dense",
-            count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n),
+            count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), trust_region::Newton::dense(&p), n),
         ),
-        ("cauchy/products", count(Cauchy::new(), &mut NewtonProducts::new(&p), n)),
-        ("dogleg/dense", count(Dogleg::new(), &mut NewtonDense::new(&p), n)),
-        ("exact/dense", count(MoreSorensen::new(), &mut NewtonDense::new(&p), n)),
-        ("dogleg/gauss-newton", count(Dogleg::new(), &mut GaussNewtonDense::new(&p), n)),
-        ("steihaug/gauss-newton", count(Steihaug::new(), &mut GaussNewtonDense::new(&p), n)),
-        ("gltr/products", count(Gltr::new(), &mut NewtonProducts::new(&p), n)),
+        ("cauchy/products", count(Cauchy::new(), trust_region::Newton::products(&p), n)),
+        ("dogleg/dense", count(Dogleg::new(), trust_region::Newton::dense(&p), n)),
+        ("exact/dense", count(MoreSorensen::new(), trust_region::Newton::dense(&p), n)),
+        ("dogleg/gauss-newton", count(Dogleg::new(), trust_region::GaussNewton::dense(&p), n)),
+        ("steihaug/gauss-newton", count(Steihaug::new(), trust_region::GaussNewton::dense(&p), n)),
+        ("gltr/products", count(Gltr::new(), trust_region::Newton::products(&p), n)),
         (
             "gltr-jacobi/dense",
-            count(Gltr::with_preconditioner(DiagonalPreconditioner::default()), &mut NewtonDense::new(&p), n),
+            count(Gltr::with_preconditioner(DiagonalPreconditioner::default()), trust_region::Newton::dense(&p), n),
         ),
     ];
     for (name, (calls, allocs)) in &cases {
@@ -170,7 +170,7 @@ fn no_allocation_with_incomplete_cholesky() {
     let n = 40;
     let p = Chained { n };
     let step = Steihaug::with_preconditioner(trust_region::subproblem::IncompleteCholeskyPreconditioner::default());
-    let (calls, allocs) = count(step, &mut trust_region::model::NewtonSparse::new(&p), n);
+    let (calls, allocs) = count(step, trust_region::Newton::sparse(&p), n);
     assert!(calls >= 5, "only {calls} iterations");
     assert_eq!(allocs, 0, "steihaug-ichol/sparse: {allocs} allocations over {calls} iterations");
 }

@@ -18,19 +18,24 @@
 use std::time::Instant;
 
 use faer::sparse::{Pair, SymbolicSparseColMat};
+use trust_region::model::SparseCurvature;
 use trust_region::subproblem::{
-    DiagonalPreconditioner, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver,
+    DiagonalPreconditioner, IncompleteCholeskyPreconditioner, MoreSorensen, RuntimeChecked, Steihaug, StepSolver,
+    StepSolverFor,
 };
 use trust_region::{
     HessianProduct, Objective, Report, SetupError, SparseHessian, SparseHessianApproximation, TrustRegion,
 };
 use trust_region_problems::cutest;
 
-fn run<S: StepSolver, P: SparseHessian + ?Sized>(step: S, p: &P, x0: &[f64]) -> Report {
+fn run<S: StepSolver, P: SparseHessian + ?Sized>(step: S, p: &P, x0: &[f64]) -> Report
+where
+    S: for<'a> StepSolverFor<trust_region::Newton<'a, P, SparseCurvature>>,
+{
     let mut tr = TrustRegion::new(step);
     tr.options.tolerances.gtol = 1e-6;
     tr.options.limits.max_iterations = 1000;
-    tr.minimize_sparse(p, x0).expect("valid setup")
+    tr.solve(trust_region::Newton::sparse(p), x0).expect("valid setup")
 }
 
 fn run_products<P: HessianProduct + ?Sized>(p: &P, x0: &[f64]) -> Report {
@@ -223,11 +228,11 @@ fn suite_cg_iterations() {
             let r = if ichol {
                 TrustRegion::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()))
                     .with_options(opts)
-                    .minimize_sparse(sparse, &x0)
+                    .solve(trust_region::Newton::sparse(sparse), &x0)
             } else {
                 TrustRegion::new(Steihaug::with_preconditioner(DiagonalPreconditioner::default()))
                     .with_options(opts)
-                    .minimize_sparse(sparse, &x0)
+                    .solve(trust_region::Newton::sparse(sparse), &x0)
             };
             (r, start.elapsed().as_secs_f64())
         };
@@ -339,7 +344,7 @@ fn run_preconditioned<P: SparseHessianApproximation + ?Sized>(p: &P, x0: &[f64])
     let mut tr = TrustRegion::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()));
     tr.options.tolerances.gtol = 1e-6;
     tr.options.limits.max_iterations = 1000;
-    tr.minimize_preconditioned(p, x0)
+    tr.solve(trust_region::Newton::approximated(p), x0)
 }
 
 #[test]
@@ -398,9 +403,11 @@ fn bad_approximations_are_typed_errors_or_fall_back() {
         run_preconditioned(&small, &x0),
         Err(SetupError::DimensionMismatch { expected: 100, found: 99, .. })
     ));
-    // The exact step needs the Hessian itself, which this interface does not give.
+    // The exact step needs the Hessian itself, which this interface does not give: the pairing
+    // does not compile, and chosen at run time it is refused before the first evaluation.
     let good = GridPlusRankOne::new(10, ApproximationMode::Good);
-    let exact = TrustRegion::new(MoreSorensen::new()).minimize_preconditioned(&good, &x0);
+    let exact =
+        TrustRegion::new(RuntimeChecked(MoreSorensen::new())).solve(trust_region::Newton::approximated(&good), &x0);
     assert!(matches!(exact, Err(SetupError::Unsupported { .. })));
     // A NaN approximation is not the user's model: the factorization fails, the preconditioner
     // falls back (to the identity: products give no diagonal) and the run still converges.

@@ -10,7 +10,7 @@
 //!   is the model's;
 //! - one symbolic analysis per solve, numeric factorizations per subproblem measured and bounded
 //!   (the target: at most 3 on average), no allocation after the first `prepare`;
-//! - the trust-region loop with `MoreSorensen` on `NewtonSparse` problems (a chained
+//! - the trust-region loop with `MoreSorensen` on `Newton::sparse` models (a chained
 //!   Rosenbrock function and a 2-D Ginzburg-Landau-type energy, both nonconvex) converges with
 //!   `Report::symbolic_analyses == 1`, allocating nothing between observer calls.
 
@@ -21,7 +21,7 @@ use faer::{Mat, Side};
 use trust_region::linalg::sparse::symmetric_lower_matvec;
 use trust_region::linalg::sparse_cholesky::SparseCholesky;
 use trust_region::linalg::{dot, norm};
-use trust_region::model::{DenseModel, Model, NewtonProducts, NewtonSparse, Oracle};
+use trust_region::model::{DenseModel, Model, Oracle};
 use trust_region::subproblem::{MoreSorensen, Needs, StepInfo, StepSolver, StepStatus};
 use trust_region::{HessianProduct, IterationInfo, Objective, SparseHessian, TrustRegion};
 use trust_region_problems::subproblems::{solve_in_eigenbasis, SplitMix64};
@@ -394,10 +394,10 @@ fn needs_a_matrix_dense_or_sparse() {
     assert_eq!(MoreSorensen::new().needs(), Needs::Matrix);
     let p = Chained { n: 10 };
     let x0 = vec![0.5; 10];
-    assert!(NewtonProducts::new(&p).start(&x0, Needs::Matrix).is_err());
-    assert!(NewtonSparse::new(&p).start(&x0, Needs::Matrix).is_ok());
-    assert!(NewtonSparse::new(&p).start(&x0, Needs::DenseMatrix).is_err());
-    let mut ns = NewtonSparse::new(&p);
+    assert!(trust_region::Newton::products(&p).start(&x0, Needs::Matrix).is_err());
+    assert!(trust_region::Newton::sparse(&p).start(&x0, Needs::Matrix).is_ok());
+    assert!(trust_region::Newton::sparse(&p).start(&x0, Needs::DenseMatrix).is_err());
+    let mut ns = trust_region::Newton::sparse(&p);
     ns.start(&x0, Needs::Matrix).unwrap();
     assert!(ns.sparse_hessian().is_some() && ns.dense_hessian().is_none());
     let dm = DenseModel::new(vec![1.0], Mat::from_fn(1, 1, |_, _| 1.0));
@@ -624,7 +624,7 @@ fn run_sparse<P: SparseHessian>(p: &P, x0: &[f64], max_iterations: usize) -> (tr
         calls += 1;
         std::ops::ControlFlow::Continue(())
     };
-    let report = tr.with_observer(&mut observer).run(&mut NewtonSparse::new(p), x0).expect("setup");
+    let report = tr.with_observer(&mut observer).solve(&mut trust_region::Newton::sparse(p), x0).expect("setup");
     (report, last - first.unwrap_or(last), calls)
 }
 
@@ -688,7 +688,7 @@ fn large_2d_energy_timings() {
     let m = 100;
     let p = GinzburgLandau { m, c: 400.0 };
     let n = m * m;
-    let mut nsp = NewtonSparse::new(&p);
+    let mut nsp = trust_region::Newton::sparse(&p);
     let x0 = vec![0.05; n];
     nsp.start(&x0, Needs::Matrix).unwrap();
     let h = nsp.sparse_hessian().unwrap();

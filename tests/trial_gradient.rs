@@ -92,8 +92,14 @@ fn same_iterates_fewer_calls_with_products() {
 #[test]
 fn same_iterates_with_the_dense_hessian() {
     let (plain, fused) = (Counted::default(), Counted::default());
-    let a = TrustRegion::new(MoreSorensen::new()).with_options(options(false)).minimize_dense(&plain, &X0).unwrap();
-    let b = TrustRegion::new(MoreSorensen::new()).with_options(options(true)).minimize_dense(&fused, &X0).unwrap();
+    let a = TrustRegion::new(MoreSorensen::new())
+        .with_options(options(false))
+        .solve(trust_region::Newton::dense(&plain), &X0)
+        .unwrap();
+    let b = TrustRegion::new(MoreSorensen::new())
+        .with_options(options(true))
+        .solve(trust_region::Newton::dense(&fused), &X0)
+        .unwrap();
     assert!(a.converged(), "{}", a.termination);
     same_run(&a, &b);
     assert_eq!((fused.value.get(), fused.gradient.get()), (0, 0));

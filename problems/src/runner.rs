@@ -28,7 +28,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use trust_region::subproblem::{
-    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver,
+    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, RuntimeChecked,
+    Steihaug, StepSolver,
 };
 use trust_region::{Report, SetupError, TrustRegion, TrustRegionOptions};
 
@@ -193,27 +194,28 @@ fn solve<S: StepSolver>(
     opts: &TrustRegionOptions,
 ) -> Result<Report, String> {
     let x0 = problem.x0();
-    let mut tr = TrustRegion::new(step).with_options(opts.clone());
+    // The model is chosen from what the problem offers, at run time.
+    let mut tr = TrustRegion::new(RuntimeChecked(step)).with_options(opts.clone());
     let unsupported = || Err("unsupported".to_string());
     let res: Result<Report, SetupError> = match name {
         SolverName::GaussNewton => {
             if let Some(p) = problem.dense_jacobian() {
-                tr.least_squares(p, &x0)
+                tr.solve(trust_region::GaussNewton::dense(p), &x0)
             } else if let Some(p) = problem.sparse_jacobian() {
-                tr.least_squares_sparse(p, &x0)
+                tr.solve(trust_region::GaussNewton::sparse(p), &x0)
             } else {
                 return unsupported();
             }
         }
         SolverName::Dogleg => match problem.dense_hessian() {
-            Some(p) => tr.minimize_dense(p, &x0),
+            Some(p) => tr.solve(trust_region::Newton::dense(p), &x0),
             None => return unsupported(),
         },
         // The sparse factorization pays off beyond a few hundred variables.
         SolverName::Exact => match (problem.dense_hessian(), problem.sparse_hessian()) {
-            (Some(p), _) if x0.len() <= SPARSE_EXACT_MIN_N => tr.minimize_dense(p, &x0),
-            (_, Some(p)) => tr.minimize_sparse(p, &x0),
-            (Some(p), None) => tr.minimize_dense(p, &x0),
+            (Some(p), _) if x0.len() <= SPARSE_EXACT_MIN_N => tr.solve(trust_region::Newton::dense(p), &x0),
+            (_, Some(p)) => tr.solve(trust_region::Newton::sparse(p), &x0),
+            (Some(p), None) => tr.solve(trust_region::Newton::dense(p), &x0),
             (None, None) => return unsupported(),
         },
         // The Jacobi preconditioner needs the diagonal: a matrix first, products as a fallback.
@@ -223,11 +225,11 @@ fn solve<S: StepSolver>(
         SolverName::GltrJacobi | SolverName::GltrIchol | SolverName::SteihaugJacobi | SolverName::SteihaugIchol => {
             let ichol = matches!(name, SolverName::GltrIchol | SolverName::SteihaugIchol);
             if let Some(p) = problem.sparse_approximation().filter(|_| ichol) {
-                tr.minimize_preconditioned(p, &x0)
+                tr.solve(trust_region::Newton::approximated(p), &x0)
             } else if let Some(p) = problem.sparse_hessian() {
-                tr.minimize_sparse(p, &x0)
+                tr.solve(trust_region::Newton::sparse(p), &x0)
             } else if let Some(p) = problem.dense_hessian() {
-                tr.minimize_dense(p, &x0)
+                tr.solve(trust_region::Newton::dense(p), &x0)
             } else if let Some(p) = problem.products() {
                 tr.minimize(p, &x0)
             } else {
@@ -238,9 +240,9 @@ fn solve<S: StepSolver>(
             if let Some(p) = problem.products() {
                 tr.minimize(p, &x0)
             } else if let Some(p) = problem.sparse_hessian() {
-                tr.minimize_sparse(p, &x0)
+                tr.solve(trust_region::Newton::sparse(p), &x0)
             } else if let Some(p) = problem.dense_hessian() {
-                tr.minimize_dense(p, &x0)
+                tr.solve(trust_region::Newton::dense(p), &x0)
             } else {
                 return unsupported();
             }

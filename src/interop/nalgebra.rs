@@ -60,6 +60,7 @@ use faer::sparse::{
 use faer::{ColRef, MatMut, MatRef};
 
 use crate::error::SetupError;
+use crate::model::{GaussNewton, Newton};
 use crate::problem::{DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SparseHessian};
 use crate::report::Report;
 use crate::solver::TrustRegion;
@@ -494,7 +495,9 @@ impl<P: NalgebraJacobian> DenseJacobian for Nalgebra<P> {
 /// }
 ///
 /// let x0 = DVector::from_vec(vec![1.0, 2.0]);
-/// let report = TrustRegion::new(Steihaug::new()).minimize_sparse(&NalgebraSparse::new(&Bowl, &x0), x0.as_slice())?;
+/// let problem = NalgebraSparse::new(&Bowl, &x0);
+/// let model = trust_region::model::Newton::sparse(&problem);
+/// let report = TrustRegion::new(Steihaug::new()).solve(model, x0.as_slice())?;
 /// assert!(report.converged());
 /// # Ok::<(), trust_region::SetupError>(())
 /// ```
@@ -583,19 +586,21 @@ pub trait NalgebraSolve {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError>;
-    /// [`TrustRegion::minimize_dense`] on a [`NalgebraHessian`].
+    /// [`TrustRegion::solve`] with [`Newton::dense`] on a [`NalgebraHessian`] (a step solver
+    /// that does not fit is a [`SetupError::Unsupported`] here, not a compile error).
     fn minimize_dense_nalgebra<P: NalgebraHessian + ?Sized>(
         &mut self,
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError>;
-    /// [`TrustRegion::minimize_sparse`] on a [`NalgebraSparseHessian`] (pattern read at `x0`).
+    /// [`TrustRegion::solve`] with [`Newton::sparse`] on a [`NalgebraSparseHessian`] (pattern
+    /// read at `x0`).
     fn minimize_sparse_nalgebra<P: NalgebraSparseHessian + ?Sized>(
         &mut self,
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError>;
-    /// [`TrustRegion::least_squares`] on a [`NalgebraJacobian`].
+    /// [`TrustRegion::solve`] with [`GaussNewton::dense`] on a [`NalgebraJacobian`].
     fn least_squares_nalgebra<P: NalgebraJacobian + ?Sized>(
         &mut self,
         problem: &P,
@@ -609,7 +614,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.minimize(&Nalgebra(problem), x0.as_slice())?;
+        let report = self.run(&mut Newton::products(&Nalgebra(problem)), x0.as_slice())?;
         Ok((solution(&report), report))
     }
 
@@ -618,7 +623,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.minimize_dense(&Nalgebra(problem), x0.as_slice())?;
+        let report = self.run(&mut Newton::dense(&Nalgebra(problem)), x0.as_slice())?;
         Ok((solution(&report), report))
     }
 
@@ -627,7 +632,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.minimize_sparse(&NalgebraSparse::new(problem, x0), x0.as_slice())?;
+        let report = self.run(&mut Newton::sparse(&NalgebraSparse::new(problem, x0)), x0.as_slice())?;
         Ok((solution(&report), report))
     }
 
@@ -636,7 +641,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.least_squares(&Nalgebra(problem), x0.as_slice())?;
+        let report = self.run(&mut GaussNewton::dense(&Nalgebra(problem)), x0.as_slice())?;
         Ok((solution(&report), report))
     }
 }

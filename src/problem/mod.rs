@@ -73,7 +73,7 @@ pub trait SparseHessian: Objective {
 /// products; an incomplete Cholesky factor of `A` preconditions them. In exact arithmetic,
 /// with `A` itself as the preconditioner and `H - A` of rank `k`, CG ends within `k + 1`
 /// iterations (the eigenvalues of `A^{-1} H` are 1 but for `k` of them), so dropping a
-/// rank-one term costs little. Solve with [`crate::TrustRegion::minimize_preconditioned`].
+/// rank-one term costs little. Solve with [`crate::TrustRegion::solve`] on [`crate::model::Newton::approximated`].
 pub trait SparseHessianApproximation: HessianProduct {
     /// The pattern of the lower triangle of `A` (row index >= column index) in
     /// compressed-column form, every diagonal entry stored. Called once per solve.

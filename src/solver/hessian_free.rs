@@ -67,9 +67,9 @@ use crate::model::Model;
 use crate::observe::Observer;
 use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::{IterationInfo, Report};
-use crate::step::{Evaluations, Needs, StepStatus};
+use crate::step::{Evaluations, StepStatus};
 use crate::subproblem::steihaug::Forcing;
-use crate::subproblem::{Steihaug, StepSolver};
+use crate::subproblem::{MatrixFree, Steihaug};
 use crate::termination::{Limits, Termination};
 
 /// A loss over data whose mini-batch value, gradient and Hessian-vector products are exact.
@@ -222,7 +222,7 @@ pub fn training_cost(e: &Evaluations) -> usize {
 pub struct HessianFree<S = Steihaug, O = ()> {
     /// Loop options.
     pub options: HessianFreeOptions,
-    /// The step solver (it must work with Hessian-vector products only).
+    /// The step solver: one that works with Hessian-vector products only ([`MatrixFree`]).
     pub step: S,
     /// The observer, called after every iteration ([`HessianFree::with_observer`]).
     pub observer: O,
@@ -250,14 +250,14 @@ impl HessianFree<Steihaug> {
     }
 }
 
-impl<S: StepSolver> HessianFree<S> {
+impl<S: MatrixFree> HessianFree<S> {
     /// The loop with default options and a custom step solver.
     pub fn with_step(step: S) -> Self {
         Self { options: HessianFreeOptions::default(), step, observer: () }
     }
 }
 
-impl<S: StepSolver, O: Observer<HistoryEntry>> HessianFree<S, O> {
+impl<S: MatrixFree, O: Observer<HistoryEntry>> HessianFree<S, O> {
     /// Replaces the options.
     pub fn with_options(mut self, options: HessianFreeOptions) -> Self {
         self.options = options;
@@ -275,12 +275,6 @@ impl<S: StepSolver, O: Observer<HistoryEntry>> HessianFree<S, O> {
         let opts = &self.options;
         opts.validate()?;
         self.step.validate()?;
-        if self.step.needs() != Needs::Products {
-            return Err(SetupError::Unsupported {
-                solver: self.step.name(),
-                needs: "a dense Hessian (the Hessian-free loop offers Hessian-vector products only)",
-            });
-        }
         let n = loss.dim();
         if n == 0 {
             return Err(SetupError::EmptyProblem);

@@ -44,18 +44,13 @@ use std::time::Instant;
 
 use crate::error::SetupError;
 use crate::linalg::{add_norm_inf, norm_inf};
-use crate::model::{
-    Acceptance, GaussNewtonDense, GaussNewtonSparse, NewtonApproximated, NewtonDense, NewtonProducts, NewtonSparse,
-    Oracle,
-};
+use crate::model::{Acceptance, Newton, Oracle, ProductCurvature};
 use crate::observe::Observer;
-use crate::problem::{
-    DenseHessian, DenseJacobian, HessianProduct, SparseHessian, SparseHessianApproximation, SparseJacobian,
-};
+use crate::problem::HessianProduct;
 use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::{IterationInfo, Report};
 use crate::step::StepStatus;
-use crate::subproblem::StepSolver;
+use crate::subproblem::{StepSolver, StepSolverFor};
 use crate::termination::{Limits, Termination, Tolerances};
 
 /// Options of the trust-region loop.
@@ -167,37 +162,33 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
         TrustRegion { options: self.options, step: self.step, observer }
     }
 
-    /// Minimizes `f` using Hessian-vector products (for `steihaug` and `cauchy`).
-    pub fn minimize<P: HessianProduct + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut NewtonProducts::new(problem), x0)
+    /// Minimizes `f` using Hessian-vector products: the common case, with any matrix-free step
+    /// solver ([`crate::subproblem::Steihaug`], [`crate::subproblem::Gltr`],
+    /// [`crate::subproblem::Cauchy`]). Shorthand for `solve(Newton::products(problem), x0)`.
+    pub fn minimize<'p, P: HessianProduct + ?Sized>(&mut self, problem: &'p P, x0: &[f64]) -> Result<Report, SetupError>
+    where
+        S: StepSolverFor<Newton<'p, P, ProductCurvature>>,
+    {
+        self.solve(Newton::products(problem), x0)
     }
 
-    /// Minimizes `f` using its dense Hessian (every step solver).
-    pub fn minimize_dense<P: DenseHessian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut NewtonDense::new(problem), x0)
-    }
-
-    /// Minimizes `f` using its sparse Hessian (matrix-free step solvers, and the sparse
-    /// More-Sorensen step).
-    pub fn minimize_sparse<P: SparseHessian + ?Sized>(
-        &mut self,
-        problem: &P,
-        x0: &[f64],
-    ) -> Result<Report, SetupError> {
-        self.run(&mut NewtonSparse::new(problem), x0)
-    }
-
-    /// Minimizes `f` using exact Hessian-vector products, with a sparse approximation of the
-    /// Hessian for the preconditioner (matrix-free step solvers; pair with
-    /// [`IncompleteCholeskyPreconditioner`](crate::subproblem::IncompleteCholeskyPreconditioner)).
+    /// The loop on any model ([`Oracle`]): the Newton model of a problem with a dense Hessian
+    /// ([`Newton::dense`]), a sparse Hessian ([`Newton::sparse`]), products and a sparse
+    /// approximation for the preconditioner ([`Newton::approximated`]), the Gauss-Newton model
+    /// of residuals ([`GaussNewton::dense`](crate::model::GaussNewton::dense),
+    /// [`GaussNewton::sparse`](crate::model::GaussNewton::sparse)), or a model of your own.
+    /// Pass `&mut model` to keep the model after the run. The step solver must fit the model
+    /// ([`StepSolverFor`]): the dogleg needs a dense matrix, the exact step a matrix.
     ///
     /// # Example
     ///
     /// `f(x) = sum_i (x_{i+1} - x_i)^2 / 2 + sum_i (x_i - 1)^4 / 4 + (sum_i x_i)^2 / 2`: the
-    /// last term makes the Hessian dense; the tridiagonal rest approximates it.
+    /// last term makes the Hessian dense; the tridiagonal rest approximates it and the
+    /// incomplete Cholesky factor of that approximation preconditions the exact products.
     ///
     /// ```
     /// use faer::sparse::{Pair, SymbolicSparseColMat};
+    /// use trust_region::model::Newton;
     /// use trust_region::subproblem::{IncompleteCholeskyPreconditioner, Steihaug};
     /// use trust_region::{HessianProduct, Objective, SparseHessianApproximation, TrustRegion};
     ///
@@ -252,34 +243,22 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     ///
     /// let problem = Chain(500);
     /// let step = Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default());
-    /// let report = TrustRegion::new(step).minimize_preconditioned(&problem, &vec![3.0; 500]).unwrap();
+    /// let model = Newton::approximated(&problem);
+    /// let report = TrustRegion::new(step).solve(model, &vec![3.0; 500]).unwrap();
     /// assert!(report.converged() && report.grad_inf <= 1e-6);
     /// assert_eq!(report.evaluations.h, report.accepted_steps + 1); // one A(x) per point
     /// ```
-    pub fn minimize_preconditioned<P: SparseHessianApproximation + ?Sized>(
-        &mut self,
-        problem: &P,
-        x0: &[f64],
-    ) -> Result<Report, SetupError> {
-        self.run(&mut NewtonApproximated::new(problem), x0)
+    pub fn solve<M: Oracle>(&mut self, mut model: M, x0: &[f64]) -> Result<Report, SetupError>
+    where
+        S: StepSolverFor<M>,
+    {
+        self.run(&mut model, x0)
     }
 
-    /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a dense Jacobian.
-    pub fn least_squares<P: DenseJacobian + ?Sized>(&mut self, problem: &P, x0: &[f64]) -> Result<Report, SetupError> {
-        self.run(&mut GaussNewtonDense::new(problem), x0)
-    }
-
-    /// Solves `min ||r(x)||^2 / 2` with the Gauss-Newton model and a sparse Jacobian.
-    pub fn least_squares_sparse<P: SparseJacobian + ?Sized>(
-        &mut self,
-        problem: &P,
-        x0: &[f64],
-    ) -> Result<Report, SetupError> {
-        self.run(&mut GaussNewtonSparse::new(problem), x0)
-    }
-
-    /// The loop itself, on any [`Oracle`].
-    pub fn run<M: Oracle + ?Sized>(&mut self, oracle: &mut M, x0: &[f64]) -> Result<Report, SetupError> {
+    /// The loop itself (begin, then iterate until a termination or a limit). The crate's
+    /// adapters that pair step solvers and models at run time (nalgebra) call it directly: a
+    /// mismatch is then a [`SetupError::Unsupported`] from [`Oracle::start`].
+    pub(crate) fn run<M: Oracle + ?Sized>(&mut self, oracle: &mut M, x0: &[f64]) -> Result<Report, SetupError> {
         let started = Instant::now();
         let (mut state, at_start) = self.begin(oracle, x0)?;
         let mut history = Vec::new();
@@ -325,7 +304,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     }
 
     /// The evaluation and time limits of [`Limits`] (`max_evaluations` counts values of `f`),
-    /// checked before every iteration by [`TrustRegion::run`] (with the iteration limit) and by
+    /// checked before every iteration by [`TrustRegion::solve`] (with the iteration limit) and by
     /// the argmin adapter (which counts iterations itself), with the clock started before
     /// [`TrustRegion::begin`].
     pub fn limit_reached(&self, f_evaluations: usize, started: Instant) -> Option<Termination> {
@@ -336,7 +315,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     /// returns the loop state, with a [`Termination`] if `x0` already satisfies a gradient
     /// tolerance.
     ///
-    /// [`TrustRegion::run`] is `begin` followed by [`TrustRegion::iterate`] until a
+    /// [`TrustRegion::solve`] is `begin` followed by [`TrustRegion::iterate`] until a
     /// termination or a limit; drivers that own the iteration count, the clock and the
     /// observers (the argmin adapter) call the two themselves. The [`Limits`] (iterations,
     /// evaluations, time) are checked by the driver, not here.
@@ -504,7 +483,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
 
 /// The state of a step-wise run between iterations ([`TrustRegion::begin`],
 /// [`TrustRegion::iterate`]): the current point, the radius and the counters that
-/// [`TrustRegion::run`] puts in its [`Report`].
+/// [`TrustRegion::solve`] puts in its [`Report`].
 #[derive(Clone, Debug)]
 pub struct LoopState {
     /// Current (best) point.

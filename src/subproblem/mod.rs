@@ -12,6 +12,12 @@
 //!
 //! A step solver never calls user code directly; it sees the model through [`Model`], and it
 //! returns facts ([`StepInfo`]); the outer loop decides what to do with them.
+//!
+//! What a step solver needs from the model is a trait bound: [`StepSolverFor<M>`] holds for
+//! the models `M` it can work with (every model for the matrix-free solvers, a
+//! [`DenseMatrixModel`] for the dogleg, a [`MatrixModel`] for the exact step), and the loops'
+//! entry points require it, so a mismatched pairing does not compile. [`MatrixFree`] marks
+//! the solvers that need products only (what the Hessian-free loop accepts).
 
 pub mod cauchy;
 pub mod dogleg;
@@ -27,7 +33,7 @@ pub use gltr::{Gltr, GltrOptions};
 pub use ichol::IncompleteCholeskyPreconditioner;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
-use crate::model::Model;
+use crate::model::{DenseMatrixModel, MatrixModel, Model};
 pub use crate::step::{Needs, StepInfo, StepStatus};
 
 /// A trust-region subproblem solver.
@@ -76,3 +82,57 @@ impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
         (**self).symbolic_analyses()
     }
 }
+
+/// The models a step solver works with: the loops' entry points require `S: StepSolverFor<M>`
+/// for the step solver `S` and the model `M`, so that a pairing that cannot work (the dogleg
+/// on Hessian-vector products, the exact step without a matrix) does not compile.
+pub trait StepSolverFor<M: ?Sized>: StepSolver {}
+
+/// A step solver that needs products `v -> Bv` only: it works with every model.
+pub trait MatrixFree: StepSolver {}
+
+impl<M: Model + ?Sized> StepSolverFor<M> for Cauchy {}
+impl<M: Model + ?Sized, P: Preconditioner> StepSolverFor<M> for Steihaug<P> {}
+impl<M: Model + ?Sized, P: Preconditioner> StepSolverFor<M> for Gltr<P> {}
+impl<M: DenseMatrixModel + ?Sized> StepSolverFor<M> for Dogleg {}
+impl<M: MatrixModel + ?Sized> StepSolverFor<M> for MoreSorensen {}
+impl<M: ?Sized, S: StepSolverFor<M> + ?Sized> StepSolverFor<M> for Box<S> {}
+
+impl MatrixFree for Cauchy {}
+impl<P: Preconditioner> MatrixFree for Steihaug<P> {}
+impl<P: Preconditioner> MatrixFree for Gltr<P> {}
+impl<S: MatrixFree + ?Sized> MatrixFree for Box<S> {}
+
+/// A step solver paired with models at run time instead of compile time: it implements
+/// [`StepSolverFor`] for every model, and a model that cannot give what the solver needs
+/// refuses it when the run starts ([`crate::SetupError::Unsupported`]). For code that chooses
+/// the model at run time (a suite runner that takes whatever a problem offers); prefer the
+/// plain solver where the model is known.
+#[derive(Clone, Debug)]
+pub struct RuntimeChecked<S>(pub S);
+
+impl<S: StepSolver> StepSolver for RuntimeChecked<S> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn needs(&self) -> Needs {
+        self.0.needs()
+    }
+    fn validate(&self) -> Result<(), crate::error::SetupError> {
+        self.0.validate()
+    }
+    fn initialize(&mut self, n: usize) {
+        self.0.initialize(n)
+    }
+    fn prepare(&mut self, model: &mut dyn Model) {
+        self.0.prepare(model)
+    }
+    fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
+        self.0.solve(model, radius, step)
+    }
+    fn symbolic_analyses(&self) -> usize {
+        self.0.symbolic_analyses()
+    }
+}
+
+impl<M: ?Sized, S: StepSolver> StepSolverFor<M> for RuntimeChecked<S> {}
