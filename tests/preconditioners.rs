@@ -28,9 +28,9 @@ use trust_region::{
 };
 use trust_region_problems::cutest;
 
-fn run<S: StepSolver, P: SparseHessian + ?Sized>(step: S, p: &P, x0: &[f64]) -> Report
+fn run<S, P: SparseHessian + ?Sized>(step: S, p: &P, x0: &[f64]) -> Report
 where
-    S: for<'a> StepSolverFor<trust_region::Newton<'a, P, SparseCurvature>>,
+    S: StepSolver + for<'a> StepSolverFor<trust_region::Newton<'a, P, SparseCurvature>>,
 {
     let mut tr = TrustRegion::new(step);
     tr.options.tolerances.gtol = 1e-6;
