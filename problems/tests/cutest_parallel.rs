@@ -2,6 +2,7 @@
 //! Hessian-vector products and sparse Hessian values of large CUTEst problems, and whole
 //! trust-region solves on them, are identical on a 1-thread and a 2-thread rayon pool.
 
+use trust_region::problem::{HessianProduct, SparseHessian};
 use trust_region::subproblem::Steihaug;
 use trust_region::{TrustRegion, TrustRegionOptions};
 use trust_region_problems::cutest::{self, PARALLEL_MIN_ELEMENTS};
@@ -25,13 +26,17 @@ fn bits(v: &[f64]) -> Vec<u64> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
-/// Everything the adapter computes at two points, as bit patterns.
+/// Everything the problem computes at two points, as bit patterns.
 fn evaluations(p: &dyn SuiteProblem) -> Vec<Vec<u64>> {
-    let x0 = p.x0();
-    let x1: Vec<f64> = x0.iter().enumerate().map(|(i, &v)| v + 0.01 * (((i * 7) % 5) as f64 - 2.0) + 0.003).collect();
-    let v: Vec<f64> = (0..x0.len()).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
     let obj = p.products().expect("CUTEst problems offer products");
     let sparse = p.sparse_hessian().expect("CUTEst problems offer a sparse Hessian");
+    evaluations_at(p.x0(), obj, sparse)
+}
+
+/// Everything `obj` and `sparse` compute at `x0` and a second point, as bit patterns.
+fn evaluations_at(x0: Vec<f64>, obj: &dyn HessianProduct, sparse: &dyn SparseHessian) -> Vec<Vec<u64>> {
+    let x1: Vec<f64> = x0.iter().enumerate().map(|(i, &v)| v + 0.01 * (((i * 7) % 5) as f64 - 2.0) + 0.003).collect();
+    let v: Vec<f64> = (0..x0.len()).map(|i| ((i * 3) % 7) as f64 - 3.0).collect();
     let nnz = sparse.hessian_pattern().row_idx().len();
     let mut out = Vec::new();
     for x in [&x0, &x1, &x0] {
@@ -108,11 +113,15 @@ fn forced_parallel_evaluations_are_bitwise_identical() {
             let kernels = Kernels { gradient: kernel, hessian: kernel };
             let a = Elemental::with_kernels(p.clone(), kernels);
             let b = Elemental::with_kernels(p.clone(), kernels);
-            let seq = one.install(|| evaluations(&a));
-            assert!(two.install(|| evaluations(&b)) == seq, "{}: {kernel:?}: 1 and 2 threads differ", p.name());
+            let seq = one.install(|| evaluations_at(p.x0(), &a, &a));
+            assert!(
+                two.install(|| evaluations_at(p.x0(), &b, &b)) == seq,
+                "{}: {kernel:?}: 1 and 2 threads differ",
+                std::any::type_name::<P>()
+            );
             results.push(seq);
         }
-        assert!(results[0] == results[1], "{}: scalar and vector kernels differ", p.name());
+        assert!(results[0] == results[1], "{}: scalar and vector kernels differ", std::any::type_name::<P>());
     }
     check(Chainwoo::new(20_000).unwrap());
     check(Curly10::new(10_000).unwrap());

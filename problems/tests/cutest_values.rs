@@ -1,7 +1,7 @@
 //! The CUTEst problems' values at their SIF starting points, `(name, n, f(x0))`, against
 //! values computed independently of this crate.
 //!
-//! Provenance of the reference values (batch B):
+//! Provenance of the reference values (the first half of the spec list, ROSENBR to EDENSCH):
 //! - "MGH": the initial value printed in More, Garbow & Hillstrom (1981) / MINPACK-1 for the
 //!   same function and start (the SIF form is the MGH sum of squares, not halved);
 //! - "hand": a closed form evaluated by hand from the SIF formulation;
@@ -85,15 +85,15 @@ fn values_at_the_starting_points() {
 }
 
 #[test]
-fn every_batch_b_problem_has_a_value_row() {
-    // Keeps the table in step with the registry for the problems of this batch.
+fn every_small_and_medium_problem_has_a_value_row() {
+    // Keeps the table in step with the registry for these problems.
     for &(name, _, _, _, _) in VALUES {
         assert!(cutest::names().contains(&name), "{name} is in names()");
     }
 }
 
 #[test]
-fn batch_b_derivatives_at_small_sizes() {
+fn small_and_medium_derivatives_at_small_sizes() {
     // The derivative test of the registry runs MSQRTALS only at its listed size (60 is not a
     // square) and the other scalable problems at n = 60; check small admissible sizes too, where
     // index bookkeeping (first and last groups) matters most.

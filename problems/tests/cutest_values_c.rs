@@ -1,7 +1,7 @@
-//! f(x0) of the batch-C CUTEst problems (problems/src/cutest/problems_c*.rs) at their listed
-//! sizes, against values derived by hand from the SIF formulas (closed forms where the start
-//! point makes the sums collapse, otherwise a direct evaluation of the SIF formula written
-//! independently of the element decomposition).
+//! f(x0) of the large scalable CUTEst problems (the second half of the spec list, BDQRTIC to
+//! WOODS) at their listed sizes, against values derived by hand from the SIF formulas (closed
+//! forms where the start point makes the sums collapse, otherwise a direct evaluation of the
+//! SIF formula written independently of the element decomposition).
 
 use std::f64::consts::E;
 
@@ -142,8 +142,8 @@ fn start_values_match_hand_derived_values() {
 }
 
 #[test]
-fn batch_c_sizes_at_the_check_size() {
-    // Every batch-C problem is admissible at n = 60 (the derivative checks' size), except
+fn large_problems_at_the_check_size() {
+    // Every one of these problems is admissible at n = 60 (the derivative checks' size), except
     // FMINSURF, which rounds 60 to the nearest square.
     let names = [
         "BDQRTIC",
@@ -284,57 +284,4 @@ fn broydn7d_hessian_at_x0_is_the_limit_of_differences() {
     // h^(1/3) convergence to the exact product: a factor 10 per factor 1000 in h.
     let (r1, r2) = (e6 / e3, e9 / e6);
     assert!((0.08..0.12).contains(&r1) && (0.05..0.15).contains(&r2), "errors {e3:e}, {e6:e}, {e9:e}");
-}
-
-/// Evaluation timings at n = 10^6 (run with `cargo test --release -p trust-region-problems
-/// --test cutest_values_c -- --ignored --nocapture`): value, gradient, a Hessian-vector product
-/// at a new point (alternating between two points) and one at the same point (the adapter may
-/// reuse work between products at one point), best of 3.
-#[test]
-#[ignore]
-fn timings_at_one_million() {
-    use std::time::Instant;
-    let best = |f: &mut dyn FnMut()| {
-        (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min)
-    };
-    for name in [
-        "ARWHEAD", "DQRTIC", "BDQRTIC", "BROYDN7D", "CHAINWOO", "COSINE", "CRAGGLVY", "CURLY10", "DIXMAANL",
-        "FMINSURF", "NONCVXUN", "SBRYBND", "SPARSINE", "TOINTGSS",
-    ] {
-        let n = if name.starts_with("DIXMAAN") { 999_999 } else { 1_000_000 };
-        let t = Instant::now();
-        let p = cutest::by_name(name, Some(n)).unwrap();
-        let setup = t.elapsed().as_secs_f64();
-        let obj = p.products().unwrap();
-        let x = p.x0();
-        let x2: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + 1e-3 * (i % 3 + 1) as f64).collect();
-        let v: Vec<f64> = (0..x.len()).map(|i| ((i * 7) % 5) as f64 - 2.0).collect();
-        let mut g = vec![0.0; x.len()];
-        let mut hv = vec![0.0; x.len()];
-        let tf = best(&mut || {
-            std::hint::black_box(obj.value(&x));
-        });
-        let tg = best(&mut || obj.gradient(&x, &mut g));
-        let mut flip = false;
-        let th_new = best(&mut || {
-            flip = !flip;
-            obj.hessian_product(if flip { &x2 } else { &x }, &v, &mut hv)
-        });
-        let th_same = best(&mut || obj.hessian_product(&x, &v, &mut hv));
-        println!(
-            "{name:<9} n = {:>7}: setup {:>6.0} ms, f {:>6.2} ms, g {:>6.2} ms, Hv new x {:>7.2} ms, Hv same x {:>6.2} ms",
-            x.len(),
-            setup * 1e3,
-            tf * 1e3,
-            tg * 1e3,
-            th_new * 1e3,
-            th_same * 1e3
-        );
-    }
 }

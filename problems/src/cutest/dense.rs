@@ -1,5 +1,6 @@
-//! CUTEst problems, batch B (continued): problems with a term that couples many variables
-//! (a dense Hessian), written with a hand-derived gradient instead of element functions.
+//! Problems with a term that couples every variable (a dense Hessian): the ones written with a
+//! hand-derived gradient instead of element functions (HILBERTB, TRIGON1, VARDIM, ARGLINA,
+//! PENALTY3, INTEQNELS, MSQRTALS), and POWER.
 //!
 //! A problem implements [`HandGradient`]: its value and gradient in closed form, written once,
 //! generic over the scalar ([`Scalar`]). The adapter [`Hand`] derives the rest exactly:
@@ -15,10 +16,9 @@
 //! - sparse Hessian (same range of `n`): the full lower triangle in a fixed compressed-column
 //!   pattern, values copied from the dense Hessian.
 //!
-//! Formulas are read from the SIF files as translated by S2MPJ (repository
-//! `GrattonToint/S2MPJ`, `python_problems/<NAME>.py`); PENALTY3, whose S2MPJ translation was not
-//! available to us, from the JAX port in `johannahaffner/sif2jax`. SIF semantics as in
-//! batch B (`problems_b.rs`). Variables are 0-based (`x[0]` is the SIF `X1`).
+//! POWER (one group over every variable) writes its derivatives by hand directly.
+//! PENALTY3, whose S2MPJ translation was not available to us, was read from the JAX port in
+//! `johannahaffner/sif2jax`. Sources and SIF conventions: [`super`].
 
 use faer::sparse::SymbolicSparseColMat;
 use faer::MatMut;
@@ -26,26 +26,16 @@ use num_dual::Dual64;
 use rayon::prelude::*;
 use trust_region::problem::{DenseHessian, HessianProduct, Objective, SparseHessian};
 
-use super::DENSE_HESSIAN_MAX_N;
+use super::{by_hand, Formulation, Listing, DENSE_HESSIAN_MAX_N, S2MPJ};
 use crate::mgh::Scalar;
-use crate::{ProblemInfo, SuiteProblem};
 
-const S2MPJ: &str = "S2MPJ translation of the CUTEst SIF file (GrattonToint/S2MPJ, python_problems)";
-
-/// A problem given by its value and hand-derived gradient, generic over the scalar.
+/// A problem given by its value and hand-derived gradient, generic over the scalar: the formula
+/// only (name, listed size, f* and source are the registry's, [`Listing`]).
 pub trait HandGradient: Send + Sync {
-    /// The SIF name, upper case.
-    fn name(&self) -> &'static str;
     /// Number of variables.
     fn n(&self) -> usize;
     /// The SIF starting point.
     fn x0(&self) -> Vec<f64>;
-    /// The optimal value at this size where it is known.
-    fn f_star(&self) -> Option<f64> {
-        None
-    }
-    /// Where the formulation comes from.
-    fn source(&self) -> &'static str;
     /// Writes the gradient at `x` into `g` (both of length `n`) and returns the value.
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D;
     /// Writes the full Hessian at `x` (column-major, `n * n`) and returns `true` when the
@@ -56,7 +46,7 @@ pub trait HandGradient: Send + Sync {
     }
 }
 
-/// The adapter from [`HandGradient`] to the library's derivative traits and [`SuiteProblem`].
+/// The adapter from [`HandGradient`] to the library's derivative traits and [`Formulation`].
 #[derive(Debug)]
 pub struct Hand<P> {
     /// The problem.
@@ -69,16 +59,7 @@ impl<P: HandGradient> Hand<P> {
     /// Wraps `problem` (and builds the dense lower-triangle pattern when `n` is small enough).
     pub fn new(problem: P) -> Self {
         let n = problem.n();
-        let pattern = (n <= DENSE_HESSIAN_MAX_N).then(|| {
-            let mut col_ptr = Vec::with_capacity(n + 1);
-            let mut row_idx = Vec::with_capacity(n * (n + 1) / 2);
-            col_ptr.push(0);
-            for j in 0..n {
-                row_idx.extend(j..n);
-                col_ptr.push(row_idx.len());
-            }
-            SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx)
-        });
+        let pattern = (n <= DENSE_HESSIAN_MAX_N).then(|| dense_lower_pattern(n));
         Self { problem, pattern }
     }
 
@@ -172,22 +153,15 @@ impl<P: HandGradient> SparseHessian for Hand<P> {
     }
 }
 
-impl<P: HandGradient> SuiteProblem for Hand<P> {
-    fn info(&self) -> ProblemInfo {
-        ProblemInfo {
-            suite: "cutest",
-            name: self.problem.name().to_string(),
-            n: self.problem.n(),
-            m: None,
-            f_star: self.problem.f_star(),
-            source: self.problem.source(),
-        }
+impl<P: HandGradient> Formulation for Hand<P> {
+    fn n(&self) -> usize {
+        self.problem.n()
     }
     fn x0(&self) -> Vec<f64> {
         self.problem.x0()
     }
-    fn products(&self) -> Option<&dyn HessianProduct> {
-        Some(self)
+    fn products(&self) -> &dyn HessianProduct {
+        self
     }
     fn dense_hessian(&self) -> Option<&dyn DenseHessian> {
         self.pattern.is_some().then_some(self as &dyn DenseHessian)
@@ -213,6 +187,10 @@ pub struct Hilbertb {
 }
 
 impl Hilbertb {
+    /// The registry entry.
+    pub const LISTING: Listing =
+        Listing { name: "HILBERTB", n: 10, source: S2MPJ, f_star: |_| Some(0.0), build: |n| by_hand(Hilbertb::new(n)) };
+
     /// `None` for `n = 0`.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 1).then_some(Self { n })
@@ -220,20 +198,11 @@ impl Hilbertb {
 }
 
 impl HandGradient for Hilbertb {
-    fn name(&self) -> &'static str {
-        "HILBERTB"
-    }
     fn n(&self) -> usize {
         self.n
     }
     fn x0(&self) -> Vec<f64> {
         vec![-3.0; self.n]
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(0.0)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         const D_PARAM: f64 = 5.0;
@@ -270,6 +239,10 @@ pub struct Trigon1 {
 }
 
 impl Trigon1 {
+    /// The registry entry.
+    pub const LISTING: Listing =
+        Listing { name: "TRIGON1", n: 10, source: S2MPJ, f_star: |_| Some(0.0), build: |n| by_hand(Trigon1::new(n)) };
+
     /// `None` for `n = 0`.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 1).then_some(Self { n })
@@ -277,20 +250,11 @@ impl Trigon1 {
 }
 
 impl HandGradient for Trigon1 {
-    fn name(&self) -> &'static str {
-        "TRIGON1"
-    }
     fn n(&self) -> usize {
         self.n
     }
     fn x0(&self) -> Vec<f64> {
         vec![0.1; self.n]
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(0.0)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         let n = self.n;
@@ -327,6 +291,10 @@ pub struct Vardim {
 }
 
 impl Vardim {
+    /// The registry entry.
+    pub const LISTING: Listing =
+        Listing { name: "VARDIM", n: 200, source: S2MPJ, f_star: |_| Some(0.0), build: |n| by_hand(Vardim::new(n)) };
+
     /// `None` for `n = 0`.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 1).then_some(Self { n })
@@ -334,21 +302,12 @@ impl Vardim {
 }
 
 impl HandGradient for Vardim {
-    fn name(&self) -> &'static str {
-        "VARDIM"
-    }
     fn n(&self) -> usize {
         self.n
     }
     fn x0(&self) -> Vec<f64> {
         let rn = self.n as f64;
         (1..=self.n).map(|i| 1.0 - i as f64 * (1.0 / rn)).collect()
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(0.0)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         let n = self.n;
@@ -382,6 +341,15 @@ pub struct Arglina {
 }
 
 impl Arglina {
+    /// The registry entry.
+    pub const LISTING: Listing = Listing {
+        name: "ARGLINA",
+        n: 200,
+        source: S2MPJ,
+        f_star: |n| Some(n as f64),
+        build: |n| by_hand(Arglina::new(n)),
+    };
+
     /// `None` for `n = 0`.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 1).then_some(Self { n })
@@ -389,20 +357,11 @@ impl Arglina {
 }
 
 impl HandGradient for Arglina {
-    fn name(&self) -> &'static str {
-        "ARGLINA"
-    }
     fn n(&self) -> usize {
         self.n
     }
     fn x0(&self) -> Vec<f64> {
         vec![1.0; self.n]
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(self.n as f64)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         let n = self.n;
@@ -447,6 +406,15 @@ pub struct Penalty3 {
 }
 
 impl Penalty3 {
+    /// The registry entry.
+    pub const LISTING: Listing = Listing {
+        name: "PENALTY3",
+        n: 200,
+        source: "PENALTY3.SIF (Buckley problem 114) as ported in johannahaffner/sif2jax",
+        f_star: |_| Some(-0.001),
+        build: |n| by_hand(Penalty3::new(n)),
+    };
+
     /// `None` unless `n` is even and at least 4.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 4 && n.is_multiple_of(2)).then_some(Self { n })
@@ -454,20 +422,11 @@ impl Penalty3 {
 }
 
 impl HandGradient for Penalty3 {
-    fn name(&self) -> &'static str {
-        "PENALTY3"
-    }
     fn n(&self) -> usize {
         self.n
     }
     fn x0(&self) -> Vec<f64> {
         (0..self.n).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect()
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(-0.001)
-    }
-    fn source(&self) -> &'static str {
-        "PENALTY3.SIF (Buckley problem 114) as ported in johannahaffner/sif2jax"
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         const A: f64 = 0.001;
@@ -532,6 +491,15 @@ pub struct Inteqnels {
 }
 
 impl Inteqnels {
+    /// The registry entry.
+    pub const LISTING: Listing = Listing {
+        name: "INTEQNELS",
+        n: 502,
+        source: S2MPJ,
+        f_star: |_| Some(0.0),
+        build: |n| by_hand(Inteqnels::new(n)),
+    };
+
     /// `None` for `n < 3`.
     pub fn new(n: usize) -> Option<Self> {
         (n >= 3).then_some(Self { n })
@@ -539,9 +507,6 @@ impl Inteqnels {
 }
 
 impl HandGradient for Inteqnels {
-    fn name(&self) -> &'static str {
-        "INTEQNELS"
-    }
     fn n(&self) -> usize {
         self.n
     }
@@ -554,12 +519,6 @@ impl HandGradient for Inteqnels {
             x[i] = ih * (ih - 1.0);
         }
         x
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(0.0)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         let big_n = self.n - 2;
@@ -624,6 +583,15 @@ pub struct Msqrtals {
 }
 
 impl Msqrtals {
+    /// The registry entry.
+    pub const LISTING: Listing = Listing {
+        name: "MSQRTALS",
+        n: 1024,
+        source: S2MPJ,
+        f_star: |_| Some(0.0),
+        build: |n| by_hand(Msqrtals::new(n)),
+    };
+
     /// `None` unless `n` is a positive perfect square.
     pub fn new(n: usize) -> Option<Self> {
         let p = (n as f64).sqrt().round() as usize;
@@ -651,21 +619,12 @@ impl Msqrtals {
 }
 
 impl HandGradient for Msqrtals {
-    fn name(&self) -> &'static str {
-        "MSQRTALS"
-    }
     fn n(&self) -> usize {
         self.p * self.p
     }
     fn x0(&self) -> Vec<f64> {
         // XIJ = B_IJ + (-0.8 sin(K^2)), as the SIF file computes it.
         self.b.iter().map(|&bij| bij + -0.8 * bij).collect()
-    }
-    fn f_star(&self) -> Option<f64> {
-        Some(0.0)
-    }
-    fn source(&self) -> &'static str {
-        S2MPJ
     }
     fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
         let p = self.p;
@@ -740,5 +699,165 @@ impl HandGradient for Msqrtals {
             }
         }
         true
+    }
+}
+
+/// Largest `n` for which POWER and FMINSURF offer a sparse Hessian (its
+/// pattern is the full lower triangle, `n (n + 1) / 2` entries): the same bound as the dense
+/// Hessian.
+pub const DENSE_PATTERN_MAX_N: usize = DENSE_HESSIAN_MAX_N;
+
+/// The full lower triangle of an `n x n` matrix as a compressed-column pattern.
+pub(super) fn dense_lower_pattern(n: usize) -> SymbolicSparseColMat<usize> {
+    let mut col_ptr = Vec::with_capacity(n + 1);
+    let mut row_idx = Vec::with_capacity(n * (n + 1) / 2);
+    col_ptr.push(0);
+    for j in 0..n {
+        row_idx.extend(j..n);
+        col_ptr.push(row_idx.len());
+    }
+    SymbolicSparseColMat::new_checked(n, n, col_ptr, None, row_idx)
+}
+
+/// Index of entry `(i, j)`, `i >= j`, in the values of [`dense_lower_pattern`].
+#[inline]
+pub(super) fn dense_lower_slot(n: usize, i: usize, j: usize) -> usize {
+    // Column `j` starts after `sum_{k<j} (n - k) = j n - j (j - 1) / 2` entries and holds rows `j..n`.
+    j * n - j * (j + 1) / 2 + i
+}
+
+/// POWER: Oren's power function, `f = (sum_{i=1}^n i x_i^2)^2`.
+///
+/// One group of type L2 over `n` weighted square elements: the Hessian
+/// `8 (i x_i)(j x_j) + 4 S i delta_ij`, `S = sum_k k x_k^2`, is dense, so the derivatives are
+/// written by hand (`g_i = 4 S i x_i`, `(H v)_i = 8 i x_i sum_k k x_k v_k + 4 S i v_i`); the
+/// sparse Hessian (full lower triangle) is offered for `n <= 2000` only, like the dense one.
+/// Any `n >= 1` (listed size 10000); x0 = (1, ..., 1), `f(x0) = (n (n+1) / 2)^2`; f* = 0 at 0.
+/// Source: POWER.SIF (Ph. Toint, 1989; S2MPJ translation); S. S. Oren, Management Sci. 20
+/// (1974) 863-874; Buckley (1989), problem 179.
+#[derive(Clone, Copy, Debug)]
+pub struct Power {
+    n: usize,
+}
+
+impl Power {
+    /// The registry entry.
+    pub const LISTING: Listing = Listing {
+        name: "POWER",
+        n: 10000,
+        source: "CUTEst POWER.SIF (S2MPJ translation); S. S. Oren, Management Sci. 20 (1974) 863-874",
+        f_star: |_| Some(0.0),
+        build: |n| Some(Box::new(Power::new(n)?)),
+    };
+
+    /// `None` for `n = 0`.
+    pub fn new(n: usize) -> Option<Self> {
+        (n >= 1).then_some(Self { n })
+    }
+
+    /// `S = sum_i i x_i^2`.
+    #[inline]
+    fn s(x: &[f64]) -> f64 {
+        x.iter().enumerate().map(|(i, &xi)| (i + 1) as f64 * xi * xi).sum()
+    }
+}
+
+impl Objective for Power {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        let s = Self::s(x);
+        s * s
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        self.value_and_gradient(x, g);
+    }
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        let s = Self::s(x);
+        for (i, (gi, &xi)) in g.iter_mut().zip(x).enumerate() {
+            *gi = 4.0 * s * (i + 1) as f64 * xi;
+        }
+        s * s
+    }
+}
+
+impl HessianProduct for Power {
+    fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
+        let s = Self::s(x);
+        let t: f64 = x.iter().zip(v).enumerate().map(|(i, (&xi, &vi))| (i + 1) as f64 * xi * vi).sum();
+        for (i, (h, (&xi, &vi))) in hv.iter_mut().zip(x.iter().zip(v)).enumerate() {
+            let w = (i + 1) as f64;
+            *h = 8.0 * w * xi * t + 4.0 * s * w * vi;
+        }
+    }
+}
+
+impl DenseHessian for Power {
+    fn hessian(&self, x: &[f64], mut hess: MatMut<'_, f64>) {
+        let s = Self::s(x);
+        for j in 0..self.n {
+            let uj = (j + 1) as f64 * x[j];
+            for i in 0..self.n {
+                hess[(i, j)] = 8.0 * (i + 1) as f64 * x[i] * uj;
+            }
+            hess[(j, j)] += 4.0 * s * (j + 1) as f64;
+        }
+    }
+}
+
+impl SparseHessian for Power {
+    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        dense_lower_pattern(self.n)
+    }
+    fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
+        let s = Self::s(x);
+        let mut k = 0;
+        for j in 0..self.n {
+            let uj = (j + 1) as f64 * x[j];
+            for i in j..self.n {
+                values[k] = 8.0 * (i + 1) as f64 * x[i] * uj;
+                if i == j {
+                    values[k] += 4.0 * s * (j + 1) as f64;
+                }
+                k += 1;
+            }
+        }
+    }
+}
+
+impl Formulation for Power {
+    fn n(&self) -> usize {
+        self.n
+    }
+    fn x0(&self) -> Vec<f64> {
+        vec![1.0; self.n]
+    }
+    fn products(&self) -> &dyn HessianProduct {
+        self
+    }
+    fn dense_hessian(&self) -> Option<&dyn DenseHessian> {
+        (self.n <= DENSE_HESSIAN_MAX_N).then_some(self as &dyn DenseHessian)
+    }
+    fn sparse_hessian(&self) -> Option<&dyn SparseHessian> {
+        (self.n <= DENSE_PATTERN_MAX_N).then_some(self as &dyn SparseHessian)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_lower_slots_follow_the_pattern() {
+        let n = 7;
+        let pattern = dense_lower_pattern(n);
+        for j in 0..n {
+            for (k, &i) in
+                (pattern.col_ptr()[j]..pattern.col_ptr()[j + 1]).zip(&pattern.row_idx()[pattern.col_ptr()[j]..])
+            {
+                assert_eq!(dense_lower_slot(n, i, j), k);
+            }
+        }
     }
 }
