@@ -11,11 +11,10 @@
 //!   part: the inline grid plus `c (w'x)^2 / 2`, and FMINSURF with its area terms; bad
 //!   approximations (pattern above the diagonal, wrong size) are typed errors, a NaN one falls
 //!   back to the unpreconditioned iteration.
-//! - `suite_cg_iterations` (ignored; run with `--release -- --ignored --nocapture`) prints the
-//!   total CG iterations, outer iterations and time of Jacobi and incomplete Cholesky on every
-//!   CUTEst problem with a sparse Hessian.
-
-use std::time::Instant;
+//!
+//! The totals over every CUTEst problem with a sparse Hessian (CG iterations, outer iterations
+//! and time of Jacobi and incomplete Cholesky) are printed and timed by
+//! `cargo bench --bench preconditioners`.
 
 use faer::sparse::{Pair, SymbolicSparseColMat};
 use trust_region::model::SparseCurvature;
@@ -203,63 +202,6 @@ fn scaled_grid_needs_fewer_cg_iterations_with_incomplete_cholesky() {
     for ((a, b), w) in ichol.x.iter().zip(&jacobi.x).zip(&p.w) {
         assert!(((a - b) * w).abs() <= 1e-5, "{a} {b}");
     }
-}
-
-/// Total CG iterations, outer iterations and time of Jacobi and incomplete Cholesky on every
-/// CUTEst problem with a sparse Hessian. Ignored: it takes minutes in release mode.
-#[test]
-#[ignore]
-fn suite_cg_iterations() {
-    let gtol = 1e-6;
-    println!(
-        "{:<10} {:>6} | {:>6} {:>8} {:>8} {:>3} | {:>6} {:>8} {:>8} {:>3}",
-        "problem", "n", "it", "cg", "s", "ok", "it", "cg", "s", "ok"
-    );
-    let (mut tj, mut ti) = ((0usize, 0.0f64, 0usize), (0usize, 0.0f64, 0usize));
-    for name in cutest::names() {
-        let Some(prob) = cutest::by_name(name, None) else { continue };
-        let Some(sparse) = prob.sparse_hessian() else { continue };
-        let x0 = prob.x0();
-        let solve = |ichol: bool| {
-            let start = Instant::now();
-            let mut opts = trust_region::TrustRegionOptions::default();
-            opts.tolerances.gtol = gtol;
-            opts.limits.max_time = Some(std::time::Duration::from_secs(60));
-            let r = if ichol {
-                TrustRegion::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()))
-                    .with_options(opts)
-                    .solve(trust_region::Newton::sparse(sparse), &x0)
-            } else {
-                TrustRegion::new(Steihaug::with_preconditioner(DiagonalPreconditioner::default()))
-                    .with_options(opts)
-                    .solve(trust_region::Newton::sparse(sparse), &x0)
-            };
-            (r, start.elapsed().as_secs_f64())
-        };
-        let (Ok(j), sj) = solve(false) else { continue };
-        let (Ok(i), si) = solve(true) else { continue };
-        let okj = j.grad_inf <= gtol;
-        let oki = i.grad_inf <= gtol;
-        tj = (tj.0 + j.inner_iterations, tj.1 + sj, tj.2 + okj as usize);
-        ti = (ti.0 + i.inner_iterations, ti.1 + si, ti.2 + oki as usize);
-        println!(
-            "{:<10} {:>6} | {:>6} {:>8} {:>8.3} {:>3} | {:>6} {:>8} {:>8.3} {:>3}",
-            name,
-            x0.len(),
-            j.iterations,
-            j.inner_iterations,
-            sj,
-            okj as u8,
-            i.iterations,
-            i.inner_iterations,
-            si,
-            oki as u8
-        );
-    }
-    println!(
-        "total jacobi: {} CG, {:.2} s, {} solved; ichol: {} CG, {:.2} s, {} solved",
-        tj.0, tj.1, tj.2, ti.0, ti.1, ti.2
-    );
 }
 
 /// How [`GridPlusRankOne`] hands out its sparse approximation.

@@ -14,8 +14,6 @@
 //!   Rosenbrock function and a 2-D Ginzburg-Landau-type energy, both nonconvex) converges with
 //!   `Report::symbolic_analyses == 1`, allocating nothing between observer calls.
 
-use std::time::Instant;
-
 use faer::sparse::{SparseColMat, SparseColMatRef, SymbolicSparseColMat, Triplet};
 use faer::{Mat, Side};
 use trust_region::linalg::sparse::symmetric_lower_matvec;
@@ -31,6 +29,11 @@ use trust_region_problems::subproblems::{solve_in_eigenbasis, SplitMix64};
 
 mod counting_alloc;
 use counting_alloc::allocations;
+
+// The Ginzburg-Landau energy, shared with `benches/sparse_exact.rs`.
+#[path = "../benches/common/ginzburg_landau.rs"]
+mod ginzburg_landau;
+use ginzburg_landau::GinzburgLandau;
 
 // ---------------------------------------------------------------------------------------------
 // A model that offers its Hessian only as a sparse lower triangle.
@@ -478,136 +481,6 @@ impl SparseHessian for Chained {
     }
 }
 
-/// A 2-D Ginzburg-Landau-type energy on an `m x m` grid with zero boundary values:
-/// `f = sum_edges (u_p - u_q)^2 / 2 + h^2 sum_p c (u_p^2 - 1)^2 / 4`. Its Hessian, the grid
-/// Laplacian plus `h^2 c diag(3 u^2 - 1)`, is indefinite near `u = 0` when `c` is large.
-struct GinzburgLandau {
-    m: usize,
-    c: f64,
-}
-
-impl GinzburgLandau {
-    fn idx(&self, i: usize, j: usize) -> usize {
-        i + self.m * j
-    }
-    fn w(&self) -> f64 {
-        let h = 1.0 / (self.m + 1) as f64;
-        h * h * self.c
-    }
-}
-
-impl Objective for GinzburgLandau {
-    fn dim(&self) -> usize {
-        self.m * self.m
-    }
-    fn value(&self, x: &[f64]) -> f64 {
-        let m = self.m;
-        let mut f = 0.0;
-        for j in 0..m {
-            for i in 0..m {
-                let u = x[self.idx(i, j)];
-                let right = if i + 1 < m { x[self.idx(i + 1, j)] } else { 0.0 };
-                let up = if j + 1 < m { x[self.idx(i, j + 1)] } else { 0.0 };
-                f += 0.5 * (u - right).powi(2) + 0.5 * (u - up).powi(2);
-                if i == 0 {
-                    f += 0.5 * u * u;
-                }
-                if j == 0 {
-                    f += 0.5 * u * u;
-                }
-                f += 0.25 * self.w() * (u * u - 1.0).powi(2);
-            }
-        }
-        f
-    }
-    fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        let m = self.m;
-        for j in 0..m {
-            for i in 0..m {
-                let p = self.idx(i, j);
-                let u = x[p];
-                let nb = |ii: isize, jj: isize| -> f64 {
-                    if ii < 0 || jj < 0 || ii >= m as isize || jj >= m as isize {
-                        0.0
-                    } else {
-                        x[self.idx(ii as usize, jj as usize)]
-                    }
-                };
-                let (ii, jj) = (i as isize, j as isize);
-                g[p] = 4.0 * u - nb(ii - 1, jj) - nb(ii + 1, jj) - nb(ii, jj - 1) - nb(ii, jj + 1)
-                    + self.w() * u * (u * u - 1.0);
-            }
-        }
-    }
-}
-
-impl HessianProduct for GinzburgLandau {
-    fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
-        let m = self.m;
-        for j in 0..m {
-            for i in 0..m {
-                let p = self.idx(i, j);
-                let mut acc = (4.0 + self.w() * (3.0 * x[p] * x[p] - 1.0)) * v[p];
-                if i > 0 {
-                    acc -= v[self.idx(i - 1, j)];
-                }
-                if i + 1 < m {
-                    acc -= v[self.idx(i + 1, j)];
-                }
-                if j > 0 {
-                    acc -= v[self.idx(i, j - 1)];
-                }
-                if j + 1 < m {
-                    acc -= v[self.idx(i, j + 1)];
-                }
-                hv[p] = acc;
-            }
-        }
-    }
-}
-
-impl SparseHessian for GinzburgLandau {
-    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize> {
-        let m = self.m;
-        let n = m * m;
-        let mut col_ptr = vec![0usize];
-        let mut rows = Vec::new();
-        for j in 0..m {
-            for i in 0..m {
-                let p = self.idx(i, j);
-                rows.push(p);
-                if i + 1 < m {
-                    rows.push(self.idx(i + 1, j));
-                }
-                if j + 1 < m {
-                    rows.push(self.idx(i, j + 1));
-                }
-                col_ptr.push(rows.len());
-            }
-        }
-        SymbolicSparseColMat::new_checked(n, n, col_ptr, None, rows)
-    }
-    fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
-        let m = self.m;
-        let mut k = 0;
-        for j in 0..m {
-            for i in 0..m {
-                let p = self.idx(i, j);
-                values[k] = 4.0 + self.w() * (3.0 * x[p] * x[p] - 1.0);
-                k += 1;
-                if i + 1 < m {
-                    values[k] = -1.0;
-                    k += 1;
-                }
-                if j + 1 < m {
-                    values[k] = -1.0;
-                    k += 1;
-                }
-            }
-        }
-    }
-}
-
 /// Runs the loop with an observer counting allocations between its first and last call.
 fn run_sparse<P: SparseHessian>(p: &P, x0: &[f64], max_iterations: usize) -> (trust_region::Report, usize, usize) {
     let mut tr = TrustRegion::new(MoreSorensen::new());
@@ -654,18 +527,15 @@ fn ginzburg_landau_run(m: usize) -> trust_region::Report {
     let n = m * m;
     let mut rng = SplitMix64::new(5);
     let x0: Vec<f64> = (0..n).map(|_| 0.1 * rng.normal()).collect();
-    let started = Instant::now();
     let (report, allocs, _) = run_sparse(&p, &x0, 1000);
-    let elapsed = started.elapsed().as_secs_f64();
     println!("{report}");
     println!(
         "Ginzburg-Landau m = {m} (n = {n}): {} iterations, {} numeric factorizations ({:.2} per iteration), \
-         {} symbolic, {:.3} s total",
+         {} symbolic",
         report.iterations,
         report.factorizations,
         report.factorizations as f64 / report.iterations as f64,
-        report.symbolic_analyses,
-        elapsed
+        report.symbolic_analyses
     );
     assert!(report.converged(), "{report}");
     assert_eq!(report.symbolic_analyses, 1);
@@ -678,35 +548,4 @@ fn trust_region_loop_on_a_2d_nonconvex_energy() {
     let report = ginzburg_landau_run(30);
     // Started near the saddle u = 0, the run must leave it (negative curvature) and lower f.
     assert!(report.f < GinzburgLandau { m: 30, c: 400.0 }.value(&vec![0.0; 900]));
-}
-
-/// n = 10^4 (100 x 100 grid): timings per numeric factorization. Run with
-/// `cargo test --release --test sparse_exact -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn large_2d_energy_timings() {
-    let m = 100;
-    let p = GinzburgLandau { m, c: 400.0 };
-    let n = m * m;
-    let mut nsp = trust_region::Newton::sparse(&p);
-    let x0 = vec![0.05; n];
-    nsp.start(&x0, Needs::Matrix).unwrap();
-    let h = nsp.sparse_hessian().unwrap();
-    let t = Instant::now();
-    let mut chol = SparseCholesky::new(h.symbolic()).unwrap();
-    let t_sym = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let reps = 20;
-    for k in 0..reps {
-        let _ = chol.factorize(h, 10.0 + k as f64);
-    }
-    let t_num = t.elapsed().as_secs_f64() / reps as f64;
-    println!(
-        "n = {n}: symbolic {:.2} ms, numeric {:.2} ms per factorization (supernodal {}, factor nnz {})",
-        1e3 * t_sym,
-        1e3 * t_num,
-        chol.is_supernodal(),
-        chol.factor_len()
-    );
-    ginzburg_landau_run(m);
 }

@@ -51,8 +51,8 @@
 //! once is used as it is (as the cold search uses an unshifted success), so along a run whose
 //! matrix stays indefinite the shifts alternate between the margin shift `2 alpha` and its
 //! half `alpha`, the smallest shift that worked, which the margin would have avoided. The
-//! cold search keeps the margin at every point; the measurements behind the default are in
-//! the option's documentation. For large enough `alpha` the shifted matrix is
+//! cold search keeps the margin at every point; the measurements behind the default are kept
+//! in `benches/README.md`. For large enough `alpha` the shifted matrix is
 //! strictly diagonally dominant and the factorization exists for every retention rule
 //! (Manteuffel 1980), so the loop ends on any finite input given enough attempts.
 //!
@@ -99,7 +99,6 @@ use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use thiserror::Error;
 
 use super::sparse_cholesky::PatternError;
-use crate::error::SetupError;
 
 /// Which entries of each column of `L` the factorization keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -141,14 +140,14 @@ pub struct IncompleteCholeskyOptions {
     /// Extra entries `p` kept per column of `L` beyond the pattern of `A` (the memory parameter
     /// of Lin & More 1999). `0` with [`Retention::PatternPlusFill`] is IC(0). Default `5`
     /// (Lin & More 1999, sec. 6, found `p = 5` a good compromise on the MINPACK-2 problems;
-    /// our measurement is in [`crate::subproblem::ichol`]).
+    /// our measurement on the CUTEst problems is in `benches/README.md`).
     pub fill: usize,
     /// Which entries are retained. Default [`Retention::PatternPlusFill`].
     pub retention: Retention,
     /// Symmetric scaling. Default [`Scaling::ColumnNorm`] (Lin & More 1999, sec. 4).
     pub scaling: Scaling,
-    /// Symmetric permutation. Default [`Ordering::Amd`] (measured in
-    /// [`crate::subproblem::ichol`]).
+    /// Symmetric permutation. Default [`Ordering::Amd`]: in the natural order a dense first
+    /// column makes the factorization quadratic in `n` (measured in `benches/README.md`).
     pub ordering: Ordering,
     /// Smallest positive shift `alpha_min` (of the scaled matrix). Must be positive and finite.
     /// Default `1e-3` (Lin & More 1999, sec. 4; ICFS's `alpham`).
@@ -164,11 +163,9 @@ pub struct IncompleteCholeskyOptions {
     /// its norm a needle-shaped trust region; with `m = 2` the smallest eigenvalue of
     /// `Â + 2 alpha I` exceeds `alpha > |λ_min(Â)|`. `1` disables it. Must be at least 1 and
     /// finite. Costs one more factorization at points where the first shift broke down.
-    /// Default `2` (our addition to Lin & More's strategy; measured in
-    /// [`crate::subproblem::ichol`]: it turns COSINE and OSBORNEA from failures into
-    /// successes). With [`IncompleteCholeskyOptions::warm_shift`] a warm start that succeeds
-    /// at once gets no margin (see the module documentation); COSINE and OSBORNEA still
-    /// converge with it (21 and 37 iterations, against 24 and 40 without).
+    /// Default `2` (our addition to Lin & More's strategy; measured in `benches/README.md`).
+    /// With [`IncompleteCholeskyOptions::warm_shift`] a warm start that succeeds at once gets
+    /// no margin (see the module documentation).
     pub breakdown_margin: f64,
     /// Cost guard: [`IncompleteCholesky::factorize`] declines (with
     /// [`IncompleteCholeskyError::TooCostly`]) a pattern whose estimated factorization work
@@ -176,10 +173,9 @@ pub struct IncompleteCholeskyOptions {
     /// fill `p`, at most the `n - 1 - j` rows below the diagonal) exceeds `max_work_ratio` times the entries of the lower triangle, so that a
     /// nearly dense Hessian falls back to a cheap preconditioner instead of paying for what is
     /// almost a dense factorization at every point. Must be positive (infinity disables the
-    /// guard). Default `200`. On the 83 CUTEst problems with a sparse Hessian the ratio is at
-    /// most 132 (the dense 200-variable ARGLINA, PENALTY3 and VARDIM; SPARSINE 30, CURLY10 20)
-    /// except MSQRTALS (681) and INTEQNELS (333), the two that the default declines (measured
-    /// in [`crate::subproblem::ichol`]). For a dense matrix the ratio is about `2n/3`.
+    /// guard). Default `200`. For a dense matrix the ratio is about `2n/3`; the ratios of the
+    /// CUTEst problems with a sparse Hessian, and which of them the default declines, are in
+    /// `benches/README.md`.
     pub max_work_ratio: f64,
     /// Start from the shift of the previous successful factorization, halved, instead of 0
     /// (our addition; the Hessians of consecutive points differ little). The halved shift is
@@ -188,13 +184,9 @@ pub struct IncompleteCholeskyOptions {
     /// breaks down continues with the usual doubling. It saves the failed attempts at the
     /// points of a run along which the matrix stays indefinite or singular, but a warm start
     /// that succeeds at once gets no [`IncompleteCholeskyOptions::breakdown_margin`] (see the
-    /// module documentation). Default `false`. Measured (Steihaug or GLTR with
-    /// [`crate::subproblem::IncompleteCholeskyPreconditioner`], `trsuite --suite cutest`, 60 s
-    /// per run): with Steihaug all 84 converged runs still converge and the 46 runs whose
-    /// iterates change take 14.1 s instead of 19.8 s, FMINSURF at n = 10^6 takes 32 iterations
-    /// and 39 factorizations instead of 53 and 78; but with GLTR GENHUMPS no longer converges
-    /// (50,542 iterations in 60 s, `||g||_inf` = 18; the margin-less shifts give a nearly
-    /// singular `M`), and CHAINWOO at n = 10^6 takes 935 iterations instead of 634.
+    /// module documentation). Default `false`: on the CUTEst suite it saved time with
+    /// Steihaug, but with GLTR the margin-less shifts gave a nearly singular `M` and cost
+    /// convergence (the measurements are in `benches/README.md`).
     pub warm_shift: bool,
 }
 
@@ -215,31 +207,32 @@ impl Default for IncompleteCholeskyOptions {
 }
 
 impl IncompleteCholeskyOptions {
-    /// Checks the options: `alpha_min` positive and finite, `max_attempts >= 1`.
-    pub fn validate(&self) -> Result<(), SetupError> {
+    /// Checks the options: `alpha_min` positive and finite, `breakdown_margin` finite and at
+    /// least 1, `max_work_ratio` positive, `max_attempts >= 1`.
+    pub fn validate(&self) -> Result<(), InvalidOption> {
         if !(self.alpha_min > 0.0 && self.alpha_min.is_finite()) {
-            return Err(SetupError::InvalidOption {
+            return Err(InvalidOption {
                 name: "alpha_min",
                 value: self.alpha_min,
                 reason: "the minimal shift must be positive and finite",
             });
         }
         if !(self.breakdown_margin >= 1.0 && self.breakdown_margin.is_finite()) {
-            return Err(SetupError::InvalidOption {
+            return Err(InvalidOption {
                 name: "breakdown_margin",
                 value: self.breakdown_margin,
                 reason: "the shift safety factor must be finite and at least 1",
             });
         }
         if !(self.max_work_ratio > 0.0) {
-            return Err(SetupError::InvalidOption {
+            return Err(InvalidOption {
                 name: "max_work_ratio",
                 value: self.max_work_ratio,
                 reason: "the cost guard's ratio must be positive (infinity disables it)",
             });
         }
         if self.max_attempts == 0 {
-            return Err(SetupError::InvalidOption {
+            return Err(InvalidOption {
                 name: "max_attempts",
                 value: 0.0,
                 reason: "at least one factorization attempt is needed",
@@ -247,6 +240,18 @@ impl IncompleteCholeskyOptions {
         }
         Ok(())
     }
+}
+
+/// An option of [`IncompleteCholeskyOptions`] out of its admissible range.
+#[derive(Clone, Copy, Debug, Error, PartialEq)]
+#[error("invalid option {name} = {value}: {reason}")]
+pub struct InvalidOption {
+    /// Field name in [`IncompleteCholeskyOptions`].
+    pub name: &'static str,
+    /// The offending value.
+    pub value: f64,
+    /// The admissible range.
+    pub reason: &'static str,
 }
 
 /// Why an incomplete factorization could not be computed.
@@ -351,7 +356,7 @@ pub struct IncompleteCholesky {
 
 impl IncompleteCholesky {
     /// A factorization object with validated options; buffers come with the first pattern.
-    pub fn new(options: IncompleteCholeskyOptions) -> Result<Self, SetupError> {
+    pub fn new(options: IncompleteCholeskyOptions) -> Result<Self, InvalidOption> {
         options.validate()?;
         Ok(Self {
             options,
@@ -1204,16 +1209,16 @@ mod tests {
     fn options_are_validated() {
         for (alpha_min, max_attempts) in [(0.0, 5), (-1.0, 5), (f64::NAN, 5), (f64::INFINITY, 5), (1e-3, 0)] {
             let o = IncompleteCholeskyOptions { alpha_min, max_attempts, ..Default::default() };
-            assert!(matches!(o.validate(), Err(SetupError::InvalidOption { .. })));
+            assert!(matches!(o.validate(), Err(InvalidOption { .. })));
             assert!(IncompleteCholesky::new(o).is_err());
         }
         for breakdown_margin in [0.5, f64::NAN, f64::INFINITY] {
             let o = IncompleteCholeskyOptions { breakdown_margin, ..Default::default() };
-            assert!(matches!(o.validate(), Err(SetupError::InvalidOption { name: "breakdown_margin", .. })));
+            assert!(matches!(o.validate(), Err(InvalidOption { name: "breakdown_margin", .. })));
         }
         for max_work_ratio in [0.0, -1.0, f64::NAN] {
             let o = IncompleteCholeskyOptions { max_work_ratio, ..Default::default() };
-            assert!(matches!(o.validate(), Err(SetupError::InvalidOption { name: "max_work_ratio", .. })));
+            assert!(matches!(o.validate(), Err(InvalidOption { name: "max_work_ratio", .. })));
         }
         assert!(IncompleteCholeskyOptions { max_work_ratio: f64::INFINITY, ..Default::default() }.validate().is_ok());
         assert!(IncompleteCholeskyOptions::default().validate().is_ok());

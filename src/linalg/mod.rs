@@ -6,9 +6,11 @@
 
 pub mod dense;
 pub mod incomplete_cholesky;
+pub mod lanczos;
 pub mod lu;
 pub mod sparse;
 pub mod sparse_cholesky;
+pub mod tridiagonal;
 
 pub use dense::DenseCholesky;
 
@@ -183,6 +185,17 @@ pub fn norm_inf(x: &[f64]) -> f64 {
     }
 }
 
+/// Scales `x` to unit Euclidean norm (multiplying by `1 / ||x||`) if its norm is positive and
+/// finite, and leaves it unchanged otherwise; returns the old norm [`norm`]`(x)`.
+pub fn normalize(x: &mut [f64]) -> f64 {
+    let nx = norm(x);
+    if nx > 0.0 && nx.is_finite() {
+        let inv = 1.0 / nx;
+        x.iter_mut().for_each(|v| *v *= inv);
+    }
+    nx
+}
+
 /// `y <- y + alpha x`.
 #[inline]
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
@@ -220,12 +233,17 @@ pub fn all_finite(x: &[f64]) -> bool {
     !(bad[0] | bad[1] | bad[2] | bad[3] | t)
 }
 
-/// Largest `tau >= 0` with `||p + tau d|| = radius`, for `||p|| <= radius`:
-/// the positive root of `||d||^2 tau^2 + 2 p'd tau + ||p||^2 - radius^2 = 0`.
+/// Largest `tau >= 0` with `||p + tau d|| = radius`, for `||p|| <= radius`, from
+/// `pp = ||p||^2`, `pd = p'd` and `dd = ||d||^2`: the positive root of
+/// `||d||^2 tau^2 + 2 p'd tau + ||p||^2 - radius^2 = 0`.
 ///
-/// Written as `tau = c / (-b + sqrt(b^2 - ac))` when `b < 0` and
-/// `tau = (-b + sqrt(b^2 - ac)) / a` otherwise (with `b = p'd`, `a = ||d||^2`,
-/// `c = radius^2 - ||p||^2 >= 0`), so that neither branch subtracts nearly equal numbers.
+/// With `a = ||d||^2`, `b = p'd` and `c = radius^2 - ||p||^2 >= 0` (clamped at 0 against
+/// round-off) the equation reads `a tau^2 + 2 b tau - c = 0`, with roots
+/// `(-b +- sqrt(b^2 + ac)) / a`. The positive one is computed as
+/// `tau = (-b + sqrt(b^2 + ac)) / a` when `b <= 0` (both terms of the numerator are
+/// nonnegative) and as the equal `tau = c / (b + sqrt(b^2 + ac))` when `b > 0` (the numerator
+/// multiplied by its conjugate), so that neither branch subtracts nearly equal numbers.
+/// Returns 0 when `a <= 0`.
 pub fn boundary_root(pp: f64, pd: f64, dd: f64, radius: f64) -> f64 {
     if dd <= 0.0 {
         return 0.0;
@@ -241,7 +259,10 @@ pub fn boundary_root(pp: f64, pd: f64, dd: f64, radius: f64) -> f64 {
 
 #[cfg(test)]
 mod kernel_tests {
-    use super::{add_norm_inf, all_finite, axpy, cg_start, cg_update, dot, norm, norm_from_sum_sq, norm_inf};
+    use super::{
+        add_norm_inf, all_finite, axpy, boundary_root, cg_start, cg_update, dot, norm, norm_from_sum_sq, norm_inf,
+        normalize,
+    };
 
     /// Deterministic values of mixed signs and magnitudes.
     fn wobbly(n: usize, seed: f64) -> Vec<f64> {
@@ -280,6 +301,34 @@ mod kernel_tests {
         let mut s = vec![1.0; 6];
         s[5] = f64::NAN;
         assert!(add_norm_inf(&[0.0; 6], &s, &mut y).is_nan());
+    }
+
+    #[test]
+    fn boundary_root_lands_on_the_boundary_on_both_branches() {
+        // p'd > 0 (d points outward), p'd < 0 (inward), p'd = 0 and p = 0.
+        let cases =
+            [([0.3, 0.1], [1.0, 0.5]), ([0.3, 0.1], [-1.0, 0.5]), ([0.3, 0.0], [0.0, 2.0]), ([0.0, 0.0], [2.0, 0.0])];
+        for (p, d) in cases {
+            let tau = boundary_root(dot(&p, &p), dot(&p, &d), dot(&d, &d), 1.0);
+            assert!(tau > 0.0, "{p:?} {d:?}");
+            let x = [p[0] + tau * d[0], p[1] + tau * d[1]];
+            assert!((norm(&x) - 1.0).abs() <= 4.0 * f64::EPSILON, "{p:?} {d:?}: {}", norm(&x));
+        }
+        // Tiny c with a large outward p'd: the quotient form keeps the relative accuracy.
+        // (c = 2^-40 exactly; the root is c / (1 + sqrt(1 + c)) = 2^-41 (1 - O(c)).)
+        let tau = boundary_root(1.0 - 2f64.powi(-40), 1.0, 1.0, 1.0);
+        assert!((tau / 2f64.powi(-41) - 1.0).abs() <= 1e-11, "{tau:e}");
+        assert_eq!(boundary_root(0.25, 1.0, 0.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn normalize_scales_to_unit_norm_or_leaves_zero_alone() {
+        let mut x = vec![3.0, 4.0];
+        assert_eq!(normalize(&mut x), 5.0);
+        assert!((norm(&x) - 1.0).abs() <= f64::EPSILON);
+        let mut z = vec![0.0; 3];
+        assert_eq!(normalize(&mut z), 0.0);
+        assert_eq!(z, vec![0.0; 3]);
     }
 
     #[test]

@@ -83,9 +83,9 @@
 //! - When the hard-case test fails and Newton's step (2) from the right falls below `lambda_L`
 //!   (as it does near the hard case), the next trial is where the test would pass if the
 //!   Rayleigh-quotient bound were exact: `lambda_L + kappa_hard (A/radius^2 + lambda_L)/2`
-//!   (inside the bracket; otherwise (4)). Measured on random spectra (n = 50) this saves about a
-//!   fifth of the factorizations on indefinite models and a third with zero gradient; if the
-//!   bound was not tight, the factorization fails and (4) takes over.
+//!   (inside the bracket; otherwise (4)); if the bound was not tight, the factorization fails
+//!   and (4) takes over. The factorizations it saves on random spectra are measured in
+//!   `benches/README.md`.
 //! - Warm start across trials at the same point: the bound on `-lambda_1`, the last `lambda` with
 //!   its `||s(lambda)||`, and the factorization at that `lambda` survive between `solve` calls.
 //!   A rejected trial shrinks the radius, so the previous `lambda` (where `||s|| > new radius`)
@@ -119,14 +119,15 @@
 //!   The failing pivot of a failed factorization is in the permuted order and is not used.
 //!   The leftmost direction comes from Lanczos with full reorthogonalization on `B` (at most
 //!   `lanczos_steps` products, from a fixed pseudo-random vector since `g` is orthogonal to the
-//!   leftmost eigenvector in the hard case; Golub & Van Loan 2013, sec. 10.1; Parlett 1998,
-//!   ch. 13), followed by inverse iteration with the current factorization; the refined vector
-//!   is kept for the next `lambda` (the leftmost eigenvector of `B` does not depend on it).
+//!   leftmost eigenvector in the hard case; [`crate::linalg::lanczos`]; Golub & Van Loan 2013,
+//!   sec. 10.1; Parlett 1998, ch. 13), followed by inverse iteration with the current
+//!   factorization; the refined vector is kept for the next `lambda` (the leftmost eigenvector
+//!   of `B` does not depend on it).
 //!   When the Gershgorin bound does not exclude indefiniteness, Lanczos runs in `prepare` and
 //!   the Rayleigh quotient `rq` of its Ritz vector (`lambda_1 <= rq`) raises the lower bound
 //!   `lambda_L` of (3) to `-rq`: on indefinite models the first trial `lambda` is then close to
-//!   `-lambda_1` and most solves need one or two factorizations (measured in
-//!   `tests/sparse_exact.rs`). `StepInfo::factorizations` counts numeric factorizations, and
+//!   `-lambda_1`, which saves factorizations (counted in `tests/sparse_exact.rs` and
+//!   `benches/sparse_exact.rs`). `StepInfo::factorizations` counts numeric factorizations, and
 //!   [`StepSolver::symbolic_analyses`] the symbolic ones (the report's `symbolic_analyses`).
 //!
 //! # Predicted reductions (cancellation-free)
@@ -161,10 +162,8 @@
 //! 5. P. R. Amestoy, T. A. Davis, I. S. Duff, An approximate minimum degree ordering algorithm,
 //!    SIAM J. Matrix Anal. Appl. 17 (1996) 886-905.
 //! 6. G. H. Golub, C. F. Van Loan, Matrix Computations, 4th ed., Johns Hopkins (2013),
-//!    sec. 8.4 (tridiagonal eigenproblem by bisection) and 10.1 (Lanczos).
+//!    sec. 10.1 (Lanczos).
 //! 7. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998), ch. 13.
-//! 8. L. Giraud, J. Langou, M. Rozloznik, The loss of orthogonality in the Gram-Schmidt
-//!    orthogonalization process, Comput. Math. Appl. 50 (2005) 1069-1075 ("twice is enough").
 
 use faer::sparse::SparseColMatRef;
 use faer::MatRef;
@@ -173,9 +172,10 @@ use super::cauchy::Cauchy;
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
 use crate::linalg::dense::{matvec, DenseCholesky, NotPositiveDefinite};
+use crate::linalg::lanczos::{Lanczos, LeftmostRitz};
 use crate::linalg::sparse::symmetric_lower_matvec;
 use crate::linalg::sparse_cholesky::SparseCholesky;
-use crate::linalg::{dot, norm};
+use crate::linalg::{dot, norm, normalize};
 use crate::model::Model;
 
 /// More-Sorensen nearly exact step solver on a dense symmetric `B` (both triangles stored) or a
@@ -217,11 +217,9 @@ pub struct MoreSorensen {
     /// Relative boundary tolerance: stop when `| ||s|| - radius | <= kappa_easy radius`; also the
     /// relative tolerance of `hits_boundary`. The step then predicts at least
     /// `(1 - kappa_easy)^2` of the optimal reduction. Default `0.01` (guarantee `0.98`). More &
-    /// Sorensen (1983) use `sigma_1 = 0.1` and SciPy's `trust-exact` `k_easy = 0.1`. Measured on
-    /// the random subproblems of `trust-region-problems` (n = 50, 200 seeds per kind), going from
-    /// 0.1 to 0.01 costs 0.3 to 1.3 more factorizations per solve on average (positive definite
-    /// 2.2 -> 2.5, indefinite 3.2 -> 4.1, hard case 3.5 -> 4.8) and raises the worst ratio of
-    /// achieved to optimal reduction from 0.82 to 0.996. Must lie in `(0, 1)`.
+    /// Sorensen (1983) use `sigma_1 = 0.1` and SciPy's `trust-exact` `k_easy = 0.1`; the tighter
+    /// default costs a few more factorizations per solve for a better worst-case reduction (the
+    /// measurements are in `benches/README.md`). Must lie in `(0, 1)`.
     pub kappa_easy: f64,
     /// Hard-case and complementarity tolerance: accept `s + tau z` when
     /// `tau^2 ||L'z||^2 <= kappa_hard (||L's||^2 + lambda radius^2)` (More & Sorensen 1983,
@@ -240,20 +238,19 @@ pub struct MoreSorensen {
     /// Cap on inverse-iteration steps refining the estimate of the leftmost eigenvector
     /// of `B + lambda I` (dense path: the LINPACK estimate, each step two triangular solves,
     /// O(n^2); sparse path: the Lanczos estimate, each step one sparse solve; the iteration
-    /// stops earlier once the eigenvalue estimate settles to a relative 1e-4). Default `20`: on
-    /// random hard cases (n = 50) a fixed 2 steps need about 50 % more factorizations. `0` keeps
-    /// the first estimate alone.
+    /// stops earlier once the eigenvalue estimate settles to a relative 1e-4). Default `20`
+    /// (against a fixed 2 steps, measured in `benches/README.md`). `0` keeps the first estimate
+    /// alone.
     pub inverse_iterations: usize,
     /// Sparse path only: cap on Lanczos steps (products with `B`) for the estimate of the
     /// leftmost eigenpair of `B`, run at most once per point (Golub & Van Loan 2013, sec. 10.1;
     /// full reorthogonalization, so it stores `lanczos_steps` vectors of length `n`:
     /// `8 lanczos_steps n` bytes, 240 MB at `n = 10^6` with the default). Its Ritz vector starts
     /// the inverse iteration of the hard case, and its Rayleigh quotient `rq` (an upper bound on
-    /// `lambda_1`) raises the lower bound of (3) to `-rq`. Default `30`: measured on the
-    /// Ginzburg-Landau energy of `tests/sparse_exact.rs` at `n = 10^4`, 10 steps need 3.0
-    /// numeric factorizations per trial and 30 steps 2.3 (at `n = 900`: 2.4 and 1.8); a
-    /// product costs far less than a factorization. `0` disables it (inverse iteration then
-    /// starts from a fixed pseudo-random vector).
+    /// `lambda_1`) raises the lower bound of (3) to `-rq`. Default `30`: more steps give a
+    /// better bound and fewer numeric factorizations per trial, and a product costs far less
+    /// than a factorization (the counts for 10 and 30 steps are in `benches/README.md`). `0`
+    /// disables it (inverse iteration then starts from a fixed pseudo-random vector).
     pub lanczos_steps: usize,
     ws: Workspace,
     dense: Option<DenseCholesky>,
@@ -310,19 +307,11 @@ struct Workspace {
 }
 
 /// State of the sparse path: the factorization (one symbolic analysis per pattern) and the
-/// Lanczos buffers (allocated at the first `prepare` that sees a sparse matrix).
+/// Lanczos workspace (allocated at the first `prepare` that sees a sparse matrix).
 #[derive(Debug)]
 struct SparseState {
     chol: SparseCholesky,
-    /// Lanczos basis, `steps` columns of length `n`, column-major.
-    basis: Vec<f64>,
-    /// Diagonal and off-diagonal of the Lanczos tridiagonal matrix, and two scratch vectors.
-    alpha: Vec<f64>,
-    beta: Vec<f64>,
-    y: Vec<f64>,
-    d: Vec<f64>,
-    /// Scratch of length `n`.
-    work: Vec<f64>,
+    lanczos: Lanczos,
     /// The current estimate of a leftmost unit eigenvector of `B` (valid if `have_leftmost`).
     leftmost: Vec<f64>,
     have_leftmost: bool,
@@ -383,16 +372,6 @@ fn col(m: MatRef<'_, f64>, j: usize) -> Option<&[f64]> {
     m.col(j).try_as_col_major().map(|c| c.as_slice())
 }
 
-/// Scale `x` to unit norm; returns the old norm.
-fn normalize(x: &mut [f64]) -> f64 {
-    let nx = norm(x);
-    if nx > 0.0 && nx.is_finite() {
-        let inv = 1.0 / nx;
-        x.iter_mut().for_each(|v| *v *= inv);
-    }
-    nx
-}
-
 /// `out <- L' x` for the lower-triangular `L` (`out_j = sum_{i >= j} l_ij x_i`).
 fn lower_transpose_apply(l: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
     let n = x.len();
@@ -406,8 +385,8 @@ fn lower_transpose_apply(l: MatRef<'_, f64>, x: &[f64], out: &mut [f64]) {
 
 /// Inverse iteration `z <- H^{-1} z`, normalized, from a unit `z`. 1/||H^{-1} z|| decreases to
 /// the smallest eigenvalue of `H` (at the rate of the ratio of its two smallest eigenvalues);
-/// stop once it settles to a relative 1e-4 (measured on random hard cases: stopping at 1e-2
-/// costs about a third more factorizations).
+/// stop once it settles to a relative 1e-4 (1e-2 measured worse on random hard cases:
+/// `benches/README.md`).
 fn inverse_iteration(mut solve: impl FnMut(&mut [f64]), iterations: usize, z: &mut [f64]) {
     let mut prev = f64::INFINITY;
     for _ in 0..iterations {
@@ -456,172 +435,28 @@ fn leftmost_direction(chol: &DenseCholesky, iterations: usize, z: &mut [f64], t:
     zhz.is_finite().then_some(zhz)
 }
 
-/// A fixed pseudo-random vector with entries in `[-1/2, 1/2)` (SplitMix64, Steele, Lea & Flood
-/// 2014): the Lanczos start, which must not be orthogonal to the leftmost eigenvector (`g` is,
-/// in the hard case).
-fn pseudo_random(x: &mut [f64]) {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    for v in x.iter_mut() {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        *v = (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64) - 0.5;
-    }
-}
-
-/// Smallest eigenvalue of the symmetric tridiagonal `T = tridiag(beta, alpha, beta)` (`m` =
-/// `alpha.len()`, `beta.len() >= m - 1`) by Sturm-sequence bisection, and a unit eigenvector in
-/// `y` by inverse iteration with the positive definite `T - (theta - delta) I` (tridiagonal
-/// LDL', `d` scratch). Golub & Van Loan (2013), sec. 8.4.1 and 8.2.2.
-fn tridiagonal_leftmost(alpha: &[f64], beta: &[f64], y: &mut [f64], d: &mut [f64]) -> f64 {
-    let m = alpha.len();
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for i in 0..m {
-        let r = if i > 0 { beta[i - 1].abs() } else { 0.0 } + if i + 1 < m { beta[i].abs() } else { 0.0 };
-        lo = lo.min(alpha[i] - r);
-        hi = hi.max(alpha[i] + r);
-    }
-    let scale = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
-    // Number of eigenvalues below x (Sturm count of the LDL' pivots of T - x I).
-    let below = |x: f64| -> usize {
-        let mut count = 0;
-        let mut q = 1.0f64;
-        for i in 0..m {
-            let b2 = if i > 0 { beta[i - 1] * beta[i - 1] } else { 0.0 };
-            q = alpha[i] - x - if i > 0 { b2 / q } else { 0.0 };
-            if q == 0.0 {
-                q = -f64::EPSILON * scale;
-            }
-            if q < 0.0 {
-                count += 1;
-            }
-        }
-        count
-    };
-    // Invariant: below(lo) == 0, below(hi) >= 1.
-    hi += f64::EPSILON * scale;
-    lo -= f64::EPSILON * scale;
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if !(mid > lo && mid < hi) || hi - lo <= 4.0 * f64::EPSILON * scale {
-            break;
-        }
-        if below(mid) == 0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    // T - sigma I is positive definite for sigma below lo.
-    let sigma = lo - 1e-10 * scale;
-    y.iter_mut().for_each(|v| *v = 1.0);
-    for _ in 0..3 {
-        // Factor T - sigma I = L D L' (pivots d), solve in place.
-        for i in 0..m {
-            d[i] = alpha[i] - sigma - if i > 0 { beta[i - 1] * beta[i - 1] / d[i - 1] } else { 0.0 };
-        }
-        for i in 1..m {
-            y[i] -= beta[i - 1] / d[i - 1] * y[i - 1];
-        }
-        for i in 0..m {
-            y[i] /= d[i];
-        }
-        for i in (0..m.saturating_sub(1)).rev() {
-            y[i] -= beta[i] / d[i] * y[i + 1];
-        }
-        normalize(y);
-    }
-    lo
-}
-
 impl SparseState {
     fn new(chol: SparseCholesky, n: usize, steps: usize) -> Self {
-        let k = steps.min(n);
-        Self {
-            chol,
-            basis: vec![0.0; n * k],
-            alpha: vec![0.0; k],
-            beta: vec![0.0; k],
-            y: vec![0.0; k],
-            d: vec![0.0; k],
-            work: vec![0.0; n],
-            leftmost: vec![0.0; n],
-            have_leftmost: false,
-        }
+        Self { chol, lanczos: Lanczos::new(n, steps), leftmost: vec![0.0; n], have_leftmost: false }
     }
 
-    /// Lanczos with full reorthogonalization on `B` (lower triangle `h`) from a fixed
-    /// pseudo-random vector, at most `basis.len() / n` steps: writes the Ritz vector of the
-    /// smallest Ritz value into `leftmost` and returns its Rayleigh quotient `rq >= lambda_1`
-    /// (`None` if not finite, or if no step is allowed). Adds the products used to `products`.
+    /// Lanczos with full reorthogonalization on `B` (lower triangle `h`), see
+    /// [`Lanczos::leftmost`]: writes the Ritz vector of the smallest Ritz value into `leftmost`
+    /// and returns its Rayleigh quotient `rq >= lambda_1` (`None` if not finite, or if no step
+    /// is allowed). Adds the products used to `products`.
     fn lanczos(&mut self, h: SparseColMatRef<'_, usize, f64>, products: &mut usize) -> Option<f64> {
-        let n = self.work.len();
-        self.have_leftmost = false;
-        if n == 0 {
-            return None;
+        let found = self.lanczos.leftmost(
+            |v, out| {
+                symmetric_lower_matvec(h, v, out);
+                *products += 1;
+            },
+            &mut self.leftmost,
+        );
+        self.have_leftmost = found != LeftmostRitz::Failed;
+        match found {
+            LeftmostRitz::Pair(rq) => Some(rq),
+            LeftmostRitz::Vector | LeftmostRitz::Failed => None,
         }
-        let k = self.basis.len() / n;
-        if k == 0 {
-            pseudo_random(&mut self.leftmost);
-            normalize(&mut self.leftmost);
-            self.have_leftmost = true;
-            return None;
-        }
-        pseudo_random(&mut self.basis[..n]);
-        normalize(&mut self.basis[..n]);
-        let mut m = 0;
-        for j in 0..k {
-            m = j + 1;
-            let (done, rest) = self.basis.split_at_mut((j + 1) * n);
-            let vj = &done[j * n..];
-            symmetric_lower_matvec(h, vj, &mut self.work);
-            *products += 1;
-            let a = dot(vj, &self.work);
-            self.alpha[j] = a;
-            // Full reorthogonalization against every basis vector (classical Gram-Schmidt,
-            // twice: "twice is enough", Giraud, Langou & Rozloznik 2005).
-            for _ in 0..2 {
-                for i in 0..=j {
-                    let vi = &done[i * n..(i + 1) * n];
-                    let c = dot(vi, &self.work);
-                    for (w, &v) in self.work.iter_mut().zip(vi) {
-                        *w -= c * v;
-                    }
-                }
-            }
-            let b = norm(&self.work);
-            self.beta[j] = b;
-            if !(a.is_finite() && b.is_finite()) {
-                return None;
-            }
-            if j + 1 == k || b <= 1e-12 * (a.abs() + b).max(f64::MIN_POSITIVE) {
-                // Cap reached, or an invariant subspace (breakdown).
-                break;
-            }
-            let next = &mut rest[..n];
-            let inv = 1.0 / b;
-            for (v, &w) in next.iter_mut().zip(&self.work) {
-                *v = w * inv;
-            }
-        }
-        tridiagonal_leftmost(&self.alpha[..m], &self.beta[..m], &mut self.y[..m], &mut self.d[..m]);
-        self.leftmost.iter_mut().for_each(|v| *v = 0.0);
-        for (i, &yi) in self.y[..m].iter().enumerate() {
-            for (z, &v) in self.leftmost.iter_mut().zip(&self.basis[i * n..(i + 1) * n]) {
-                *z += yi * v;
-            }
-        }
-        let nz = normalize(&mut self.leftmost);
-        if !(nz > 0.0 && nz.is_finite()) {
-            return None;
-        }
-        symmetric_lower_matvec(h, &self.leftmost, &mut self.work);
-        *products += 1;
-        self.have_leftmost = true;
-        let rq = dot(&self.leftmost, &self.work);
-        rq.is_finite().then_some(rq)
     }
 }
 

@@ -65,7 +65,8 @@
 //! ```
 //!
 //! On an indefinite `T` the leftmost eigenvalue `theta_1` is found to full precision by
-//! bisection on Sturm counts (the number of negative pivots of `T - sigma I`), so every `lambda`
+//! bisection on Sturm counts (the number of negative pivots of `T - sigma I`;
+//! [`crate::linalg::tridiagonal`]), so every `lambda`
 //! tried lies in `(max(0, -theta_1), rho_0/radius + max(0, -theta_1)]` and Newton is
 //! safeguarded by bisection in that bracket. If `||h||` is already inside the region just right
 //! of `-theta_1` (the hard case, or a nearly hard case with a tiny first component of the
@@ -113,15 +114,10 @@
 //! `M`-orthogonality in floating point; the final `||s||_M` is therefore measured, and a step
 //! found outside the region is scaled back onto it.
 //!
-//! # Measured
+//! # Measurements
 //!
-//! `trsuite --suite cutest --solver gltr --solver steihaug` (release, 60 s per run, 2 shared
-//! cores): `||g||_inf <= 1e-6` on 82 of 85 problems with GLTR and 83 with Steihaug; GLTR takes
-//! 9% fewer outer iterations in total but 28% more products (it keeps iterating on the boundary
-//! where Steihaug stops), fewer iterations on BROYDN7D, CHAINWOO, FLETCHCR, FMINSURF (172
-//! against 1,114), DJTL and GENROSE, and more on GENHUMPS (22,314 against 13,725; converged in
-//! 22 s alone, past the time limit in the loaded suite run). With the Jacobi preconditioner the
-//! gap on SBRYBND is 21 iterations against 2,257. MGH: 34 of 35 for both.
+//! Suite figures against Steihaug (CUTEst and MGH, with and without the Jacobi
+//! preconditioner) are kept in `benches/README.md`, with the commit they were measured at.
 //!
 //! References:
 //! 1. N. I. M. Gould, S. Lucidi, M. Roma, Ph. L. Toint, Solving the trust-region subproblem
@@ -138,6 +134,7 @@
 use super::steihaug::{measure_in_region, validate_cg_options, Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
+use crate::linalg::tridiagonal::{self, leftmost_eigenvalue, solve_factored, Coupling};
 use crate::linalg::{axpy, boundary_root, cg_update, dot, norm, norm_from_sum_sq};
 use crate::model::Model;
 
@@ -647,78 +644,9 @@ struct Tridiagonal {
 }
 
 /// `LDL'` of `T + lambda I` (`L` unit lower bidiagonal with `l_j = off[j] / d_{j-1}`): the
-/// pivots `d_j` into `piv`; `false` at the first pivot that is not positive and finite.
+/// pivots `d_j` into `piv`; `false` if a pivot is not positive and finite.
 fn factor(diag: &[f64], off: &[f64], lambda: f64, piv: &mut [f64]) -> bool {
-    let mut prev = 1.0;
-    for j in 0..diag.len() {
-        let d = if j == 0 { diag[0] + lambda } else { diag[j] + lambda - off[j] * (off[j] / prev) };
-        if !(d > 0.0 && d.is_finite()) {
-            return false;
-        }
-        piv[j] = d;
-        prev = d;
-    }
-    true
-}
-
-/// `x <- (LDL')^{-1} x` with the pivots of [`factor`].
-fn solve_factored(off: &[f64], piv: &[f64], x: &mut [f64]) {
-    let m = x.len();
-    for j in 1..m {
-        x[j] -= off[j] / piv[j - 1] * x[j - 1];
-    }
-    for j in 0..m {
-        x[j] /= piv[j];
-    }
-    for j in (0..m.saturating_sub(1)).rev() {
-        x[j] -= off[j + 1] / piv[j] * x[j + 1];
-    }
-}
-
-/// Number of eigenvalues of `T` below `sigma`: the negative pivots of `T - sigma I`
-/// (Sylvester's law of inertia; a vanishing pivot is replaced by `-pivmin`).
-fn count_below(diag: &[f64], off: &[f64], sigma: f64, pivmin: f64) -> usize {
-    let mut count = 0;
-    let mut d = 1.0;
-    for j in 0..diag.len() {
-        d = diag[j] - sigma - if j > 0 { off[j] * (off[j] / d) } else { 0.0 };
-        if !(d.abs() >= pivmin) {
-            d = -pivmin;
-        }
-        if d < 0.0 {
-            count += 1;
-        }
-    }
-    count
-}
-
-/// A lower bound `theta` on the leftmost eigenvalue of `T` within a few ulps (bisection on
-/// Sturm counts in the Gershgorin interval), so that `T - (theta - eps) I` is positive definite.
-fn leftmost_eigenvalue(diag: &[f64], off: &[f64]) -> f64 {
-    let m = diag.len();
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::INFINITY;
-    let mut offmax = 0.0f64;
-    for j in 0..m {
-        let left = if j > 0 { off[j].abs() } else { 0.0 };
-        let right = if j + 1 < m { off[j + 1].abs() } else { 0.0 };
-        lo = lo.min(diag[j] - left - right);
-        hi = hi.min(diag[j]);
-        offmax = offmax.max(left);
-    }
-    let pivmin = f64::MIN_POSITIVE * offmax.max(1.0) * offmax.max(1.0);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if !(mid > lo && mid < hi) || hi - lo <= 4.0 * f64::EPSILON * lo.abs().max(hi.abs()) {
-            break;
-        }
-        if count_below(diag, off, mid, pivmin) >= 1 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    lo
+    tridiagonal::factor(diag, off, lambda, Coupling::Quotient, piv)
 }
 
 impl Tridiagonal {
@@ -910,18 +838,6 @@ mod tests {
             }
         });
         DenseModel::new(g, hess)
-    }
-
-    #[test]
-    fn sturm_bisection_finds_the_leftmost_eigenvalue() {
-        // T = tridiag(-1, 2, -1), n = 10: eigenvalues 2 - 2 cos(j pi / 11).
-        let diag = [2.0; 10];
-        let mut off = [-1.0; 10];
-        off[0] = 0.0;
-        let theta = leftmost_eigenvalue(&diag, &off);
-        let exact = 2.0 - 2.0 * (std::f64::consts::PI / 11.0).cos();
-        assert!((theta - exact).abs() <= 1e-14, "{theta} vs {exact}");
-        assert!(factor(&diag, &off, -theta + 1e-13, &mut [0.0; 10]));
     }
 
     #[test]

@@ -38,54 +38,32 @@
 //! work arrays; later `prepare` calls with the same pattern (the models guarantee it) and every
 //! `apply` / `norm_sq` allocate nothing.
 //!
-//! # Choices, and the measurements behind them
+//! # Choices
 //!
-//! Measured with `trsuite --suite cutest --solver steihaug-ichol --solver steihaug-jacobi`
-//! (85 CUTEst problems, `||g||_inf <= 1e-6`, 60 s per run, two shared cores, so times are
-//! noisy within a factor of about 2):
-//! - Ordering: AMD by default. In the natural order the left-looking factorization is
-//!   quadratic on a dense first column: BOX (n = 10^4) 6.45 s and LIARWHD (n = 5000) 3.09 s
-//!   against 0.11 s and 0.03 s with AMD. The natural order was faster where the Hessian is
-//!   fairly dense (SPARSINE 10.6 s against 22-41 s; MSQRTALS, whose Hessian is nearly dense,
-//!   35 s against the 60 s limit); a quadratic
-//!   blow-up in `n` is the worse risk, and the natural order remains an option
+//! - Ordering: approximate minimum degree by default
+//!   ([`IncompleteCholeskyOptions::ordering`]). The left-looking factorization costs about
+//!   `sum_k m_k^2` for columns of `m_k` entries, so in the natural order a dense first column
+//!   (an arrowhead) makes it quadratic in `n`; minimum degree numbers dense variables last. The
+//!   natural order can be faster where the Hessian is fairly dense, but a quadratic blow-up in
+//!   `n` is the worse risk, and it remains an option
 //!   ([`Ordering::Natural`](crate::linalg::incomplete_cholesky::Ordering::Natural)). How an
 //!   ordering affects the quality of an incomplete factor is problem dependent (Duff &
 //!   Meurant 1989; Benzi 2002, sec. 6).
 //! - Shift: Lin & More's doubling, plus a safety factor 2 on the shift after a breakdown
 //!   ([`IncompleteCholeskyOptions::breakdown_margin`]). Without it, the smallest working shift
-//!   leaves `M` nearly singular on indefinite Hessians and the `M`-norm region needle-shaped:
-//!   COSINE (n = 10^4) ran out of time after 9911 iterations and OSBORNEA stopped with a
-//!   too-small radius after 6590; with it they take 24 and 40 iterations. It cost iterations
-//!   on CHAINWOO (352 to 632) and HEART8LS (134 to 459), which still converge.
-//! - Memory `p`: 5 (Lin & More 1999's recommendation). A sweep over the 83 CUTEst problems
-//!   with a sparse Hessian (Steihaug, 60 s per run, after the cost guard) finds it hardly
-//!   matters: p = 0, 2, 5, 10, 20 all converge on 82 of 83 (not NONCVXUN), in 18.3, 16.3,
-//!   15.4, 15.4 and 15.3 s of total time outside NONCVXUN's 60 s; SPARSINE is the one problem
-//!   that moves (8.0 s at p = 0, 4.8 s at p = 20). The default stays 5.
+//!   leaves `M` nearly singular on indefinite Hessians and the `M`-norm region needle-shaped;
+//!   the margin costs iterations on some problems that converge either way.
+//! - Memory `p`: 5 ([`IncompleteCholeskyOptions::fill`], Lin & More 1999's recommendation).
+//! - Cost guard ([`IncompleteCholeskyOptions::max_work_ratio`], default 200): a pattern whose
+//!   estimated factorization work `sum_j (n_j + p)^2` exceeds 200 times its entries is declined
+//!   and the point uses the Jacobi fallback, so that a nearly dense Hessian does not pay for a
+//!   dense factorization at every point.
 //!
-//! Final defaults, same command: 83 of 85 runs reach `||g||_inf <= 1e-6` against 84 with
-//! Jacobi, 172 s in total against 198 s. Where it pays: SBRYBND (n = 5000) 19 iterations and
-//! 0.5 s against 2257 and 31 s with Jacobi; CURLY10 (n = 10^4) 40 against 127 iterations
-//! (1.6 s against 43 s); CHAINWOO, BROYDN7D, NONDQUAR and DIXON3DQ by factors of 3 to 200 in
-//! time. Where it does not: MSQRTALS (n = 1024, a nearly dense Hessian: the incomplete
-//! factorization costs about as much as a dense one) runs out of time where Jacobi takes
-//! 7 s; SPARSINE 22 s against 3 s; MARATOSB 827 iterations against 12 and HEART8LS 459
-//! against 92 (small, nonconvex).
-//!
-//! Cost guard ([`IncompleteCholeskyOptions::max_work_ratio`], default 200): a pattern whose
-//! estimated factorization work `sum_j (n_j + p)^2` exceeds 200 times its entries is declined
-//! and the point uses the Jacobi fallback. It declines MSQRTALS (ratio 681) and INTEQNELS
-//! (333) and no other CUTEst problem: MSQRTALS 21.7 s (45 iterations) -> 2.4 s (35, the
-//! Jacobi run), INTEQNELS 0.14 s -> 0.02 s (`trsuite --suite cutest --problem MSQRTALS
-//! --problem INTEQNELS --solver steihaug-ichol`, before and after).
-//!
-//! CG iterations (`cargo test --release --test preconditioners -- --ignored --nocapture`, the
-//! CUTEst problems with a sparse Hessian, 1000 outer iterations at most; 81 runs counted at the
-//! time, before the cost guard; the test skips a problem whose solve fails to set up): 41991 in
-//! total against 172353 with Jacobi, 78 against 74 runs reaching `||g||_inf <= 1e-6`, 57 s against
-//! 35 s. CURLY10: 40 CG iterations against 104705; DIXON3DQ 3 against 22973; SPARSINE 31007
-//! against 10560 (the one problem where it needs more).
+//! The measurements behind these defaults (the CUTEst suite against Jacobi, the ordering, the
+//! margin, the sweep over `p`, the cost guard, the CG-iteration totals) are kept in
+//! `benches/README.md` with the commit each was measured at; `cargo bench --bench
+//! preconditioners` re-measures Jacobi against incomplete Cholesky on every CUTEst problem
+//! with a sparse Hessian.
 //!
 //! References:
 //! 1. C.-J. Lin, J. J. More, Incomplete Cholesky factorizations with limited memory,
@@ -103,9 +81,14 @@
 use super::steihaug::{DiagonalPreconditioner, Preconditioner};
 use crate::error::SetupError;
 use crate::linalg::incomplete_cholesky::{
-    FactorInfo, IncompleteCholesky, IncompleteCholeskyError, IncompleteCholeskyOptions,
+    FactorInfo, IncompleteCholesky, IncompleteCholeskyError, IncompleteCholeskyOptions, InvalidOption,
 };
 use crate::model::Model;
+
+/// The linear-algebra layer's option error as the crate's setup error.
+fn setup_error(e: InvalidOption) -> SetupError {
+    SetupError::InvalidOption { name: e.name, value: e.value, reason: e.reason }
+}
 
 /// Which preconditioner is in force at the current point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,9 +121,11 @@ impl Default for IncompleteCholeskyPreconditioner {
 }
 
 impl IncompleteCholeskyPreconditioner {
-    /// A preconditioner with the given factorization options (validated here).
+    /// A preconditioner with the given factorization options (validated here; an
+    /// out-of-range option is a [`SetupError::InvalidOption`]).
     pub fn new(options: IncompleteCholeskyOptions) -> Result<Self, SetupError> {
-        Ok(Self::from_valid(IncompleteCholesky::new(options)?))
+        let factor = IncompleteCholesky::new(options).map_err(setup_error)?;
+        Ok(Self::from_valid(factor))
     }
 
     fn from_valid(factor: IncompleteCholesky) -> Self {
