@@ -1,4 +1,5 @@
-//! CUTEst unconstrained problems (SIF formulations) written as sums of element functions.
+//! The element-sum adapter: CUTEst problems (SIF formulations) written as sums of element
+//! functions, and the helpers for writing elements.
 //!
 //! A problem implements [`Cutest`]: `f(x) = sum_e phi_e(x_{V_e})`, where element `e` depends on
 //! a small set `V_e` of `k = |V_e| <= ` [`MAX_ELEMENT_VARS`] variables and `phi_e` is written
