@@ -438,4 +438,106 @@ mod tests {
             assert!(RadiusOptions { f_noise, ..Default::default() }.validate().is_err());
         }
     }
+
+    /// The pre-restructuring rules of the three loops, written out as they were, against the
+    /// shared policy with each loop's defaults, on a grid of ratios, radii and step lengths
+    /// (bitwise equal).
+    #[test]
+    fn each_loop_default_reproduces_its_former_rule() {
+        let ratios = [f64::NEG_INFINITY, f64::NAN, -1.0, 0.0, 1e-5, 0.1, 0.2, 0.21, 0.25, 0.5, 0.75, 0.76, 1.0, 3.0];
+        let radii = [1e-8, 0.1, 1.0, 4.9, 7.0];
+        let steps = [0.0, 1e-9, 0.05, 1.0, 9.0, f64::NAN];
+        let newton = RadiusOptions::default();
+        let interior = RadiusOptions::interior();
+        let hf = RadiusOptions::hessian_free();
+        for &rho in &ratios {
+            for &radius in &radii {
+                for &step in &steps {
+                    for hits in [false, true] {
+                        // Newton / Gauss-Newton: shrink * min(step, radius) below eta1, grow on
+                        // the boundary above eta2.
+                        let old = if !(rho >= 0.25) {
+                            0.25 * step.min(radius)
+                        } else if rho > 0.75 && hits {
+                            radius.max(2.0 * step)
+                        } else {
+                            radius
+                        };
+                        let trial = RadiusTrial {
+                            ratio: rho,
+                            accepted: rho > 1e-4,
+                            step_norm: step,
+                            hits_boundary: hits,
+                            may_grow: true,
+                        };
+                        let new = newton.update(radius, &trial);
+                        assert!(old.to_bits() == new.to_bits(), "newton rho {rho} r {radius} s {step}: {old} vs {new}");
+                        // Hessian-free: radius / 4 below 0.25, min(2 radius, 5) on the boundary.
+                        let old = if !(rho >= 0.25) {
+                            0.25 * radius
+                        } else if rho > 0.75 && hits {
+                            (2.0 * radius).min(5.0)
+                        } else {
+                            radius
+                        };
+                        let trial = RadiusTrial { accepted: hf.accepts(rho, false), ..trial };
+                        assert_eq!(old.to_bits(), hf.update(radius, &trial).to_bits(), "hf rho {rho} r {radius}");
+                        // Interior: accept rho >= 0.25 without an increase; a rejected step
+                        // shrinks to min(radius / 4, step / 2), an accepted one with rho > 0.75
+                        // grows to max(radius, 2 step) unless the safeguard fired.
+                        for (increased, may_grow) in [(false, true), (true, true), (false, false)] {
+                            let accepted = rho >= 0.25 && !increased;
+                            assert_eq!(accepted, interior.accepts(rho, increased));
+                            let old = if accepted {
+                                if rho > 0.75 && may_grow {
+                                    radius.max(2.0 * step)
+                                } else {
+                                    radius
+                                }
+                            } else {
+                                (0.25 * radius).min(0.5 * step)
+                            };
+                            let trial =
+                                RadiusTrial { ratio: rho, accepted, step_norm: step, hits_boundary: hits, may_grow };
+                            let new = interior.update(radius, &trial);
+                            assert_eq!(old.to_bits(), new.to_bits(), "interior rho {rho} r {radius} s {step}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(newton.initial_radius(), 1.0);
+        assert_eq!(interior.initial_radius(), 1.0);
+        assert_eq!(hf.initial_radius(), 0.1);
+    }
+
+    /// The ratio with each guard against the former functions (absolute: the Newton loop's;
+    /// relative: the interior and Hessian-free loops').
+    #[test]
+    fn ratios_match_the_former_guards() {
+        let relative = |ared: f64, pred: f64, f: f64| {
+            if !ared.is_finite() || pred.is_nan() {
+                return f64::NEG_INFINITY;
+            }
+            let noise = 10.0 * f64::EPSILON * f.abs();
+            if ared.abs() <= noise && pred.abs() <= noise {
+                return 1.0;
+            }
+            if pred <= 0.0 {
+                return f64::NEG_INFINITY;
+            }
+            ared / pred
+        };
+        let vals = [0.0, 1e-300, 1e-17, 1e-14, 1e-3, 0.5, 1.0, 1e10, -1e-17, -0.5, f64::NAN, f64::INFINITY];
+        for &a in &vals {
+            for &p in &vals {
+                for &f in &[0.0, 1e-13, 1.0, 1e8] {
+                    let r = RadiusOptions::interior().ratio(a, p, f);
+                    let o = relative(a, p, f);
+                    assert!(r.to_bits() == o.to_bits() || (r.is_nan() && o.is_nan()), "{a} {p} {f}");
+                    assert_eq!(RadiusOptions::default().ratio(a, p, f).to_bits(), ratio(a, p, f).to_bits());
+                }
+            }
+        }
+    }
 }

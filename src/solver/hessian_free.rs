@@ -215,8 +215,8 @@ pub fn training_cost(e: &Evaluations) -> usize {
 /// }
 ///
 /// let report = HessianFree::new().train(&mut Line { batch: vec![] }, &[0.0, 0.0]).unwrap();
-/// assert!(report.loss < 1e-20);
-/// assert!((report.w[1] + 3.0).abs() < 1e-8);
+/// assert!(report.f < 1e-20);
+/// assert!((report.x[1] + 3.0).abs() < 1e-8);
 /// ```
 #[derive(Clone, Debug)]
 pub struct HessianFree<S = Steihaug, O = ()> {

@@ -86,6 +86,41 @@ impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
 /// The models a step solver works with: the loops' entry points require `S: StepSolverFor<M>`
 /// for the step solver `S` and the model `M`, so that a pairing that cannot work (the dogleg
 /// on Hessian-vector products, the exact step without a matrix) does not compile.
+///
+/// Steihaug on Hessian-vector products compiles:
+///
+/// ```
+/// use trust_region::subproblem::Steihaug;
+/// use trust_region::{HessianProduct, Objective, TrustRegion};
+/// struct Bowl;
+/// impl Objective for Bowl {
+///     fn dim(&self) -> usize { 1 }
+///     fn value(&self, x: &[f64]) -> f64 { x[0] * x[0] }
+///     fn gradient(&self, x: &[f64], g: &mut [f64]) { g[0] = 2.0 * x[0]; }
+/// }
+/// impl HessianProduct for Bowl {
+///     fn hessian_product(&self, _: &[f64], v: &[f64], hv: &mut [f64]) { hv[0] = 2.0 * v[0]; }
+/// }
+/// let report = TrustRegion::new(Steihaug::new()).minimize(&Bowl, &[1.0]).unwrap();
+/// assert!(report.converged());
+/// ```
+///
+/// The same call with the dogleg, which needs the Hessian as a dense matrix, does not:
+///
+/// ```compile_fail
+/// use trust_region::subproblem::Dogleg;
+/// use trust_region::{HessianProduct, Objective, TrustRegion};
+/// struct Bowl;
+/// impl Objective for Bowl {
+///     fn dim(&self) -> usize { 1 }
+///     fn value(&self, x: &[f64]) -> f64 { x[0] * x[0] }
+///     fn gradient(&self, x: &[f64], g: &mut [f64]) { g[0] = 2.0 * x[0]; }
+/// }
+/// impl HessianProduct for Bowl {
+///     fn hessian_product(&self, _: &[f64], v: &[f64], hv: &mut [f64]) { hv[0] = 2.0 * v[0]; }
+/// }
+/// let report = TrustRegion::new(Dogleg::new()).minimize(&Bowl, &[1.0]).unwrap();
+/// ```
 pub trait StepSolverFor<M: ?Sized>: StepSolver {}
 
 /// A step solver that needs products `v -> Bv` only: it works with every model.
