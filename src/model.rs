@@ -21,6 +21,8 @@
 //! `-(g's + s'Bs/2)`, but it never forms `J'J` and loses no digits to cancellation between
 //! `g's` and `s'Bs/2` beyond the single inner product.
 
+pub mod jacobian;
+
 use faer::sparse::{SparseColMat, SparseColMatRef, SymbolicSparseColMat};
 use faer::{Mat, MatRef};
 

@@ -13,6 +13,7 @@
 //! A step solver never calls user code directly; it sees the model through [`Model`], and it
 //! returns facts ([`StepInfo`]); the outer loop decides what to do with them.
 
+pub mod affine_dogleg;
 pub mod cauchy;
 pub mod dogleg;
 pub mod exact;
