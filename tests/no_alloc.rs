@@ -1,12 +1,19 @@
 //! The loops allocate nothing per iteration: a counting global allocator sees no allocation
-//! between the first and the last observer call, for every step solver and model.
+//! between the first and the last observer call, for every step solver and model of the Newton
+//! loop, for the interior loop and for the Hessian-free loop.
 
 use std::ops::ControlFlow;
 
+use faer::sparse::{Pair, SymbolicSparseColMat};
 use faer::MatMut;
 use trust_region::model::Oracle;
+use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions, HistoryEntry};
+use trust_region::solver::interior::{Interior, InteriorOptions, StepRule, SystemIterationInfo};
 use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolverFor};
-use trust_region::{DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, TrustRegion};
+use trust_region::{
+    Bounds, DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, Scaling, SparseJacobian,
+    TrustRegion,
+};
 
 mod counting_alloc;
 use counting_alloc::allocations;
@@ -173,4 +180,237 @@ fn no_allocation_with_incomplete_cholesky() {
     let (calls, allocs) = count(step, trust_region::Newton::sparse(&p), n);
     assert!(calls >= 5, "only {calls} iterations");
     assert_eq!(allocs, 0, "steihaug-ichol/sparse: {allocs} allocations over {calls} iterations");
+}
+
+/// Broyden tridiagonal (MGH 30) in `[-1, 0]^n`, which holds its root:
+/// `F_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1`, dense and sparse Jacobians.
+struct BroydenTri {
+    n: usize,
+}
+
+impl Residuals for BroydenTri {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn residual_count(&self) -> usize {
+        self.n
+    }
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        for i in 0..self.n {
+            let left = if i > 0 { x[i - 1] } else { 0.0 };
+            let right = if i + 1 < self.n { x[i + 1] } else { 0.0 };
+            r[i] = (3.0 - 2.0 * x[i]) * x[i] - left - 2.0 * right + 1.0;
+        }
+    }
+}
+
+impl BroydenTri {
+    /// `J_ij` for `|i - j| <= 1`.
+    fn entry(&self, x: &[f64], i: usize, j: usize) -> f64 {
+        if i == j {
+            3.0 - 4.0 * x[j]
+        } else if i + 1 == j {
+            -2.0
+        } else {
+            -1.0
+        }
+    }
+}
+
+impl DenseJacobian for BroydenTri {
+    fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
+        j.fill(0.0);
+        for c in 0..self.n {
+            for r in c.saturating_sub(1)..(c + 2).min(self.n) {
+                j[(r, c)] = self.entry(x, r, c);
+            }
+        }
+    }
+}
+
+impl SparseJacobian for BroydenTri {
+    fn jacobian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        let mut idx = Vec::new();
+        for c in 0..self.n {
+            for r in c.saturating_sub(1)..(c + 2).min(self.n) {
+                idx.push(Pair::new(r, c));
+            }
+        }
+        SymbolicSparseColMat::try_new_from_indices(self.n, self.n, &idx).expect("valid pattern").0
+    }
+    fn jacobian_values(&self, x: &[f64], values: &mut [f64]) {
+        let mut k = 0;
+        for c in 0..self.n {
+            for r in c.saturating_sub(1)..(c + 2).min(self.n) {
+                values[k] = self.entry(x, r, c);
+                k += 1;
+            }
+        }
+    }
+}
+
+/// The three Jacobian paths of the interior loop covered here.
+#[derive(Clone, Copy, Debug)]
+enum JacobianPath {
+    Dense,
+    Sparse,
+    DenseFd,
+    SparseFd,
+}
+
+/// Runs the interior loop and returns (iterations observed, allocations between the first and
+/// the last observer call).
+fn count_interior(
+    p: &BroydenTri,
+    b: &Bounds,
+    x0: &[f64],
+    options: InteriorOptions,
+    path: JacobianPath,
+) -> (usize, usize) {
+    let mut first = None;
+    let mut last = 0;
+    let mut calls = 0;
+    let mut observer = |_: &SystemIterationInfo, _: &[f64]| {
+        let a = allocations();
+        first.get_or_insert(a);
+        last = a;
+        calls += 1;
+        ControlFlow::Continue(())
+    };
+    let mut solver = Interior::new(options).with_observer(&mut observer);
+    let report = match path {
+        JacobianPath::Dense => solver.solve_dense(p, b, x0),
+        JacobianPath::Sparse => solver.solve_sparse(p, b, x0),
+        JacobianPath::DenseFd => solver.solve_fd(p, b, x0, None),
+        JacobianPath::SparseFd => solver.solve_fd(p, b, x0, Some(p.jacobian_pattern())),
+    }
+    .expect("valid setup");
+    assert!(report.converged(), "{path:?}: {}", report.termination);
+    (calls, last - first.unwrap_or(0))
+}
+
+/// The interior loop (dense and sparse user Jacobians, dense and sparse finite differences,
+/// both step rules, a fixed and the adaptive scaling). The counter is per thread: the sparse
+/// finite differences evaluate their column groups on rayon's worker threads, whose
+/// allocations (rayon's bookkeeping, the user's residuals) it does not see; what it checks
+/// there is that the calling thread, which runs the loop, allocates nothing.
+#[test]
+fn no_allocation_inside_the_interior_loop() {
+    let n = 40;
+    let p = BroydenTri { n };
+    let b = Bounds::new(vec![-1.0; n], vec![0.0; n]).expect("valid box");
+    let x0: Vec<f64> = (0..n).map(|i| -0.05 - 0.45 * (i % 3) as f64).collect();
+    for step_rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
+        for scaling in [Scaling::ColemanLi, Scaling::Adaptive] {
+            for path in [JacobianPath::Dense, JacobianPath::Sparse, JacobianPath::DenseFd, JacobianPath::SparseFd] {
+                let options = InteriorOptions { step_rule, scaling, ..InteriorOptions::default() };
+                let (calls, allocs) = count_interior(&p, &b, &x0, options, path);
+                let label = format!("interior {path:?} {} {}", step_rule.name(), scaling.name());
+                assert!(calls >= 5, "{label}: only {calls} iterations");
+                assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
+            }
+        }
+    }
+}
+
+/// Least squares `(1/|S|) sum_{i in S} (tanh(w . a_i) - y_i)^2` over 64 fixed points in 6
+/// dimensions; the batch of iteration `k` is 16 indices written into a preallocated buffer.
+struct NeuronLoss {
+    a: Vec<[f64; 6]>,
+    y: Vec<f64>,
+    batch: Vec<usize>,
+}
+
+impl NeuronLoss {
+    fn new() -> Self {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let teacher = [0.3, -0.2, 0.5, 0.1, -0.4, 0.25];
+        let a: Vec<[f64; 6]> = (0..64).map(|_| std::array::from_fn(|_| 2.0 * uniform() - 1.0)).collect();
+        let y = a.iter().map(|ai| dot6(ai, &teacher).tanh()).collect();
+        Self { a, y, batch: vec![0; 16] }
+    }
+}
+
+fn dot6(a: &[f64; 6], w: &[f64]) -> f64 {
+    a.iter().zip(w).map(|(x, y)| x * y).sum()
+}
+
+impl BatchLoss for NeuronLoss {
+    fn dim(&self) -> usize {
+        6
+    }
+    fn sample_batch(&mut self, iteration: u64) {
+        for (j, b) in self.batch.iter_mut().enumerate() {
+            *b = (iteration as usize * 7 + j * 13) % self.a.len();
+        }
+    }
+    fn loss(&mut self, w: &[f64]) -> f64 {
+        let m = self.batch.len() as f64;
+        self.batch.iter().map(|&i| (dot6(&self.a[i], w).tanh() - self.y[i]).powi(2)).sum::<f64>() / m
+    }
+    fn gradient(&mut self, w: &[f64], g: &mut [f64]) -> f64 {
+        g.fill(0.0);
+        let m = self.batch.len() as f64;
+        for &i in &self.batch {
+            let t = dot6(&self.a[i], w).tanh();
+            let c = 2.0 * (t - self.y[i]) * (1.0 - t * t) / m;
+            for (gj, aj) in g.iter_mut().zip(&self.a[i]) {
+                *gj += c * aj;
+            }
+        }
+        self.loss(w)
+    }
+    fn hessian_product(&mut self, w: &[f64], v: &[f64], hv: &mut [f64]) {
+        hv.fill(0.0);
+        let m = self.batch.len() as f64;
+        for &i in &self.batch {
+            let t = dot6(&self.a[i], w).tanh();
+            let d = 1.0 - t * t;
+            let r = t - self.y[i];
+            // d2/dz2 (tanh z - y)^2 = 2 d^2 - 4 r t d.
+            let c = (2.0 * d * d - 4.0 * r * t * d) * dot6(&self.a[i], v) / m;
+            for (h, aj) in hv.iter_mut().zip(&self.a[i]) {
+                *h += c * aj;
+            }
+        }
+    }
+}
+
+/// The Hessian-free loop, with and without the history (whose capacity is reserved up front).
+#[test]
+fn no_allocation_inside_the_hessian_free_loop() {
+    for keep_history in [false, true] {
+        let mut loss = NeuronLoss::new();
+        let mut first = None;
+        let mut last = 0;
+        let mut calls = 0;
+        let observer = |_: &HistoryEntry, _: &[f64]| {
+            let a = allocations();
+            first.get_or_insert(a);
+            last = a;
+            calls += 1;
+            ControlFlow::Continue(())
+        };
+        let mut options = HessianFreeOptions::default();
+        options.limits.max_iterations = 40;
+        options.keep_history = keep_history;
+        let report = HessianFree::new()
+            .with_options(options)
+            .with_observer(observer)
+            .train(&mut loss, &[0.0; 6])
+            .expect("valid setup");
+        assert!(report.accepted_steps >= 5, "{}", report.termination);
+        assert!(calls >= 5, "only {calls} iterations");
+        assert_eq!(
+            last - first.unwrap_or(0),
+            0,
+            "hessian-free (history {keep_history}): allocations over {calls} iterations"
+        );
+    }
 }

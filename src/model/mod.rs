@@ -29,6 +29,7 @@
 //! `g's` and `s'Bs/2` beyond the single inner product.
 
 mod gauss_newton;
+pub mod jacobian;
 mod newton;
 
 pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};

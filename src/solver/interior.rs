@@ -1,43 +1,15 @@
-//! The scaled interior trust region for bound-constrained nonlinear systems.
+//! The scaled interior trust-region loop for bound-constrained nonlinear systems.
 //!
 //! The problem: find `x` with `F(x) = 0`, `F: R^n -> R^n`, in the box `l <= x <= u` (bounds
 //! may be infinite), through the merit `f(x) = ||F(x)||^2 / 2`, `g = J'F`. Every iterate lies
 //! strictly inside the box.
 //!
-//! At the iterate `x` with `F`, `J`, `g` and a scale vector `d = d(x) > 0`
-//! ([`crate::scaling`]), one iteration (a trial step) is built from:
-//!
-//! - (E1) the region: `||D^{-1/2} p|| <= radius` ([`Region::Elliptical`], [1, 2]) or
-//!   `||p|| <= radius` ([`Region::Spherical`]); write `||p||_T` for the chosen norm;
-//! - (E2) the generalized Cauchy step along `v = -D g`: the model minimizer
-//!   `tau* = ||D^{1/2} g||^2 / ||J D g||^2`, cut to the region,
-//!   `tau = min(tau*, radius / ||v||_T)`, then stepped back into the box: with
-//!   `alpha = max{a : x + a tau v in [l, u]}`, `p_c = tau v` if `alpha > 1`, else
-//!   `p_c = max(theta, 1 - ||tau v||) alpha tau v` with `theta = 0.99995` [1, sec. 3; 2, sec. 2];
-//! - (E3) the Newton step `J s_N = -F` (dense or sparse LU); a singular or non-finite `J`
-//!   makes it unavailable for this iterate and the step falls back to `p_c`;
-//! - (E4) the model of the linear residual `F + J p`, with predicted reductions computed
-//!   without cancellation: `pred_2(p) = ||F||^2/2 - ||F + Jp||^2/2 = -(Jp)'(F + Jp/2)` and
-//!   `pred_1(p) = ||F|| - ||F + Jp|| = 2 pred_2(p) / (||F|| + ||F + Jp||)`; along `v`,
-//!   `pred_2(c v) = c (||D^{1/2}g||^2 - c ||JDg||^2 / 2)` since `(JDg)'F = g'Dg`.
-//!
-//! Two step rules:
-//!
-//! - [`StepRule::Dogleg`] (STRSCNE, Bellavia, Macconi & Morini \[1\]), merit `||F||^2/2`:
-//!   (E5) `p_N = s_N` if `x + s_N` is strictly inside, else `max(theta, 1 - ||s_N||) alpha s_N`;
-//!   take `p_N` if `||p_N||_T <= radius`; else `p_c` if the Cauchy step was cut by the region;
-//!   else the dogleg point `p_c + t (p_N - p_c)` with `||.||_T = radius` (stable root,
-//!   [`crate::linalg::boundary_root`]); the segment joins two points strictly inside the box,
-//!   so the point is strictly inside. (E6) Safeguard: if `pred_2(p) < beta pred_2(p_c)`
-//!   (`beta = 0.1`), take `p_c`.
-//! - [`StepRule::ConstrainedDogleg`] (CoDoSol, Bellavia, Macconi & Pieraccini \[2\]), merit
-//!   `||F||`: (E7) `p_N = max(theta, 1 - ||s_N||) (P(x + s_N) - x)` with `P` the projection
-//!   onto the box; (E8) minimize `||F + J p(gamma)||` on the whole line
-//!   `p(gamma) = p_c + gamma (p_N - p_c)`:
-//!   `gamma* = -(F + J p_c)'w / ||w||^2`, `w = J (p_N - p_c)`, clipped to the region and, for
-//!   `gamma` outside `[0, 1]`, to `theta` times the largest step along the line that stays in
-//!   the box. The clipped interval contains `gamma = 0`, so the step never predicts less than
-//!   `p_c`.
+//! The trial step at an iterate (the region (E1), the generalized Cauchy step (E2), the
+//! Newton step (E3), the predicted reductions (E4), the STRSCNE dogleg (E5, E6) and the CoDoSol
+//! constrained dogleg (E7, E8), the adaptive choice of the scaling) is the step solver
+//! [`crate::subproblem::affine_dogleg`]; `J` is held by a Jacobian store
+//! ([`crate::model::jacobian`]: the user's dense or sparse Jacobian, or finite differences).
+//! This loop evaluates `F` at the trial point, decides, and moves:
 //!
 //! (E9) Ratio and radius [1, 2]: `rho = ared / pred` for the rule's merit. A step is accepted
 //! when `rho >= 0.25` and the merit does not increase. On rejection
@@ -57,34 +29,27 @@
 //! (default `sqrt(eps)`, \[2\]); no representable progress; limits; too many consecutive
 //! non-finite trial values.
 //!
-//! Adaptive scaling ([`Scaling::Adaptive`]): at every trial the member (CL, HUU, KK, equal
-//! combination) whose truncated generalized Cauchy step (E2) has the largest predicted
-//! reduction (E4) is used for the whole trial, region included.
-//!
 //! Start point: outside the closed box is a [`SetupError::StartOutsideBounds`]; a component
-//! on a bound is moved inside by the rule of IPOPT [4, sec. 3.6]:
+//! on a bound is moved inside by the rule of IPOPT [3, sec. 3.6]:
 //! `x_i = l_i + min(kappa max(1, |l_i|), kappa (u_i - l_i))` (and symmetrically at `u_i`),
 //! `kappa = bound_push = 1e-2`, falling back to the midpoint when that rounds onto the bound.
 //!
 //! Non-finite `F` at a trial point rejects it and shrinks the radius like a bad ratio; a
-//! non-finite Jacobian at an otherwise acceptable trial point rejects it too. After
-//! `max_non_finite` consecutive such trials the run ends with [`SystemTermination::NonFinite`].
-//! The library never panics on user values.
+//! non-finite Jacobian at an otherwise acceptable trial point rejects it too (the store keeps
+//! `J` of the current point). After `max_non_finite` consecutive such trials the run ends with
+//! [`SystemTermination::NonFinite`]. The library never panics on user values.
 //!
-//! Buffers live in a workspace allocated before the loop: the loop itself allocates nothing
-//! (except history records when `keep_history` is set, and rayon's own bookkeeping in the
-//! sparse finite-difference Jacobian).
+//! Buffers live in the store, the step solver and the loop, allocated before the loop: the
+//! loop itself allocates nothing (except history records when `keep_history` is set, and
+//! rayon's own bookkeeping in the sparse finite-difference Jacobian).
 //!
 //! References:
 //! 1. S. Bellavia, M. Macconi, B. Morini, An affine scaling trust-region approach to
 //!    bound-constrained nonlinear systems, Appl. Numer. Math. 44 (2003) 257-280 (STRSCNE).
 //! 2. S. Bellavia, M. Macconi, S. Pieraccini, Constrained dogleg methods for nonlinear systems
 //!    with simple bounds, Comput. Optim. Appl. 53 (2012) 771-794 (CoDoSol).
-//! 3. T. F. Coleman, Y. Li, An interior trust region approach for nonlinear minimization
-//!    subject to bounds, SIAM J. Optim. 6 (1996) 418-445.
-//! 4. A. Waechter, L. T. Biegler, On the implementation of an interior-point filter line-search
+//! 3. A. Waechter, L. T. Biegler, On the implementation of an interior-point filter line-search
 //!    algorithm for large-scale nonlinear programming, Math. Program. 106 (2006) 25-57.
-//! 5. R. Ayanzadeh, M. Yazdanian, E. Shahamatnia, arXiv:1904.09209 (2019) (the combination).
 
 use std::fmt;
 use std::ops::ControlFlow;
@@ -92,54 +57,21 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use faer::sparse::{SparseColMatRef, SymbolicSparseColMat, SymbolicSparseColMatRef};
-use faer::{Mat, MatMut};
+use faer::sparse::SymbolicSparseColMat;
 
 use crate::error::SetupError;
-use crate::linalg::lu::{DenseLu, SparseLu};
-use crate::linalg::{all_finite, boundary_root, dense, dot, norm, norm_inf, sparse};
+use crate::linalg::{all_finite, norm, norm_inf};
+use crate::model::jacobian::{DenseStore, JacobianStore, SparseStore};
 use crate::observe::Observer;
-use crate::problem::fd::{self, SparseFd, DEFAULT_REL_STEP};
+use crate::problem::fd::DEFAULT_REL_STEP;
 use crate::problem::{Bounds, DenseJacobian, Residuals, SparseJacobian};
 use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::{Outcome, Report};
 use crate::scaling::{ScaleMember, Scaling};
 use crate::step::Evaluations;
+use crate::subproblem::affine_dogleg::{AffineDogleg, AffineDoglegOptions};
+pub use crate::subproblem::affine_dogleg::{Region, StepKind, StepRule};
 use crate::termination::{LimitReached, Limits, TerminationClass};
-
-/// How the trial step is built from the Newton and generalized Cauchy steps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[non_exhaustive]
-pub enum StepRule {
-    /// STRSCNE dogleg in the scaled variables with the Cauchy-ratio safeguard; merit
-    /// `||F||^2/2` (Bellavia, Macconi & Morini 2003).
-    #[default]
-    Dogleg,
-    /// CoDoSol constrained dogleg: projected Newton step, line minimization through it and
-    /// the Cauchy step; merit `||F||` (Bellavia, Macconi & Pieraccini 2012).
-    ConstrainedDogleg,
-}
-
-impl StepRule {
-    /// Stable short name: `"dogleg"` or `"constrained_dogleg"`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            StepRule::Dogleg => "dogleg",
-            StepRule::ConstrainedDogleg => "constrained_dogleg",
-        }
-    }
-}
-
-/// The norm of the trust region.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[non_exhaustive]
-pub enum Region {
-    /// `||D^{-1/2} p|| <= radius` (STRSCNE, CoDoSol).
-    #[default]
-    Elliptical,
-    /// `||p|| <= radius`.
-    Spherical,
-}
 
 /// Options of the interior solver. Defaults follow STRSCNE \[1\] and CoDoSol \[2\] (module docs).
 #[derive(Clone, Debug, PartialEq)]
@@ -257,32 +189,6 @@ impl InteriorOptions {
             return bad("max_non_finite", 0.0, "must be at least 1");
         }
         Ok(())
-    }
-}
-
-/// Which step was tried.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[non_exhaustive]
-pub enum StepKind {
-    /// The (stepped-back or projected) Newton step.
-    Newton,
-    /// The truncated generalized Cauchy step (E2).
-    Cauchy,
-    /// The dogleg point between the Cauchy and Newton steps (E5).
-    Dogleg,
-    /// The constrained-dogleg line minimizer (E8).
-    ConstrainedDogleg,
-}
-
-impl StepKind {
-    /// Stable short name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            StepKind::Newton => "newton",
-            StepKind::Cauchy => "cauchy",
-            StepKind::Dogleg => "dogleg",
-            StepKind::ConstrainedDogleg => "constrained_dogleg",
-        }
     }
 }
 
@@ -544,9 +450,8 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         x0: &[f64],
     ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
-        let n = x0.len();
-        let mut lin = DenseLinearization::new(UserDense(p), n);
-        self.run(p, &mut lin, bounds, start)
+        let mut jac = DenseStore::user(p).keep_previous();
+        self.run(p, &mut jac, bounds, start)
     }
 
     /// Solves with the user's sparse Jacobian (sparse LU, one symbolic analysis per solve).
@@ -557,10 +462,8 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         x0: &[f64],
     ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
-        let pattern = p.jacobian_pattern();
-        check_pattern(&pattern, x0.len())?;
-        let mut lin = SparseLinearization::new(UserSparse(p), pattern);
-        self.run(p, &mut lin, bounds, start)
+        let mut jac = SparseStore::user(p)?.keep_previous();
+        self.run(p, &mut jac, bounds, start)
     }
 
     /// Solves with a finite-difference Jacobian: dense forward differences (backwards at the
@@ -574,19 +477,15 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         pattern: Option<SymbolicSparseColMat<usize>>,
     ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
-        let n = x0.len();
         let rel_step = self.options.fd_rel_step;
         match pattern {
             None => {
-                let source = FdDense { problem: p, bounds, rel_step, x_work: vec![0.0; n], f_work: vec![0.0; n] };
-                let mut lin = DenseLinearization::new(source, n);
-                self.run(p, &mut lin, bounds, start)
+                let mut jac = DenseStore::finite_differences(p, bounds, rel_step).keep_previous();
+                self.run(p, &mut jac, bounds, start)
             }
             Some(pattern) => {
-                check_pattern(&pattern, n)?;
-                let source = FdSparse { problem: p, bounds, fd: SparseFd::new(pattern.as_ref(), rel_step) };
-                let mut lin = SparseLinearization::new(source, pattern);
-                self.run(p, &mut lin, bounds, start)
+                let mut jac = SparseStore::finite_differences(p, bounds, pattern, rel_step)?.keep_previous();
+                self.run(p, &mut jac, bounds, start)
             }
         }
     }
@@ -633,103 +532,130 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         Ok((x, moved))
     }
 
-    /// The loop (module docs), on any linearization.
-    fn run<P: Residuals + ?Sized, L: Linearization>(
+    /// The step solver's options.
+    fn step_options(&self) -> AffineDoglegOptions {
+        let o = &self.options;
+        AffineDoglegOptions {
+            rule: o.step_rule,
+            region: o.region,
+            scaling: o.scaling,
+            theta: o.theta,
+            cauchy_fraction: o.cauchy_fraction,
+        }
+    }
+
+    /// The loop (module docs), on any Jacobian store.
+    fn run<P: Residuals + ?Sized, J: JacobianStore>(
         &mut self,
         problem: &P,
-        lin: &mut L,
+        jac: &mut J,
         bounds: &Bounds,
         start: (Vec<f64>, bool),
     ) -> Result<SystemReport, SetupError> {
         let started = Instant::now();
+        let mut step = AffineDogleg::new(self.step_options(), &*jac);
         let opts = &self.options;
-        let (x_start, start_moved) = start;
-        let n = x_start.len();
-        let mut ws = Workspace::new(n, x_start, opts);
+        let (mut x, start_moved) = start;
+        let n = x.len();
+        let mut xt = vec![0.0; n];
+        let mut f = vec![0.0; n];
+        let mut ft = vec![0.0; n];
+        let (mut f_evals, mut j_evals) = (0usize, 0usize);
 
-        problem.residuals(&ws.x, &mut ws.f);
-        ws.f_evals += 1;
-        if !all_finite(&ws.f) {
+        problem.residuals(&x, &mut f);
+        f_evals += 1;
+        if !all_finite(&f) {
             return Err(SetupError::NonFiniteAtStart { what: "residuals" });
         }
-        ws.fnorm = norm(&ws.f);
-        let target = opts.atol + opts.rtol * ws.fnorm;
+        let mut fnorm = norm(&f);
+        let target = opts.atol + opts.rtol * fnorm;
         let mut radius = opts.radius.initial_radius();
         let min_radius = opts.radius.min_radius.unwrap_or(0.0);
         let mut history = Vec::new();
         let mut iterations = 0usize;
         let mut accepted_steps = 0usize;
         let mut non_finite = 0usize;
+        // (E10) a stationary point that is not a root, at the current point.
+        let stationary = |step: &AffineDogleg, fnorm: f64| SystemTermination::StationaryNotRoot {
+            residual_norm: fnorm,
+            scaled_gradient_norm: step.stationarity(),
+        };
+        // A stalled run (E10): a stationary point when the measure is below the stalled
+        // tolerance, else `otherwise`.
+        let stalled = |step: &AffineDogleg, fnorm: f64, otherwise: SystemTermination| {
+            if step.stationarity() <= opts.stationary_tol_stalled {
+                stationary(step, fnorm)
+            } else {
+                otherwise
+            }
+        };
 
         let termination = 'outer: {
             // (E10) a root at the start needs no Jacobian.
-            if ws.fnorm <= target {
-                break 'outer SystemTermination::Root { residual_norm: ws.fnorm };
+            if fnorm <= target {
+                break 'outer SystemTermination::Root { residual_norm: fnorm };
             }
-            let (evals, finite) = lin.evaluate(&ws.x, &ws.f);
-            ws.f_evals += evals;
-            ws.j_evals += 1;
-            if !finite {
+            let e = jac.evaluate(&x, &f);
+            f_evals += e.residual_evaluations;
+            j_evals += 1;
+            if !e.finite {
                 return Err(SetupError::NonFiniteAtStart { what: "Jacobian" });
             }
-            ws.prepare_point(lin, opts, bounds);
-            if ws.stationarity <= opts.stationary_tol {
-                break 'outer ws.stationary();
+            step.prepare(&*jac, bounds, &x, &f);
+            if step.stationarity() <= opts.stationary_tol {
+                break 'outer stationary(&step, fnorm);
             }
             loop {
-                if let Some(l) = opts.limits.reached(iterations, ws.f_evals, started) {
+                if let Some(l) = opts.limits.reached(iterations, f_evals, started) {
                     break 'outer l.into();
                 }
                 iterations += 1;
-                let trial = ws.trial_step(opts, bounds, radius);
-                let step_norm = trial.step_norm;
+                let trial = step.solve(bounds, radius);
 
                 // Trial point; the step is strictly inside by construction, this guards
                 // rounding at an ulp from a bound.
                 let mut inside = true;
                 let mut moves = false;
-                for i in 0..n {
-                    let xt = ws.x[i] + ws.p[i];
-                    ws.xt[i] = xt;
-                    inside &= bounds.lower[i] < xt && xt < bounds.upper[i];
-                    moves |= xt != ws.x[i];
+                for (i, &pi) in step.step().iter().enumerate() {
+                    let v = x[i] + pi;
+                    xt[i] = v;
+                    inside &= bounds.lower[i] < v && v < bounds.upper[i];
+                    moves |= v != x[i];
                 }
                 if !moves {
-                    break 'outer ws.stalled(
-                        opts,
-                        SystemTermination::NoProgress { residual_norm: ws.fnorm, iteration: iterations },
-                    );
+                    let no_progress = SystemTermination::NoProgress { residual_norm: fnorm, iteration: iterations };
+                    break 'outer stalled(&step, fnorm, no_progress);
                 }
                 let mut accepted = false;
                 let mut ared = f64::NAN;
                 let mut rho = f64::NEG_INFINITY;
                 let mut round_off = false;
                 if inside {
-                    problem.residuals(&ws.xt, &mut ws.ft);
-                    ws.f_evals += 1;
-                    if all_finite(&ws.ft) {
-                        let ftnorm = norm(&ws.ft);
+                    problem.residuals(&xt, &mut ft);
+                    f_evals += 1;
+                    if all_finite(&ft) {
+                        let ftnorm = norm(&ft);
                         // Actual reduction of the rule's merit (E9).
                         let merit_now = match opts.step_rule {
                             StepRule::Dogleg => {
-                                ared = 0.5 * (ws.fnorm - ftnorm) * (ws.fnorm + ftnorm);
-                                0.5 * ws.fnorm * ws.fnorm
+                                ared = 0.5 * (fnorm - ftnorm) * (fnorm + ftnorm);
+                                0.5 * fnorm * fnorm
                             }
                             StepRule::ConstrainedDogleg => {
-                                ared = ws.fnorm - ftnorm;
-                                ws.fnorm
+                                ared = fnorm - ftnorm;
+                                fnorm
                             }
                         };
                         rho = opts.radius.ratio(ared, trial.predicted_reduction, merit_now);
                         round_off = opts.radius.negligible(ared, trial.predicted_reduction, merit_now);
-                        if opts.radius.accepts(rho, ftnorm > ws.fnorm) {
+                        if opts.radius.accepts(rho, ftnorm > fnorm) {
                             // The Jacobian at the trial point must be usable before we move.
-                            let (evals, finite) = lin.evaluate(&ws.xt, &ws.ft);
-                            ws.f_evals += evals;
-                            ws.j_evals += 1;
-                            if finite {
+                            let e = jac.evaluate(&xt, &ft);
+                            f_evals += e.residual_evaluations;
+                            j_evals += 1;
+                            if e.finite {
                                 accepted = true;
-                                ws.fnorm = ftnorm;
+                                fnorm = ftnorm;
                             } else {
                                 non_finite += 1;
                             }
@@ -740,58 +666,58 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                 }
                 // (E9) radius update: the shared policy with the interior rule.
                 let may_grow = opts.step_rule == StepRule::ConstrainedDogleg || !trial.safeguard;
+                let step_norm = trial.step_norm;
                 let update = RadiusTrial { ratio: rho, accepted, step_norm, hits_boundary: false, may_grow };
+                let trial_radius = radius;
                 radius = opts.radius.update(radius, &update);
                 if accepted {
                     non_finite = 0;
                     accepted_steps += 1;
-                    std::mem::swap(&mut ws.x, &mut ws.xt);
-                    std::mem::swap(&mut ws.f, &mut ws.ft);
-                    ws.prepare_point(lin, opts, bounds);
+                    std::mem::swap(&mut x, &mut xt);
+                    std::mem::swap(&mut f, &mut ft);
+                    step.prepare(&*jac, bounds, &x, &f);
                 }
 
                 let mut record = SystemIterationInfo {
                     iteration: iterations,
                     x: Vec::new(),
-                    residual_norm: ws.fnorm,
-                    merit: 0.5 * ws.fnorm * ws.fnorm,
-                    scaled_gradient_norm: ws.stationarity,
-                    radius: trial.radius,
+                    residual_norm: fnorm,
+                    merit: 0.5 * fnorm * fnorm,
+                    scaled_gradient_norm: step.stationarity(),
+                    radius: trial_radius,
                     step_norm,
                     actual_reduction: ared,
                     predicted_reduction: trial.predicted_reduction,
                     ratio: rho,
                     accepted,
                     step: trial.kind,
-                    newton_available: ws.newton_ok_at_trial,
+                    newton_available: trial.newton_available,
                     safeguard: trial.safeguard,
                     scale: trial.member,
                 };
-                let user_stop = matches!(self.observer.observe(&record, &ws.x), ControlFlow::Break(()));
+                let user_stop = matches!(self.observer.observe(&record, &x), ControlFlow::Break(()));
                 if opts.keep_history {
-                    record.x = ws.x.clone();
+                    record.x = x.clone();
                     history.push(record);
                 }
 
                 if accepted {
-                    if ws.fnorm <= target {
-                        break 'outer SystemTermination::Root { residual_norm: ws.fnorm };
+                    if fnorm <= target {
+                        break 'outer SystemTermination::Root { residual_norm: fnorm };
                     }
-                    if ws.stationarity <= opts.stationary_tol {
-                        break 'outer ws.stationary();
+                    if step.stationarity() <= opts.stationary_tol {
+                        break 'outer stationary(&step, fnorm);
                     }
                 } else if round_off {
-                    break 'outer ws.stalled(
-                        opts,
-                        SystemTermination::NoProgress { residual_norm: ws.fnorm, iteration: iterations },
-                    );
+                    let no_progress = SystemTermination::NoProgress { residual_norm: fnorm, iteration: iterations };
+                    break 'outer stalled(&step, fnorm, no_progress);
                 }
                 if non_finite >= opts.max_non_finite {
                     break 'outer SystemTermination::NonFinite { consecutive: non_finite };
                 }
                 if !accepted && !(radius >= min_radius) {
-                    break 'outer ws
-                        .stalled(opts, SystemTermination::RadiusTooSmall { radius, residual_norm: ws.fnorm });
+                    let too_small = SystemTermination::RadiusTooSmall { radius, residual_norm: fnorm };
+                    break 'outer stalled(&step, fnorm, too_small);
                 }
                 if user_stop {
                     break 'outer SystemTermination::UserStopped { iteration: iterations };
@@ -799,30 +725,28 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
             }
         };
 
-        let evaluations =
-            Evaluations { f: ws.f_evals, residuals: ws.f_evals, jacobian: ws.j_evals, ..Evaluations::default() };
+        let evaluations = Evaluations { f: f_evals, residuals: f_evals, jacobian: j_evals, ..Evaluations::default() };
         Ok(Report {
-            f: 0.5 * ws.fnorm * ws.fnorm,
-            grad_inf: norm_inf(&ws.g),
-            stationarity: ws.stationarity,
+            f: 0.5 * fnorm * fnorm,
+            grad_inf: norm_inf(step.gradient()),
+            stationarity: step.stationarity(),
             termination,
             iterations,
             accepted_steps,
             inner_iterations: 0,
-            factorizations: lin.factorizations(),
-            symbolic_analyses: lin.symbolic_analyses(),
+            factorizations: step.factorizations(),
+            symbolic_analyses: step.symbolic_analyses(),
             evaluations,
             radius,
             start_moved,
             elapsed: started.elapsed(),
             history,
-            x: ws.x,
-            gradient: ws.g,
-            residuals: ws.f,
+            x,
+            gradient: step.gradient().to_vec(),
+            residuals: f,
         })
     }
 }
-
 /// Moves a start component lying on a bound strictly inside (module docs, IPOPT's rule).
 fn push_inside(x: f64, l: f64, u: f64, kappa: f64) -> f64 {
     let width = u - l;
@@ -841,565 +765,6 @@ fn push_inside(x: f64, l: f64, u: f64, kappa: f64) -> f64 {
         } else {
             0.5 * l + 0.5 * u
         }
-    }
-}
-
-fn check_pattern(pattern: &SymbolicSparseColMat<usize>, n: usize) -> Result<(), SetupError> {
-    if pattern.nrows() != n {
-        return Err(SetupError::DimensionMismatch {
-            what: "Jacobian pattern rows",
-            expected: n,
-            found: pattern.nrows(),
-        });
-    }
-    if pattern.ncols() != n {
-        return Err(SetupError::DimensionMismatch {
-            what: "Jacobian pattern columns",
-            expected: n,
-            found: pattern.ncols(),
-        });
-    }
-    Ok(())
-}
-
-/// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
-fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds) -> f64 {
-    let mut a = f64::INFINITY;
-    for (i, &pi) in p.iter().enumerate() {
-        if pi > 0.0 && bounds.upper[i].is_finite() {
-            a = a.min((bounds.upper[i] - y(i)) / pi);
-        } else if pi < 0.0 && bounds.lower[i].is_finite() {
-            a = a.min((bounds.lower[i] - y(i)) / pi);
-        }
-    }
-    a.max(0.0)
-}
-
-/// The factor of the step-back of (E2)/(E5): `max(theta, 1 - ||p||) alpha` when `alpha <= 1`.
-fn step_back_factor(alpha: f64, pnorm: f64, theta: f64) -> f64 {
-    if alpha <= 1.0 {
-        theta.max(1.0 - pnorm) * alpha
-    } else {
-        1.0
-    }
-}
-
-/// One trial step, as built by [`Workspace::trial_step`] (the step itself is in `ws.p`).
-#[derive(Clone, Copy, Debug)]
-struct Trial {
-    radius: f64,
-    step_norm: f64,
-    predicted_reduction: f64,
-    kind: StepKind,
-    safeguard: bool,
-    member: ScaleMember,
-}
-
-/// Per-member data at the current iterate: `d`, `Dg`, `JDg` (in the workspace's flat
-/// arrays) and scalars for the Cauchy step (E2).
-#[derive(Clone, Copy, Debug, Default)]
-struct MemberData {
-    /// `||D^{1/2} g||^2 = g'Dg`.
-    sdg: f64,
-    /// `||D g||_2`.
-    dg_norm: f64,
-    /// `||J D g||^2`.
-    jdg2: f64,
-    /// Largest step along `-D g` inside the box.
-    box_step: f64,
-}
-
-/// All buffers of a solve, allocated once.
-struct Workspace {
-    n: usize,
-    x: Vec<f64>,
-    xt: Vec<f64>,
-    f: Vec<f64>,
-    ft: Vec<f64>,
-    fnorm: f64,
-    g: Vec<f64>,
-    /// Members in use: one fixed scaling, or the four candidates of the adaptive choice.
-    members: Vec<(ScaleMember, Scaling)>,
-    /// Index of the member whose `D g` defines the stationarity measure.
-    stationarity_member: usize,
-    d: Vec<f64>,
-    dg: Vec<f64>,
-    jdg: Vec<f64>,
-    data: Vec<MemberData>,
-    /// `||D g|| / ||F||` (E10).
-    stationarity: f64,
-    newton_ok: bool,
-    newton_ok_at_trial: bool,
-    p_newton: Vec<f64>,
-    jp_newton: Vec<f64>,
-    pc: Vec<f64>,
-    jpc: Vec<f64>,
-    p: Vec<f64>,
-    jp: Vec<f64>,
-    f_evals: usize,
-    j_evals: usize,
-}
-
-impl Workspace {
-    fn new(n: usize, x: Vec<f64>, opts: &InteriorOptions) -> Self {
-        let (members, stationarity_member) = match opts.scaling {
-            Scaling::Adaptive => (Scaling::adaptive_candidates().to_vec(), 3),
-            s => (vec![(s.member(), s)], 0),
-        };
-        let k = members.len();
-        Self {
-            n,
-            xt: vec![0.0; n],
-            x,
-            f: vec![0.0; n],
-            ft: vec![0.0; n],
-            fnorm: 0.0,
-            g: vec![0.0; n],
-            members,
-            stationarity_member,
-            d: vec![0.0; k * n],
-            dg: vec![0.0; k * n],
-            jdg: vec![0.0; k * n],
-            data: vec![MemberData::default(); k],
-            stationarity: 0.0,
-            newton_ok: false,
-            newton_ok_at_trial: false,
-            p_newton: vec![0.0; n],
-            jp_newton: vec![0.0; n],
-            pc: vec![0.0; n],
-            jpc: vec![0.0; n],
-            p: vec![0.0; n],
-            jp: vec![0.0; n],
-            f_evals: 0,
-            j_evals: 0,
-        }
-    }
-
-    fn stationary(&self) -> SystemTermination {
-        SystemTermination::StationaryNotRoot { residual_norm: self.fnorm, scaled_gradient_norm: self.stationarity }
-    }
-
-    /// A stalled run (E10): a stationary point when the measure is below the stalled
-    /// tolerance, else `otherwise`.
-    fn stalled(&self, opts: &InteriorOptions, otherwise: SystemTermination) -> SystemTermination {
-        if self.stationarity <= opts.stationary_tol_stalled {
-            self.stationary()
-        } else {
-            otherwise
-        }
-    }
-
-    /// Everything that depends only on the iterate: `g = J'F`, the scale vectors and their
-    /// Cauchy data (E2), the stationarity measure (E10), and the Newton step (E3, E5, E7).
-    fn prepare_point<L: Linearization>(&mut self, lin: &mut L, opts: &InteriorOptions, bounds: &Bounds) {
-        let n = self.n;
-        lin.apply_transpose(&self.f, &mut self.g);
-        for k in 0..self.members.len() {
-            let range = k * n..(k + 1) * n;
-            let scaling = self.members[k].1;
-            scaling.scale(&self.x, &self.g, bounds, &mut self.d[range.clone()]);
-            let (d, dg) = (&self.d[range.clone()], &mut self.dg[range.clone()]);
-            for i in 0..n {
-                dg[i] = d[i] * self.g[i];
-            }
-            lin.apply(&self.dg[range.clone()], &mut self.jdg[range.clone()]);
-            let dg = &self.dg[range.clone()];
-            let jdg = &self.jdg[range];
-            let x = &self.x;
-            // Largest a with x - a D g in the box.
-            let mut box_step = f64::INFINITY;
-            for i in 0..n {
-                let v = -dg[i];
-                if v > 0.0 && bounds.upper[i].is_finite() {
-                    box_step = box_step.min((bounds.upper[i] - x[i]) / v);
-                } else if v < 0.0 && bounds.lower[i].is_finite() {
-                    box_step = box_step.min((bounds.lower[i] - x[i]) / v);
-                }
-            }
-            self.data[k] = MemberData { sdg: dot(&self.g, dg), dg_norm: norm(dg), jdg2: dot(jdg, jdg), box_step };
-        }
-        let s = self.stationarity_member;
-        self.stationarity = self.data[s].dg_norm / self.fnorm;
-
-        // (E3) Newton step J s_N = -F.
-        for i in 0..n {
-            self.p_newton[i] = -self.f[i];
-        }
-        self.newton_ok = lin.newton(&mut self.p_newton);
-        if self.newton_ok {
-            let s_norm = norm(&self.p_newton);
-            match opts.step_rule {
-                StepRule::Dogleg => {
-                    // (E5) stepped back only when x + s_N is not strictly inside.
-                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds);
-                    let factor = step_back_factor(alpha, s_norm, opts.theta);
-                    if factor != 1.0 {
-                        self.p_newton.iter_mut().for_each(|v| *v *= factor);
-                    }
-                }
-                StepRule::ConstrainedDogleg => {
-                    // (E7) projected onto the box, then stepped back.
-                    let factor = opts.theta.max(1.0 - s_norm);
-                    for i in 0..n {
-                        let target = (self.x[i] + self.p_newton[i]).clamp(bounds.lower[i], bounds.upper[i]);
-                        self.p_newton[i] = factor * (target - self.x[i]);
-                    }
-                }
-            }
-            lin.apply(&self.p_newton, &mut self.jp_newton);
-            self.newton_ok = all_finite(&self.p_newton) && all_finite(&self.jp_newton);
-        }
-    }
-
-    /// `(||a||_T^2, <a, b>_T, ||b||_T^2)` in the region's metric for member `k`, with
-    /// `b = bm - a`.
-    fn metric3(&self, k: usize, region: Region, a: &[f64], bm: &[f64]) -> (f64, f64, f64) {
-        let d = &self.d[k * self.n..(k + 1) * self.n];
-        let (mut aa, mut ab, mut bb) = (0.0, 0.0, 0.0);
-        for i in 0..self.n {
-            let w = match region {
-                Region::Elliptical => 1.0 / d[i].max(f64::MIN_POSITIVE),
-                Region::Spherical => 1.0,
-            };
-            let b = bm[i] - a[i];
-            aa += w * a[i] * a[i];
-            ab += w * a[i] * b;
-            bb += w * b * b;
-        }
-        (aa, ab, bb)
-    }
-
-    /// `||p||_T` for member `k`.
-    fn tr_norm(&self, k: usize, region: Region, p: &[f64]) -> f64 {
-        match region {
-            Region::Spherical => norm(p),
-            Region::Elliptical => {
-                let d = &self.d[k * self.n..(k + 1) * self.n];
-                let mut s = 0.0;
-                for i in 0..self.n {
-                    s += p[i] * p[i] / d[i].max(f64::MIN_POSITIVE);
-                }
-                s.sqrt()
-            }
-        }
-    }
-
-    /// (E2) the coefficient `c` of the truncated generalized Cauchy step `p_c = -c D g` of
-    /// member `k`, whether the region cut it, and its predicted reduction `pred_2` (E4).
-    fn cauchy(&self, k: usize, opts: &InteriorOptions, radius: f64) -> (f64, bool, f64) {
-        let m = self.data[k];
-        if !(m.sdg > 0.0) || !(m.dg_norm > 0.0) {
-            return (0.0, false, 0.0);
-        }
-        let v_norm = match opts.region {
-            Region::Elliptical => m.sdg.sqrt(), // ||D^{-1/2} D g|| = ||D^{1/2} g||
-            Region::Spherical => m.dg_norm,
-        };
-        let tau_star = if m.jdg2 > 0.0 { m.sdg / m.jdg2 } else { f64::INFINITY };
-        let tau_region = radius / v_norm;
-        let (tau, cut) = if tau_region <= tau_star { (tau_region, true) } else { (tau_star, false) };
-        // Box step-back of tau v (E2).
-        let factor = step_back_factor(m.box_step / tau, tau * m.dg_norm, opts.theta);
-        let c = tau * factor;
-        // pred_2(c v) = c (g'Dg - c ||JDg||^2 / 2) (E4), no cancellation as c <= tau*.
-        let pred = c * (m.sdg - 0.5 * c * m.jdg2);
-        (c, cut, pred)
-    }
-
-    /// The rule's predicted reduction of a step with `J p = jp` (E4).
-    fn predicted(&self, rule: StepRule, jp: &[f64]) -> f64 {
-        let mut pred2 = 0.0;
-        for i in 0..self.n {
-            pred2 -= jp[i] * (self.f[i] + 0.5 * jp[i]);
-        }
-        match rule {
-            StepRule::Dogleg => pred2,
-            StepRule::ConstrainedDogleg => {
-                let mut r2 = 0.0;
-                for i in 0..self.n {
-                    let r = self.f[i] + jp[i];
-                    r2 += r * r;
-                }
-                2.0 * pred2 / (self.fnorm + r2.sqrt())
-            }
-        }
-    }
-
-    /// Builds the trial step for `radius` into `self.p` (and `J p` into `self.jp`).
-    fn trial_step(&mut self, opts: &InteriorOptions, bounds: &Bounds, radius: f64) -> Trial {
-        let n = self.n;
-        // The member: fixed, or the largest truncated-Cauchy decrease (adaptive).
-        let mut k = 0;
-        let (mut c, mut cut, mut pred_c2) = self.cauchy(0, opts, radius);
-        for j in 1..self.members.len() {
-            let (cj, cutj, predj) = self.cauchy(j, opts, radius);
-            if predj > pred_c2 {
-                (k, c, cut, pred_c2) = (j, cj, cutj, predj);
-            }
-        }
-        let member = self.members[k].0;
-        {
-            let dg = &self.dg[k * n..(k + 1) * n];
-            let jdg = &self.jdg[k * n..(k + 1) * n];
-            for i in 0..n {
-                self.pc[i] = -c * dg[i];
-                self.jpc[i] = -c * jdg[i];
-            }
-        }
-        self.newton_ok_at_trial = self.newton_ok;
-        let mut safeguard = false;
-        let kind = match opts.step_rule {
-            StepRule::Dogleg => {
-                let newton_norm =
-                    if self.newton_ok { self.tr_norm(k, opts.region, &self.p_newton) } else { f64::INFINITY };
-                if self.newton_ok && newton_norm <= radius {
-                    self.p.copy_from_slice(&self.p_newton);
-                    self.jp.copy_from_slice(&self.jp_newton);
-                    StepKind::Newton
-                } else if !self.newton_ok || cut {
-                    self.p.copy_from_slice(&self.pc);
-                    self.jp.copy_from_slice(&self.jpc);
-                    StepKind::Cauchy
-                } else {
-                    // (E5) the dogleg point on the region's boundary.
-                    let (aa, ab, bb) = self.metric3(k, opts.region, &self.pc, &self.p_newton);
-                    let t = boundary_root(aa, ab, bb, radius).clamp(0.0, 1.0);
-                    for i in 0..n {
-                        self.p[i] = self.pc[i] + t * (self.p_newton[i] - self.pc[i]);
-                        self.jp[i] = self.jpc[i] + t * (self.jp_newton[i] - self.jpc[i]);
-                    }
-                    StepKind::Dogleg
-                }
-            }
-            StepRule::ConstrainedDogleg => {
-                if !self.newton_ok {
-                    self.p.copy_from_slice(&self.pc);
-                    self.jp.copy_from_slice(&self.jpc);
-                    StepKind::Cauchy
-                } else {
-                    // (E8) gamma* = -(F + J p_c)'w / ||w||^2, w = J (p_N - p_c).
-                    let (mut rw, mut ww) = (0.0, 0.0);
-                    for i in 0..n {
-                        let w = self.jp_newton[i] - self.jpc[i];
-                        rw += (self.f[i] + self.jpc[i]) * w;
-                        ww += w * w;
-                    }
-                    let gamma = if ww > 0.0 && rw.is_finite() {
-                        let gamma_star = -rw / ww;
-                        let (aa, ab, bb) = self.metric3(k, opts.region, &self.pc, &self.p_newton);
-                        // seg = p_N - p_c; the line from y = x + p_c.
-                        let pc = &self.pc;
-                        let x = &self.x;
-                        let y = |i: usize| x[i] + pc[i];
-                        if gamma_star > 0.0 {
-                            let mut g = gamma_star.min(boundary_root(aa, ab, bb, radius));
-                            if g > 1.0 {
-                                for i in 0..n {
-                                    self.p[i] = self.p_newton[i] - self.pc[i];
-                                }
-                                g = g.min(opts.theta * max_step(y, &self.p, bounds));
-                            }
-                            g
-                        } else {
-                            let mut g = gamma_star.max(-boundary_root(aa, -ab, bb, radius));
-                            if g < 0.0 {
-                                for i in 0..n {
-                                    self.p[i] = self.pc[i] - self.p_newton[i];
-                                }
-                                g = g.max(-opts.theta * max_step(y, &self.p, bounds));
-                            }
-                            g
-                        }
-                    } else {
-                        0.0
-                    };
-                    for i in 0..n {
-                        self.p[i] = self.pc[i] + gamma * (self.p_newton[i] - self.pc[i]);
-                        self.jp[i] = self.jpc[i] + gamma * (self.jp_newton[i] - self.jpc[i]);
-                    }
-                    if gamma == 1.0 {
-                        StepKind::Newton
-                    } else if gamma == 0.0 {
-                        StepKind::Cauchy
-                    } else {
-                        StepKind::ConstrainedDogleg
-                    }
-                }
-            }
-        };
-        let mut pred = self.predicted(opts.step_rule, &self.jp);
-        if opts.step_rule == StepRule::Dogleg && kind != StepKind::Cauchy {
-            // (E6) Cauchy-ratio safeguard.
-            if !(pred >= opts.cauchy_fraction * pred_c2) {
-                self.p.copy_from_slice(&self.pc);
-                self.jp.copy_from_slice(&self.jpc);
-                pred = pred_c2;
-                safeguard = true;
-            }
-        }
-        let step_norm = self.tr_norm(k, opts.region, &self.p);
-        Trial { radius, step_norm, predicted_reduction: pred, kind, safeguard, member }
-    }
-}
-
-/// What the loop needs from a Jacobian: evaluate, multiply, and the Newton solve.
-trait Linearization {
-    /// Evaluates `J(x)` (`fx = F(x)`); returns the evaluations of `F` it used and whether
-    /// every entry is finite.
-    fn evaluate(&mut self, x: &[f64], fx: &[f64]) -> (usize, bool);
-    /// `out <- J v`.
-    fn apply(&self, v: &[f64], out: &mut [f64]);
-    /// `out <- J' v`.
-    fn apply_transpose(&self, v: &[f64], out: &mut [f64]);
-    /// Factorizes `J` and solves `J s = rhs` in place; `false` when singular or non-finite.
-    fn newton(&mut self, rhs: &mut [f64]) -> bool;
-    /// Numeric factorizations so far.
-    fn factorizations(&self) -> usize;
-    /// Symbolic analyses so far.
-    fn symbolic_analyses(&self) -> usize;
-}
-
-/// Fills a dense Jacobian.
-trait DenseSource {
-    fn fill(&mut self, x: &[f64], fx: &[f64], jac: MatMut<'_, f64>) -> usize;
-}
-
-struct UserDense<'a, P: ?Sized>(&'a P);
-
-impl<P: DenseJacobian + ?Sized> DenseSource for UserDense<'_, P> {
-    fn fill(&mut self, x: &[f64], _fx: &[f64], jac: MatMut<'_, f64>) -> usize {
-        self.0.jacobian(x, jac);
-        0
-    }
-}
-
-struct FdDense<'a, P: ?Sized> {
-    problem: &'a P,
-    bounds: &'a Bounds,
-    rel_step: f64,
-    x_work: Vec<f64>,
-    f_work: Vec<f64>,
-}
-
-impl<P: Residuals + ?Sized> DenseSource for FdDense<'_, P> {
-    fn fill(&mut self, x: &[f64], fx: &[f64], jac: MatMut<'_, f64>) -> usize {
-        fd::dense_jacobian(self.problem, x, fx, self.bounds, self.rel_step, &mut self.x_work, &mut self.f_work, jac)
-    }
-}
-
-struct DenseLinearization<S> {
-    source: S,
-    jac: Mat<f64>,
-    lu: DenseLu,
-    factorizations: usize,
-}
-
-impl<S: DenseSource> DenseLinearization<S> {
-    fn new(source: S, n: usize) -> Self {
-        Self { source, jac: Mat::zeros(n, n), lu: DenseLu::new(n), factorizations: 0 }
-    }
-}
-
-impl<S: DenseSource> Linearization for DenseLinearization<S> {
-    fn evaluate(&mut self, x: &[f64], fx: &[f64]) -> (usize, bool) {
-        let evals = self.source.fill(x, fx, self.jac.as_mut());
-        let n = self.jac.ncols();
-        let finite = (0..n).all(|j| (0..n).all(|i| self.jac[(i, j)].is_finite()));
-        (evals, finite)
-    }
-    fn apply(&self, v: &[f64], out: &mut [f64]) {
-        dense::matvec(self.jac.as_ref(), v, out);
-    }
-    fn apply_transpose(&self, v: &[f64], out: &mut [f64]) {
-        dense::matvec_transpose(self.jac.as_ref(), v, out);
-    }
-    fn newton(&mut self, rhs: &mut [f64]) -> bool {
-        self.factorizations += 1;
-        self.lu.factorize(self.jac.as_ref()).is_ok() && self.lu.solve_in_place(rhs).is_ok()
-    }
-    fn factorizations(&self) -> usize {
-        self.factorizations
-    }
-    fn symbolic_analyses(&self) -> usize {
-        0
-    }
-}
-
-/// Fills the values of a sparse Jacobian in the order of its pattern.
-trait SparseSource {
-    fn fill(&mut self, x: &[f64], fx: &[f64], pattern: SymbolicSparseColMatRef<'_, usize>, values: &mut [f64])
-        -> usize;
-}
-
-struct UserSparse<'a, P: ?Sized>(&'a P);
-
-impl<P: SparseJacobian + ?Sized> SparseSource for UserSparse<'_, P> {
-    fn fill(&mut self, x: &[f64], _: &[f64], _: SymbolicSparseColMatRef<'_, usize>, values: &mut [f64]) -> usize {
-        self.0.jacobian_values(x, values);
-        0
-    }
-}
-
-struct FdSparse<'a, P: ?Sized> {
-    problem: &'a P,
-    bounds: &'a Bounds,
-    fd: SparseFd,
-}
-
-impl<P: Residuals + Sync + ?Sized> SparseSource for FdSparse<'_, P> {
-    fn fill(
-        &mut self,
-        x: &[f64],
-        fx: &[f64],
-        pattern: SymbolicSparseColMatRef<'_, usize>,
-        values: &mut [f64],
-    ) -> usize {
-        self.fd.jacobian(self.problem, x, fx, self.bounds, pattern, values)
-    }
-}
-
-struct SparseLinearization<S> {
-    source: S,
-    pattern: SymbolicSparseColMat<usize>,
-    values: Vec<f64>,
-    lu: SparseLu,
-}
-
-impl<S: SparseSource> SparseLinearization<S> {
-    /// Stores the pattern and runs the symbolic analysis once (E3). A failed analysis leaves
-    /// the Newton step unavailable for the whole solve (the Cauchy steps still work).
-    fn new(source: S, pattern: SymbolicSparseColMat<usize>) -> Self {
-        let values = vec![0.0; pattern.row_idx().len()];
-        let mut lu = SparseLu::new();
-        let _ = lu.analyze(pattern.as_ref());
-        Self { source, pattern, values, lu }
-    }
-
-    fn matrix(&self) -> SparseColMatRef<'_, usize, f64> {
-        SparseColMatRef::new(self.pattern.as_ref(), &self.values)
-    }
-}
-
-impl<S: SparseSource> Linearization for SparseLinearization<S> {
-    fn evaluate(&mut self, x: &[f64], fx: &[f64]) -> (usize, bool) {
-        let evals = self.source.fill(x, fx, self.pattern.as_ref(), &mut self.values);
-        (evals, all_finite(&self.values))
-    }
-    fn apply(&self, v: &[f64], out: &mut [f64]) {
-        sparse::matvec(self.matrix(), v, out);
-    }
-    fn apply_transpose(&self, v: &[f64], out: &mut [f64]) {
-        sparse::matvec_transpose(self.matrix(), v, out);
-    }
-    fn newton(&mut self, rhs: &mut [f64]) -> bool {
-        let a = SparseColMatRef::new(self.pattern.as_ref(), &self.values);
-        self.lu.factorize(a).is_ok() && self.lu.solve_in_place(rhs).is_ok()
-    }
-    fn factorizations(&self) -> usize {
-        self.lu.factorizations()
-    }
-    fn symbolic_analyses(&self) -> usize {
-        self.lu.symbolic_analyses()
     }
 }
 
@@ -1424,17 +789,5 @@ mod tests {
         assert_eq!(r.ratio(-1e-20, 1e-20, 1e-14), -1.0);
         assert_eq!(r.ratio(f64::NAN, 1.0, 1.0), f64::NEG_INFINITY);
         assert_eq!(r.ratio(1.0, 0.0, 10.0), f64::NEG_INFINITY);
-    }
-
-    #[test]
-    fn step_back_and_max_step() {
-        let b = Bounds::new(vec![0.0, 0.0], vec![1.0, f64::INFINITY]).unwrap();
-        let x = [0.5, 0.5];
-        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b), 0.5);
-        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b), f64::INFINITY);
-        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b), 2.0);
-        assert_eq!(step_back_factor(2.0, 1.0, 0.99995), 1.0);
-        assert_eq!(step_back_factor(0.5, 1.0, 0.99995), 0.99995 * 0.5);
-        assert_eq!(step_back_factor(0.5, 1e-6, 0.99995), (1.0 - 1e-6) * 0.5);
     }
 }

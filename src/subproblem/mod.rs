@@ -19,6 +19,7 @@
 //! entry points require it, so a mismatched pairing does not compile. [`MatrixFree`] marks
 //! the solvers that need products only (what the Hessian-free loop accepts).
 
+pub mod affine_dogleg;
 pub mod cauchy;
 pub mod dogleg;
 pub mod exact;

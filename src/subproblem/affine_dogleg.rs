@@ -1,0 +1,740 @@
+//! The affine-scaling dogleg step for bound-constrained nonlinear systems: the STRSCNE dogleg
+//! and the CoDoSol constrained dogleg in one step solver.
+//!
+//! The problem: find `x` with `F(x) = 0`, `F: R^n -> R^n`, in the box `l <= x <= u` (bounds
+//! may be infinite), through the merit `f(x) = ||F(x)||^2 / 2`, `g = J'F`. Every iterate lies
+//! strictly inside the box, and so does every trial point this solver builds.
+//!
+//! At the iterate `x` with `F`, `J` (a [`JacobianStore`]), `g` and a scale vector
+//! `d = d(x) > 0` ([`crate::scaling`]), one trial step is built from:
+//!
+//! - (E1) the region: `||D^{-1/2} p|| <= radius` ([`Region::Elliptical`], [1, 2]) or
+//!   `||p|| <= radius` ([`Region::Spherical`]); write `||p||_T` for the chosen norm;
+//! - (E2) the generalized Cauchy step along `v = -D g`: the model minimizer
+//!   `tau* = ||D^{1/2} g||^2 / ||J D g||^2`, cut to the region,
+//!   `tau = min(tau*, radius / ||v||_T)`, then stepped back into the box: with
+//!   `alpha = max{a : x + a tau v in [l, u]}`, `p_c = tau v` if `alpha > 1`, else
+//!   `p_c = max(theta, 1 - ||tau v||) alpha tau v` with `theta = 0.99995` [1, sec. 3; 2, sec. 2];
+//! - (E3) the Newton step `J s_N = -F` (dense or sparse LU, owned by this solver); a singular
+//!   or non-finite `J` makes it unavailable for this iterate and the step falls back to `p_c`;
+//! - (E4) the model of the linear residual `F + J p`, with predicted reductions computed
+//!   without cancellation: `pred_2(p) = ||F||^2/2 - ||F + Jp||^2/2 = -(Jp)'(F + Jp/2)` and
+//!   `pred_1(p) = ||F|| - ||F + Jp|| = 2 pred_2(p) / (||F|| + ||F + Jp||)`; along `v`,
+//!   `pred_2(c v) = c (||D^{1/2}g||^2 - c ||JDg||^2 / 2)` since `(JDg)'F = g'Dg`.
+//!
+//! Two step rules:
+//!
+//! - [`StepRule::Dogleg`] (STRSCNE, Bellavia, Macconi & Morini \[1\]), merit `||F||^2/2`:
+//!   (E5) `p_N = s_N` if `x + s_N` is strictly inside, else `max(theta, 1 - ||s_N||) alpha s_N`;
+//!   take `p_N` if `||p_N||_T <= radius`; else `p_c` if the Cauchy step was cut by the region;
+//!   else the dogleg point `p_c + t (p_N - p_c)` with `||.||_T = radius` (stable root,
+//!   [`crate::linalg::boundary_root`]); the segment joins two points strictly inside the box,
+//!   so the point is strictly inside. (E6) Safeguard: if `pred_2(p) < beta pred_2(p_c)`
+//!   (`beta = 0.1`), take `p_c`.
+//! - [`StepRule::ConstrainedDogleg`] (CoDoSol, Bellavia, Macconi & Pieraccini \[2\]), merit
+//!   `||F||`: (E7) `p_N = max(theta, 1 - ||s_N||) (P(x + s_N) - x)` with `P` the projection
+//!   onto the box; (E8) minimize `||F + J p(gamma)||` on the whole line
+//!   `p(gamma) = p_c + gamma (p_N - p_c)`:
+//!   `gamma* = -(F + J p_c)'w / ||w||^2`, `w = J (p_N - p_c)`, clipped to the region and, for
+//!   `gamma` outside `[0, 1]`, to `theta` times the largest step along the line that stays in
+//!   the box. The clipped interval contains `gamma = 0`, so the step never predicts less than
+//!   `p_c`.
+//!
+//! Adaptive scaling ([`Scaling::Adaptive`]): at every trial the member (CL, HUU, KK, equal
+//! combination) whose truncated generalized Cauchy step (E2) has the largest predicted
+//! reduction (E4) is used for the whole trial, region included.
+//!
+//! Protocol: [`AffineDogleg::new`] allocates everything (and runs the sparse symbolic analysis
+//! once); [`AffineDogleg::prepare`] once per accepted point does everything that depends only
+//! on the point: `g = J'F`, the scale vectors and their Cauchy data (E2), the stationarity
+//! measure `||D g|| / ||F||`, and the Newton step (E3, E5, E7); [`AffineDogleg::solve`] once per
+//! trial radius picks the member, builds the Cauchy and dogleg or constrained-dogleg points, the
+//! safeguard and the predicted reduction (E2, E4-E8). Neither allocates. The solver sees the
+//! problem only through the Jacobian store and the bounds; it never calls user code.
+//!
+//! References:
+//! 1. S. Bellavia, M. Macconi, B. Morini, An affine scaling trust-region approach to
+//!    bound-constrained nonlinear systems, Appl. Numer. Math. 44 (2003) 257-280 (STRSCNE).
+//! 2. S. Bellavia, M. Macconi, S. Pieraccini, Constrained dogleg methods for nonlinear systems
+//!    with simple bounds, Comput. Optim. Appl. 53 (2012) 771-794 (CoDoSol).
+//! 3. T. F. Coleman, Y. Li, An interior trust region approach for nonlinear minimization
+//!    subject to bounds, SIAM J. Optim. 6 (1996) 418-445.
+//! 4. R. Ayanzadeh, M. Yazdanian, E. Shahamatnia, arXiv:1904.09209 (2019) (the combination).
+
+use serde::Serialize;
+
+use crate::error::SetupError;
+use crate::linalg::lu::{DenseLu, SparseLu};
+use crate::linalg::{all_finite, boundary_root, dot, norm};
+use crate::model::jacobian::{JacobianRef, JacobianStore};
+use crate::problem::Bounds;
+use crate::scaling::{ScaleMember, Scaling};
+
+/// How the trial step is built from the Newton and generalized Cauchy steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum StepRule {
+    /// STRSCNE dogleg in the scaled variables with the Cauchy-ratio safeguard; merit
+    /// `||F||^2/2` (Bellavia, Macconi & Morini 2003).
+    #[default]
+    Dogleg,
+    /// CoDoSol constrained dogleg: projected Newton step, line minimization through it and
+    /// the Cauchy step; merit `||F||` (Bellavia, Macconi & Pieraccini 2012).
+    ConstrainedDogleg,
+}
+
+impl StepRule {
+    /// Stable short name: `"dogleg"` or `"constrained_dogleg"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepRule::Dogleg => "dogleg",
+            StepRule::ConstrainedDogleg => "constrained_dogleg",
+        }
+    }
+}
+
+/// The norm of the trust region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum Region {
+    /// `||D^{-1/2} p|| <= radius` (STRSCNE, CoDoSol).
+    #[default]
+    Elliptical,
+    /// `||p|| <= radius`.
+    Spherical,
+}
+
+/// Which step was tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum StepKind {
+    /// The (stepped-back or projected) Newton step.
+    Newton,
+    /// The truncated generalized Cauchy step (E2).
+    Cauchy,
+    /// The dogleg point between the Cauchy and Newton steps (E5).
+    Dogleg,
+    /// The constrained-dogleg line minimizer (E8).
+    ConstrainedDogleg,
+}
+
+impl StepKind {
+    /// Stable short name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Newton => "newton",
+            StepKind::Cauchy => "cauchy",
+            StepKind::Dogleg => "dogleg",
+            StepKind::ConstrainedDogleg => "constrained_dogleg",
+        }
+    }
+}
+
+/// Options of the affine-scaling dogleg (the interior loop fills them from its own options).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AffineDoglegOptions {
+    /// Step rule. Default [`StepRule::Dogleg`] (STRSCNE).
+    pub rule: StepRule,
+    /// Trust-region norm (E1). Default [`Region::Elliptical`] (STRSCNE, CoDoSol).
+    pub region: Region,
+    /// The scale vector `d(x)`. Default: the equal-weight combination (spec; Ayanzadeh et al.).
+    pub scaling: Scaling,
+    /// Step-back factor `theta` in `(0, 1)` (E2, E5, E7, E8). Default `0.99995` (STRSCNE, CoDoSol).
+    pub theta: f64,
+    /// Cauchy-ratio safeguard `beta` of the dogleg rule (E6), in `[0, 1)`. Default `0.1`
+    /// (`beta_1` of STRSCNE).
+    pub cauchy_fraction: f64,
+}
+
+impl Default for AffineDoglegOptions {
+    fn default() -> Self {
+        Self {
+            rule: StepRule::default(),
+            region: Region::default(),
+            scaling: Scaling::default(),
+            theta: 0.99995,
+            cauchy_fraction: 0.1,
+        }
+    }
+}
+
+impl AffineDoglegOptions {
+    /// Checks the scaling, `0 < theta < 1` and `0 <= cauchy_fraction < 1`.
+    pub fn validate(&self) -> Result<(), SetupError> {
+        let bad = |name, value, reason| Err(SetupError::InvalidOption { name, value, reason });
+        self.scaling.validate()?;
+        if !(self.theta > 0.0 && self.theta < 1.0) {
+            return bad("theta", self.theta, "must satisfy 0 < theta < 1");
+        }
+        if !(self.cauchy_fraction >= 0.0 && self.cauchy_fraction < 1.0) {
+            return bad("cauchy_fraction", self.cauchy_fraction, "must satisfy 0 <= cauchy_fraction < 1");
+        }
+        Ok(())
+    }
+}
+
+/// The facts about one trial step (the step itself is [`AffineDogleg::step`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AffineStep {
+    /// `||p||_T` in the region's norm of the member used.
+    pub step_norm: f64,
+    /// Predicted reduction of the rule's merit (E4): `pred_2` for the dogleg, `pred_1` for the
+    /// constrained dogleg.
+    pub predicted_reduction: f64,
+    /// Which step it is.
+    pub kind: StepKind,
+    /// Whether the Cauchy-ratio safeguard (E6) replaced the step.
+    pub safeguard: bool,
+    /// The scale vector used (for the adaptive scaling, the member chosen).
+    pub member: ScaleMember,
+    /// Whether the Newton step was available at this point (E3).
+    pub newton_available: bool,
+}
+
+/// Per-member data at the current point: `d`, `Dg`, `JDg` (in the solver's flat arrays) and
+/// scalars for the Cauchy step (E2).
+#[derive(Clone, Copy, Debug, Default)]
+struct MemberData {
+    /// `||D^{1/2} g||^2 = g'Dg`.
+    sdg: f64,
+    /// `||D g||_2`.
+    dg_norm: f64,
+    /// `||J D g||^2`.
+    jdg2: f64,
+    /// Largest step along `-D g` inside the box.
+    box_step: f64,
+}
+
+/// The LU of the Newton step (E3), matching the store's matrix.
+#[derive(Debug)]
+enum NewtonLu {
+    /// Dense LU and the numeric factorizations attempted.
+    Dense(DenseLu, usize),
+    /// Sparse LU, symbolic analysis done once (boxed: it is large).
+    Sparse(Box<SparseLu>),
+    /// No Newton step (a rectangular Jacobian).
+    None,
+}
+
+/// The affine-scaling dogleg step solver (module docs).
+#[derive(Debug)]
+pub struct AffineDogleg {
+    options: AffineDoglegOptions,
+    n: usize,
+    x: Vec<f64>,
+    f: Vec<f64>,
+    fnorm: f64,
+    g: Vec<f64>,
+    /// Members in use: one fixed scaling, or the four candidates of the adaptive choice.
+    members: Vec<(ScaleMember, Scaling)>,
+    /// Index of the member whose `D g` defines the stationarity measure.
+    stationarity_member: usize,
+    d: Vec<f64>,
+    dg: Vec<f64>,
+    jdg: Vec<f64>,
+    data: Vec<MemberData>,
+    /// `||D g|| / ||F||`.
+    stationarity: f64,
+    lu: NewtonLu,
+    newton_ok: bool,
+    p_newton: Vec<f64>,
+    jp_newton: Vec<f64>,
+    pc: Vec<f64>,
+    jpc: Vec<f64>,
+    p: Vec<f64>,
+    jp: Vec<f64>,
+}
+
+impl AffineDogleg {
+    /// Allocates every buffer for the store's size and the LU matching its matrix (dense, or
+    /// sparse with the symbolic analysis of its pattern done here, once; a failed analysis
+    /// leaves the Newton step unavailable for every point, the Cauchy steps still work). A
+    /// rectangular store gets no Newton step.
+    pub fn new<J: JacobianStore + ?Sized>(options: AffineDoglegOptions, store: &J) -> Self {
+        let (m, n) = (store.nrows(), store.ncols());
+        let lu = match store.matrix() {
+            _ if m != n => NewtonLu::None,
+            JacobianRef::Dense(_) => NewtonLu::Dense(DenseLu::new(n), 0),
+            JacobianRef::Sparse(a) => {
+                let mut lu = Box::new(SparseLu::new());
+                let _ = lu.analyze(a.symbolic());
+                NewtonLu::Sparse(lu)
+            }
+        };
+        let (members, stationarity_member) = match options.scaling {
+            Scaling::Adaptive => (Scaling::adaptive_candidates().to_vec(), 3),
+            s => (vec![(s.member(), s)], 0),
+        };
+        let k = members.len();
+        Self {
+            options,
+            n,
+            x: vec![0.0; n],
+            f: vec![0.0; m],
+            fnorm: 0.0,
+            g: vec![0.0; n],
+            members,
+            stationarity_member,
+            d: vec![0.0; k * n],
+            dg: vec![0.0; k * n],
+            jdg: vec![0.0; k * m],
+            data: vec![MemberData::default(); k],
+            stationarity: 0.0,
+            lu,
+            newton_ok: false,
+            p_newton: vec![0.0; n],
+            jp_newton: vec![0.0; m],
+            pc: vec![0.0; n],
+            jpc: vec![0.0; m],
+            p: vec![0.0; n],
+            jp: vec![0.0; m],
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &AffineDoglegOptions {
+        &self.options
+    }
+
+    /// Everything that depends only on the point `x` (strictly inside `bounds`) with
+    /// `f = F(x)` and `J(x)` in `store`: `g = J'F`, the scale vectors and their Cauchy data
+    /// (E2), the stationarity measure, and the Newton step (E3, E5, E7).
+    pub fn prepare<J: JacobianStore + ?Sized>(&mut self, store: &J, bounds: &Bounds, x: &[f64], f: &[f64]) {
+        let n = self.n;
+        let m = self.f.len();
+        let opts = self.options;
+        self.x.copy_from_slice(x);
+        self.f.copy_from_slice(f);
+        self.fnorm = norm(&self.f);
+        store.apply_transpose(&self.f, &mut self.g);
+        for k in 0..self.members.len() {
+            let range = k * n..(k + 1) * n;
+            let range_m = k * m..(k + 1) * m;
+            let scaling = self.members[k].1;
+            scaling.scale(&self.x, &self.g, bounds, &mut self.d[range.clone()]);
+            let (d, dg) = (&self.d[range.clone()], &mut self.dg[range.clone()]);
+            for i in 0..n {
+                dg[i] = d[i] * self.g[i];
+            }
+            store.apply(&self.dg[range.clone()], &mut self.jdg[range_m.clone()]);
+            let dg = &self.dg[range];
+            let jdg = &self.jdg[range_m];
+            let x = &self.x;
+            // Largest a with x - a D g in the box.
+            let mut box_step = f64::INFINITY;
+            for i in 0..n {
+                let v = -dg[i];
+                if v > 0.0 && bounds.upper[i].is_finite() {
+                    box_step = box_step.min((bounds.upper[i] - x[i]) / v);
+                } else if v < 0.0 && bounds.lower[i].is_finite() {
+                    box_step = box_step.min((bounds.lower[i] - x[i]) / v);
+                }
+            }
+            self.data[k] = MemberData { sdg: dot(&self.g, dg), dg_norm: norm(dg), jdg2: dot(jdg, jdg), box_step };
+        }
+        let s = self.stationarity_member;
+        self.stationarity = self.data[s].dg_norm / self.fnorm;
+
+        // (E3) Newton step J s_N = -F.
+        for i in 0..n {
+            self.p_newton[i] = -self.f[i];
+        }
+        self.newton_ok = match (&mut self.lu, store.matrix()) {
+            (NewtonLu::Dense(lu, factorizations), JacobianRef::Dense(a)) => {
+                *factorizations += 1;
+                lu.factorize(a).is_ok() && lu.solve_in_place(&mut self.p_newton).is_ok()
+            }
+            (NewtonLu::Sparse(lu), JacobianRef::Sparse(a)) => {
+                lu.factorize(a).is_ok() && lu.solve_in_place(&mut self.p_newton).is_ok()
+            }
+            _ => false,
+        };
+        if self.newton_ok {
+            let s_norm = norm(&self.p_newton);
+            match opts.rule {
+                StepRule::Dogleg => {
+                    // (E5) stepped back only when x + s_N is not strictly inside.
+                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds);
+                    let factor = step_back_factor(alpha, s_norm, opts.theta);
+                    if factor != 1.0 {
+                        self.p_newton.iter_mut().for_each(|v| *v *= factor);
+                    }
+                }
+                StepRule::ConstrainedDogleg => {
+                    // (E7) projected onto the box, then stepped back.
+                    let factor = opts.theta.max(1.0 - s_norm);
+                    for i in 0..n {
+                        let target = (self.x[i] + self.p_newton[i]).clamp(bounds.lower[i], bounds.upper[i]);
+                        self.p_newton[i] = factor * (target - self.x[i]);
+                    }
+                }
+            }
+            store.apply(&self.p_newton, &mut self.jp_newton);
+            self.newton_ok = all_finite(&self.p_newton) && all_finite(&self.jp_newton);
+        }
+    }
+
+    /// The trial step for `radius` at the prepared point (E2, E4-E8), written into
+    /// [`AffineDogleg::step`].
+    pub fn solve(&mut self, bounds: &Bounds, radius: f64) -> AffineStep {
+        let n = self.n;
+        let opts = self.options;
+        // The member: fixed, or the largest truncated-Cauchy decrease (adaptive).
+        let mut k = 0;
+        let (mut c, mut cut, mut pred_c2) = self.cauchy(0, radius);
+        for j in 1..self.members.len() {
+            let (cj, cutj, predj) = self.cauchy(j, radius);
+            if predj > pred_c2 {
+                (k, c, cut, pred_c2) = (j, cj, cutj, predj);
+            }
+        }
+        let member = self.members[k].0;
+        {
+            let m = self.jpc.len();
+            let dg = &self.dg[k * n..(k + 1) * n];
+            let jdg = &self.jdg[k * m..(k + 1) * m];
+            for i in 0..n {
+                self.pc[i] = -c * dg[i];
+            }
+            for i in 0..m {
+                self.jpc[i] = -c * jdg[i];
+            }
+        }
+        let mut safeguard = false;
+        let kind = match opts.rule {
+            StepRule::Dogleg => {
+                let newton_norm = if self.newton_ok { self.tr_norm(k, &self.p_newton) } else { f64::INFINITY };
+                if self.newton_ok && newton_norm <= radius {
+                    self.p.copy_from_slice(&self.p_newton);
+                    self.jp.copy_from_slice(&self.jp_newton);
+                    StepKind::Newton
+                } else if !self.newton_ok || cut {
+                    self.p.copy_from_slice(&self.pc);
+                    self.jp.copy_from_slice(&self.jpc);
+                    StepKind::Cauchy
+                } else {
+                    // (E5) the dogleg point on the region's boundary.
+                    let (aa, ab, bb) = self.metric3(k, &self.pc, &self.p_newton);
+                    let t = boundary_root(aa, ab, bb, radius).clamp(0.0, 1.0);
+                    for i in 0..n {
+                        self.p[i] = self.pc[i] + t * (self.p_newton[i] - self.pc[i]);
+                    }
+                    for i in 0..self.jp.len() {
+                        self.jp[i] = self.jpc[i] + t * (self.jp_newton[i] - self.jpc[i]);
+                    }
+                    StepKind::Dogleg
+                }
+            }
+            StepRule::ConstrainedDogleg => {
+                if !self.newton_ok {
+                    self.p.copy_from_slice(&self.pc);
+                    self.jp.copy_from_slice(&self.jpc);
+                    StepKind::Cauchy
+                } else {
+                    let gamma = self.line_minimizer(k, bounds, radius);
+                    for i in 0..n {
+                        self.p[i] = self.pc[i] + gamma * (self.p_newton[i] - self.pc[i]);
+                    }
+                    for i in 0..self.jp.len() {
+                        self.jp[i] = self.jpc[i] + gamma * (self.jp_newton[i] - self.jpc[i]);
+                    }
+                    if gamma == 1.0 {
+                        StepKind::Newton
+                    } else if gamma == 0.0 {
+                        StepKind::Cauchy
+                    } else {
+                        StepKind::ConstrainedDogleg
+                    }
+                }
+            }
+        };
+        let mut pred = self.predicted(&self.jp);
+        if opts.rule == StepRule::Dogleg && kind != StepKind::Cauchy {
+            // (E6) Cauchy-ratio safeguard.
+            if !(pred >= opts.cauchy_fraction * pred_c2) {
+                self.p.copy_from_slice(&self.pc);
+                self.jp.copy_from_slice(&self.jpc);
+                pred = pred_c2;
+                safeguard = true;
+            }
+        }
+        let step_norm = self.tr_norm(k, &self.p);
+        AffineStep { step_norm, predicted_reduction: pred, kind, safeguard, member, newton_available: self.newton_ok }
+    }
+
+    /// The step of the last [`AffineDogleg::solve`].
+    pub fn step(&self) -> &[f64] {
+        &self.p
+    }
+
+    /// `g = J'F` at the prepared point (zero before the first [`AffineDogleg::prepare`]).
+    pub fn gradient(&self) -> &[f64] {
+        &self.g
+    }
+
+    /// `||D g||_2 / ||F||_2` at the prepared point, `D` of the fixed scaling or, for the
+    /// adaptive one, of the equal-weight combination (0 before the first prepare).
+    pub fn stationarity(&self) -> f64 {
+        self.stationarity
+    }
+
+    /// Whether the Newton step is available at the prepared point (E3).
+    pub fn newton_available(&self) -> bool {
+        self.newton_ok
+    }
+
+    /// Numeric LU factorizations so far (dense: every attempt; sparse: those of a finite `J`).
+    pub fn factorizations(&self) -> usize {
+        match &self.lu {
+            NewtonLu::Dense(_, count) => *count,
+            NewtonLu::Sparse(lu) => lu.factorizations(),
+            NewtonLu::None => 0,
+        }
+    }
+
+    /// Symbolic analyses of the sparse LU (1 for a sparse store, 0 for a dense one).
+    pub fn symbolic_analyses(&self) -> usize {
+        match &self.lu {
+            NewtonLu::Sparse(lu) => lu.symbolic_analyses(),
+            _ => 0,
+        }
+    }
+
+    /// (E8) the line parameter `gamma` of the constrained dogleg with member `k`:
+    /// `gamma* = -(F + J p_c)'w / ||w||^2`, `w = J (p_N - p_c)`, clipped to the region and,
+    /// outside `[0, 1]`, to `theta` times the largest step in the box. Uses `self.p` as
+    /// scratch.
+    fn line_minimizer(&mut self, k: usize, bounds: &Bounds, radius: f64) -> f64 {
+        let n = self.n;
+        let theta = self.options.theta;
+        let (mut rw, mut ww) = (0.0, 0.0);
+        for i in 0..self.jp.len() {
+            let w = self.jp_newton[i] - self.jpc[i];
+            rw += (self.f[i] + self.jpc[i]) * w;
+            ww += w * w;
+        }
+        if !(ww > 0.0 && rw.is_finite()) {
+            return 0.0;
+        }
+        let gamma_star = -rw / ww;
+        let (aa, ab, bb) = self.metric3(k, &self.pc, &self.p_newton);
+        // seg = p_N - p_c; the line from y = x + p_c.
+        let pc = &self.pc;
+        let x = &self.x;
+        let y = |i: usize| x[i] + pc[i];
+        if gamma_star > 0.0 {
+            let mut g = gamma_star.min(boundary_root(aa, ab, bb, radius));
+            if g > 1.0 {
+                for i in 0..n {
+                    self.p[i] = self.p_newton[i] - self.pc[i];
+                }
+                g = g.min(theta * max_step(y, &self.p, bounds));
+            }
+            g
+        } else {
+            let mut g = gamma_star.max(-boundary_root(aa, -ab, bb, radius));
+            if g < 0.0 {
+                for i in 0..n {
+                    self.p[i] = self.pc[i] - self.p_newton[i];
+                }
+                g = g.max(-theta * max_step(y, &self.p, bounds));
+            }
+            g
+        }
+    }
+
+    /// `(||a||_T^2, <a, b>_T, ||b||_T^2)` in the region's metric for member `k`, with
+    /// `b = bm - a`.
+    fn metric3(&self, k: usize, a: &[f64], bm: &[f64]) -> (f64, f64, f64) {
+        let d = &self.d[k * self.n..(k + 1) * self.n];
+        let (mut aa, mut ab, mut bb) = (0.0, 0.0, 0.0);
+        for i in 0..self.n {
+            let w = match self.options.region {
+                Region::Elliptical => 1.0 / d[i].max(f64::MIN_POSITIVE),
+                Region::Spherical => 1.0,
+            };
+            let b = bm[i] - a[i];
+            aa += w * a[i] * a[i];
+            ab += w * a[i] * b;
+            bb += w * b * b;
+        }
+        (aa, ab, bb)
+    }
+
+    /// `||p||_T` for member `k`.
+    fn tr_norm(&self, k: usize, p: &[f64]) -> f64 {
+        match self.options.region {
+            Region::Spherical => norm(p),
+            Region::Elliptical => {
+                let d = &self.d[k * self.n..(k + 1) * self.n];
+                let mut s = 0.0;
+                for i in 0..self.n {
+                    s += p[i] * p[i] / d[i].max(f64::MIN_POSITIVE);
+                }
+                s.sqrt()
+            }
+        }
+    }
+
+    /// (E2) the coefficient `c` of the truncated generalized Cauchy step `p_c = -c D g` of
+    /// member `k`, whether the region cut it, and its predicted reduction `pred_2` (E4).
+    fn cauchy(&self, k: usize, radius: f64) -> (f64, bool, f64) {
+        let m = self.data[k];
+        if !(m.sdg > 0.0) || !(m.dg_norm > 0.0) {
+            return (0.0, false, 0.0);
+        }
+        let v_norm = match self.options.region {
+            Region::Elliptical => m.sdg.sqrt(), // ||D^{-1/2} D g|| = ||D^{1/2} g||
+            Region::Spherical => m.dg_norm,
+        };
+        let tau_star = if m.jdg2 > 0.0 { m.sdg / m.jdg2 } else { f64::INFINITY };
+        let tau_region = radius / v_norm;
+        let (tau, cut) = if tau_region <= tau_star { (tau_region, true) } else { (tau_star, false) };
+        // Box step-back of tau v (E2).
+        let factor = step_back_factor(m.box_step / tau, tau * m.dg_norm, self.options.theta);
+        let c = tau * factor;
+        // pred_2(c v) = c (g'Dg - c ||JDg||^2 / 2) (E4), no cancellation as c <= tau*.
+        let pred = c * (m.sdg - 0.5 * c * m.jdg2);
+        (c, cut, pred)
+    }
+
+    /// The rule's predicted reduction of a step with `J p = jp` (E4).
+    fn predicted(&self, jp: &[f64]) -> f64 {
+        let mut pred2 = 0.0;
+        for i in 0..jp.len() {
+            pred2 -= jp[i] * (self.f[i] + 0.5 * jp[i]);
+        }
+        match self.options.rule {
+            StepRule::Dogleg => pred2,
+            StepRule::ConstrainedDogleg => {
+                let mut r2 = 0.0;
+                for i in 0..jp.len() {
+                    let r = self.f[i] + jp[i];
+                    r2 += r * r;
+                }
+                2.0 * pred2 / (self.fnorm + r2.sqrt())
+            }
+        }
+    }
+}
+
+/// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
+fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds) -> f64 {
+    let mut a = f64::INFINITY;
+    for (i, &pi) in p.iter().enumerate() {
+        if pi > 0.0 && bounds.upper[i].is_finite() {
+            a = a.min((bounds.upper[i] - y(i)) / pi);
+        } else if pi < 0.0 && bounds.lower[i].is_finite() {
+            a = a.min((bounds.lower[i] - y(i)) / pi);
+        }
+    }
+    a.max(0.0)
+}
+
+/// The factor of the step-back of (E2)/(E5): `max(theta, 1 - ||p||) alpha` when `alpha <= 1`.
+fn step_back_factor(alpha: f64, pnorm: f64, theta: f64) -> f64 {
+    if alpha <= 1.0 {
+        theta.max(1.0 - pnorm) * alpha
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::jacobian::{DenseStore, SparseStore};
+    use crate::problem::{DenseJacobian, Residuals, SparseJacobian};
+    use faer::sparse::{Pair, SymbolicSparseColMat};
+    use faer::MatMut;
+
+    #[test]
+    fn step_back_and_max_step() {
+        let b = Bounds::new(vec![0.0, 0.0], vec![1.0, f64::INFINITY]).unwrap();
+        let x = [0.5, 0.5];
+        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b), 0.5);
+        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b), f64::INFINITY);
+        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b), 2.0);
+        assert_eq!(step_back_factor(2.0, 1.0, 0.99995), 1.0);
+        assert_eq!(step_back_factor(0.5, 1.0, 0.99995), 0.99995 * 0.5);
+        assert_eq!(step_back_factor(0.5, 1e-6, 0.99995), (1.0 - 1e-6) * 0.5);
+    }
+
+    /// `F(x) = (x0^2 - 2, x0 x1 - 1)` in `[0, 2]^2`.
+    struct Sys;
+
+    impl Residuals for Sys {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn residual_count(&self) -> usize {
+            2
+        }
+        fn residuals(&self, x: &[f64], r: &mut [f64]) {
+            r[0] = x[0] * x[0] - 2.0;
+            r[1] = x[0] * x[1] - 1.0;
+        }
+    }
+
+    impl DenseJacobian for Sys {
+        fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
+            j[(0, 0)] = 2.0 * x[0];
+            j[(0, 1)] = 0.0;
+            j[(1, 0)] = x[1];
+            j[(1, 1)] = x[0];
+        }
+    }
+
+    impl SparseJacobian for Sys {
+        fn jacobian_pattern(&self) -> SymbolicSparseColMat<usize> {
+            SymbolicSparseColMat::try_new_from_indices(2, 2, &[Pair::new(0, 0), Pair::new(1, 0), Pair::new(1, 1)])
+                .unwrap()
+                .0
+        }
+        fn jacobian_values(&self, x: &[f64], v: &mut [f64]) {
+            v.copy_from_slice(&[2.0 * x[0], x[1], x[0]]);
+        }
+    }
+
+    /// Every step stays strictly inside, within the region, and predicts at least the
+    /// safeguard's share of the Cauchy decrease; dense and sparse stores give the same steps.
+    #[test]
+    fn steps_are_inside_within_the_region_and_agree_dense_sparse() {
+        let b = Bounds::new(vec![0.0, 0.0], vec![2.0, 2.0]).unwrap();
+        let x = [0.5, 0.5];
+        let mut f = [0.0; 2];
+        Sys.residuals(&x, &mut f);
+        for rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
+            for scaling in [Scaling::ColemanLi, Scaling::default(), Scaling::Adaptive] {
+                for region in [Region::Elliptical, Region::Spherical] {
+                    let opts = AffineDoglegOptions { rule, region, scaling, ..AffineDoglegOptions::default() };
+                    let mut dense = DenseStore::user(&Sys);
+                    let mut sparse = SparseStore::user(&Sys).unwrap();
+                    assert!(dense.evaluate(&x, &f).finite && sparse.evaluate(&x, &f).finite);
+                    let mut sd = AffineDogleg::new(opts, &dense);
+                    let mut ss = AffineDogleg::new(opts, &sparse);
+                    sd.prepare(&dense, &b, &x, &f);
+                    ss.prepare(&sparse, &b, &x, &f);
+                    assert!(sd.newton_available() && ss.newton_available());
+                    assert_eq!(sd.gradient(), ss.gradient());
+                    for radius in [1e-3, 0.1, 1.0, 10.0] {
+                        let a = sd.solve(&b, radius);
+                        let c = ss.solve(&b, radius);
+                        assert_eq!(a.kind, c.kind);
+                        for (u, v) in sd.step().iter().zip(ss.step()) {
+                            assert!((u - v).abs() <= 1e-14 * (1.0 + u.abs()));
+                        }
+                        assert!(a.step_norm <= radius * (1.0 + 1e-12), "{rule:?} {radius}: {a:?}");
+                        assert!(a.predicted_reduction > 0.0, "{a:?}");
+                        let xt: Vec<f64> = x.iter().zip(sd.step()).map(|(x, p)| x + p).collect();
+                        assert!(b.strictly_contains(&xt), "{xt:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            AffineDogleg::new(AffineDoglegOptions::default(), &SparseStore::user(&Sys).unwrap()).symbolic_analyses(),
+            1
+        );
+    }
+}
