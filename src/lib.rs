@@ -40,14 +40,21 @@
 //!
 //! # Layers
 //!
-//! 1. Outer loops ([`solver`]): [`TrustRegion`] runs the ratio test and radius update
-//!    ([`radius`]) on any [`Oracle`] (the problem adapters in [`model`]: Newton with
-//!    Hessian-vector products, dense or sparse Hessians; Gauss-Newton with dense or sparse
-//!    Jacobians), stops on the tolerances of [`termination`], and returns a [`Report`].
-//! 2. Step solvers ([`subproblem`]): Cauchy point, dogleg, Steihaug-Toint truncated CG
-//!    (preconditioned), More-Sorensen nearly exact step. Each `prepare`s once per accepted
-//!    point and `solve`s once per trial radius, and reports facts ([`subproblem::StepInfo`]).
-//! 3. Linear algebra ([`linalg`]): slice kernels and faer factorizations with typed failure.
+//! 1. Outer loops ([`solver`]): [`TrustRegion`] (Newton / Gauss-Newton: [`TrustRegion::minimize`]
+//!    for Hessian-vector products, [`TrustRegion::solve`] for any model), the interior loop
+//!    for bounded systems ([`Interior`]) and the Hessian-free training loop, all on one ratio
+//!    and radius policy ([`radius`]), one [`Limits`], one [`Report`] shape and one
+//!    [`Observer`] trait.
+//! 2. Models ([`model`]): [`Newton`] over a curvature source (Hessian-vector products, dense
+//!    or sparse Hessian, a sparse approximation for the preconditioner) and [`GaussNewton`]
+//!    over a Jacobian store (dense or sparse).
+//! 3. Step solvers ([`subproblem`]): Cauchy point, dogleg, Steihaug-Toint truncated CG
+//!    (preconditioned), GLTR, More-Sorensen nearly exact step, and the affine-scaling dogleg
+//!    of the interior loop. Each `prepare`s once per accepted point and `solve`s once per
+//!    trial radius, and reports facts ([`StepInfo`]); what it needs from the model is a trait
+//!    bound ([`subproblem::StepSolverFor`]), so a mismatched pairing does not compile.
+//! 4. Linear algebra (`linalg`, not a stable API): slice kernels and faer factorizations with
+//!    typed failure.
 //!
 //! A wrong call is a [`SetupError`]; everything that happens during a run (including
 //! non-finite values from user functions) is a [`Termination`] inside the [`Report`], which
@@ -105,6 +112,11 @@ pub mod autodiff;
 pub mod error;
 #[cfg(any(feature = "nalgebra", feature = "argmin"))]
 pub mod interop;
+/// Slice kernels and faer factorizations (dense and sparse Cholesky, LU, incomplete Cholesky,
+/// tridiagonal eigen-routines, Lanczos) used by the step solvers. Not part of the stable API:
+/// it may change in any release, and it is hidden from the documentation. The crate's tests,
+/// benches and the problems crate use it.
+#[doc(hidden)]
 pub mod linalg;
 pub mod model;
 pub mod observe;

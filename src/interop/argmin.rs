@@ -9,7 +9,7 @@
 //! [`crate::subproblem`], and the gradient, function and step tolerances of
 //! [`crate::termination`].
 //!
-//! One argmin iteration is one iteration of [`TrustRegion::run`]: the adapter calls
+//! One argmin iteration is one iteration of [`TrustRegion::solve`]: the adapter calls
 //! [`TrustRegion::begin`] in `init` and [`TrustRegion::iterate`] in `next_iter`, so both
 //! drivers produce the same iterates from the same start (tested, including steps decided by
 //! the gradient when `f` does not change). argmin's *best* parameter moves only on a strict
@@ -51,7 +51,7 @@
 //! Hessian at the start, a gradient or Hessian of the wrong size, a step solver that needs a
 //! matrix in gradient-difference mode, invalid options. An `Err` returned by a user function
 //! ends the run with that error (as argmin's own solvers do). Non-finite values at trial points
-//! are not errors: the step is rejected and the radius shrinks, as in [`TrustRegion::run`].
+//! are not errors: the step is rejected and the radius shrinks, as in [`TrustRegion::solve`].
 //!
 //! The state carries the current point, its cost and gradient (and the Hessian rows the user
 //! returned at the last accepted point); each iteration also hands the observers a [`KV`] with
