@@ -283,8 +283,8 @@ impl Tolerances {
     pub fn validate(&self) -> Result<(), crate::error::SetupError> {
         use crate::error::SetupError::InvalidOption;
         let nonneg = |name, v: f64| {
-            if v.is_nan() || v < 0.0 {
-                Err(InvalidOption { name, value: v, reason: "must be >= 0 and not NaN" })
+            if !(v >= 0.0 && v.is_finite()) {
+                Err(InvalidOption { name, value: v, reason: "must be finite and >= 0" })
             } else {
                 Ok(())
             }

@@ -340,6 +340,16 @@ fn check_pattern(pattern: SymbolicSparseColMatRef<'_, usize>, m: usize, n: usize
             found: pattern.ncols(),
         });
     }
+    // faer's checked constructor accepts unsorted or repeated row indices in a column; the
+    // sparse LU's ordering (COLAMD) does not, and would panic.
+    for j in 0..n {
+        let rows = &pattern.row_idx()[pattern.col_range(j)];
+        if rows.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(SetupError::InvalidPattern(
+                "Jacobian pattern has unsorted or repeated row indices in a column (sort each column)",
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -117,7 +117,8 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    /// Builds a box and checks it: equal lengths, no NaN, `lower_i < upper_i`.
+    /// Builds a box and checks it: equal lengths, no NaN, and some double strictly between
+    /// `lower_i` and `upper_i` (so `lower_i < upper_i` with room for an interior point).
     pub fn new(lower: Vec<f64>, upper: Vec<f64>) -> Result<Self, crate::error::SetupError> {
         use crate::error::SetupError;
         if lower.len() != upper.len() {
@@ -128,7 +129,8 @@ impl Bounds {
             });
         }
         for (i, (&l, &u)) in lower.iter().zip(&upper).enumerate() {
-            if l.is_nan() || u.is_nan() || l >= u || l == f64::INFINITY || u == f64::NEG_INFINITY {
+            // `next_up(l) < u`: some double lies strictly inside (the interior methods need one).
+            if l.is_nan() || u.is_nan() || !(l.next_up() < u) || l == f64::INFINITY || u == f64::NEG_INFINITY {
                 return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
             }
         }

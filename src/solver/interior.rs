@@ -510,7 +510,8 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
             }
         }
         for (i, (&l, &u)) in bounds.lower.iter().zip(&bounds.upper).enumerate() {
-            if l.is_nan() || u.is_nan() || l >= u || l == f64::INFINITY || u == f64::NEG_INFINITY {
+            // `next_up(l) < u`: some double lies strictly inside (the interior methods need one).
+            if l.is_nan() || u.is_nan() || !(l.next_up() < u) || l == f64::INFINITY || u == f64::NEG_INFINITY {
                 return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
             }
         }

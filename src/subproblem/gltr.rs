@@ -567,7 +567,8 @@ impl<M: Preconditioner> StepSolver for Gltr<M> {
         Needs::Products
     }
     fn validate(&self) -> Result<(), SetupError> {
-        self.options.validate()
+        self.options.validate()?;
+        self.preconditioner.validate()
     }
     fn initialize(&mut self, n: usize) {
         self.n = n;

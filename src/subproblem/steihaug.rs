@@ -62,6 +62,10 @@ pub trait Preconditioner {
     fn is_identity(&self) -> bool {
         false
     }
+    /// Checks the preconditioner's options; called before the first evaluation. Default: none.
+    fn validate(&self) -> Result<(), SetupError> {
+        Ok(())
+    }
 }
 
 /// `M = I`: plain Steihaug-Toint CG in the Euclidean norm.
@@ -103,6 +107,17 @@ impl Default for DiagonalPreconditioner {
 impl Preconditioner for DiagonalPreconditioner {
     fn initialize(&mut self, n: usize) {
         self.diag = vec![1.0; n];
+    }
+    fn validate(&self) -> Result<(), SetupError> {
+        // A floor of 0 (or NaN) lets a zero diagonal entry through: 0/0 in `apply`.
+        if !(self.floor > 0.0 && self.floor < 1.0) {
+            return Err(SetupError::InvalidOption {
+                name: "floor",
+                value: self.floor,
+                reason: "must satisfy 0 < floor < 1",
+            });
+        }
+        Ok(())
     }
     fn prepare(&mut self, model: &dyn Model) {
         self.identity = !model.diagonal(&mut self.diag);
@@ -299,7 +314,8 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         Needs::Products
     }
     fn validate(&self) -> Result<(), SetupError> {
-        validate_cg_options(self.forcing, self.max_iterations)
+        validate_cg_options(self.forcing, self.max_iterations)?;
+        self.preconditioner.validate()
     }
     fn initialize(&mut self, n: usize) {
         self.r = vec![0.0; n];
