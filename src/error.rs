@@ -8,6 +8,7 @@ use thiserror::Error;
 
 /// Why a solve could not start.
 #[derive(Clone, Debug, Error, PartialEq)]
+#[non_exhaustive]
 pub enum SetupError {
     /// A vector or matrix has the wrong size.
     #[error("dimension mismatch: {what} has length {found}, expected {expected}")]

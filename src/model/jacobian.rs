@@ -34,6 +34,7 @@ use crate::problem::{Bounds, DenseJacobian, Residuals, SparseJacobian};
 
 /// A view of the stored Jacobian.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum JacobianRef<'a> {
     /// Dense, column-major, `m x n`.
     Dense(MatRef<'a, f64>),

@@ -131,6 +131,7 @@ impl Model for DenseModel {
 
 /// What happened when the loop asked an oracle to move to a trial point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Acceptance {
     /// The point, its gradient and its curvature are now the current model.
     Accepted,

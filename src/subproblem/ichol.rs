@@ -92,6 +92,7 @@ fn setup_error(e: InvalidOption) -> SetupError {
 
 /// Which preconditioner is in force at the current point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ActivePreconditioner {
     /// The incomplete Cholesky factor of the sparse Hessian.
     IncompleteCholesky,

@@ -157,6 +157,7 @@ impl Preconditioner for DiagonalPreconditioner {
 
 /// The forcing term that decides when CG has solved the Newton equation well enough.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Forcing {
     /// `||r|| <= min(0.5, sqrt(||g||)) ||g||` (Nocedal & Wright 2006, sec. 7.1; SciPy).
     SqrtGradient,
