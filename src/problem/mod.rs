@@ -128,13 +128,14 @@ impl Bounds {
                 found: upper.len(),
             });
         }
-        for (i, (&l, &u)) in lower.iter().zip(&upper).enumerate() {
-            // `next_up(l) < u`: some double lies strictly inside (the interior methods need one).
-            if l.is_nan() || u.is_nan() || !(l.next_up() < u) || l == f64::INFINITY || u == f64::NEG_INFINITY {
-                return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
-            }
-        }
+        check_intervals(&lower, &upper)?;
         Ok(Self { lower, upper })
+    }
+
+    /// Checks the intervals of a box whose lengths are known to match (for boxes built field
+    /// by field rather than with [`Bounds::new`]).
+    pub(crate) fn check(&self) -> Result<(), crate::error::SetupError> {
+        check_intervals(&self.lower, &self.upper)
     }
 
     /// The unbounded box in `n` variables.
@@ -152,4 +153,15 @@ impl Bounds {
         x.len() == self.dim()
             && x.iter().zip(self.lower.iter().zip(&self.upper)).all(|(&xi, (&l, &u))| l < xi && xi < u)
     }
+}
+
+/// Every interval must hold a double strictly inside: no NaN, `next_up(l) < u` (the interior
+/// methods need an interior point), `l < inf`, `u > -inf`.
+fn check_intervals(lower: &[f64], upper: &[f64]) -> Result<(), crate::error::SetupError> {
+    for (i, (&l, &u)) in lower.iter().zip(upper).enumerate() {
+        if l.is_nan() || u.is_nan() || !(l.next_up() < u) || l == f64::INFINITY || u == f64::NEG_INFINITY {
+            return Err(crate::error::SetupError::InvalidBounds { index: i, lower: l, upper: u });
+        }
+    }
+    Ok(())
 }

@@ -509,12 +509,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                 return Err(SetupError::DimensionMismatch { what, expected: n, found: v.len() });
             }
         }
-        for (i, (&l, &u)) in bounds.lower.iter().zip(&bounds.upper).enumerate() {
-            // `next_up(l) < u`: some double lies strictly inside (the interior methods need one).
-            if l.is_nan() || u.is_nan() || !(l.next_up() < u) || l == f64::INFINITY || u == f64::NEG_INFINITY {
-                return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
-            }
-        }
+        bounds.check()?;
         if let Some((index, &value)) = x0.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(SetupError::NonFiniteStart { index, value });
         }
