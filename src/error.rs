@@ -32,7 +32,7 @@ pub enum SetupError {
         value: f64,
     },
     /// The objective (or a residual) is not finite at the start point.
-    #[error("the {what} is not finite at the start point")]
+    #[error("non-finite {what} at the start point")]
     NonFiniteAtStart {
         /// "value", "gradient", "Hessian", "residuals" or "Jacobian".
         what: &'static str,

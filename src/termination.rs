@@ -104,6 +104,14 @@ pub enum Termination {
         /// Iteration at which it happened.
         iteration: usize,
     },
+    /// Too many consecutive trials where the step solver gave no usable step (a zero or
+    /// non-finite step, or a NaN predicted reduction) although the gradient test had not
+    /// passed: typically non-finite Hessian products, or a model so badly scaled that the
+    /// solver's inner products overflow or underflow (`||g|| > 1e154` or `< 1e-154`).
+    StepFailed {
+        /// Consecutive failed trials.
+        consecutive: usize,
+    },
 }
 
 impl Termination {
@@ -119,7 +127,9 @@ impl Termination {
             MaxIterations { .. } | MaxEvaluations { .. } | MaxTime { .. } | UserStopped { .. } => {
                 TerminationClass::Stopped
             }
-            RadiusTooSmall { .. } | NonFinite { .. } | NonFiniteModel { .. } => TerminationClass::Failed,
+            RadiusTooSmall { .. } | NonFinite { .. } | NonFiniteModel { .. } | StepFailed { .. } => {
+                TerminationClass::Failed
+            }
         }
     }
 
@@ -144,6 +154,7 @@ impl Termination {
             RadiusTooSmall { .. } => "radius_too_small",
             NonFinite { .. } => "non_finite",
             NonFiniteModel { .. } => "non_finite_model",
+            StepFailed { .. } => "step_failed",
         }
     }
 }
@@ -177,6 +188,9 @@ impl fmt::Display for Termination {
             }
             NonFinite { consecutive } => write!(f, "failed: {consecutive} consecutive non-finite trial points"),
             NonFiniteModel { iteration } => write!(f, "failed: non-finite model at iteration {iteration}"),
+            StepFailed { consecutive } => {
+                write!(f, "failed: the step solver gave no usable step {consecutive} times in a row")
+            }
         }
     }
 }

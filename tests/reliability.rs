@@ -2,9 +2,16 @@
 //! each case here ended in a panic or an accepted bad input before its fix.
 
 use faer::sparse::SymbolicSparseColMat;
-use trust_region::solver::interior::{Interior, InteriorOptions};
-use trust_region::subproblem::{DiagonalPreconditioner, Gltr, Steihaug};
-use trust_region::{Bounds, HessianProduct, Objective, Residuals, SetupError, SparseJacobian, TrustRegion};
+use faer::MatMut;
+use nalgebra::{DMatrix, DVector};
+use trust_region::interop::nalgebra::{NalgebraHessian, NalgebraObjective, NalgebraSolve};
+use trust_region::model::{GaussNewton, Newton};
+use trust_region::solver::interior::{Interior, InteriorOptions, SystemTermination};
+use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug};
+use trust_region::{
+    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SetupError, SparseHessian,
+    SparseJacobian, Termination, TrustRegion,
+};
 
 /// `x0^2 - 2 = 0`, `x0 x1 - 1 = 0`, with a sparse Jacobian whose pattern is given by the test.
 struct Sys {
@@ -143,4 +150,345 @@ fn infinite_tolerances_are_invalid() {
         let r = tr.minimize(&Bowl, &[0.0, 0.0]);
         assert!(matches!(r, Err(SetupError::InvalidOption { name: n, .. }) if n == name), "{name}: {r:?}");
     }
+}
+
+/// `(x_0^2 + x_1^2)` with a Hessian of the wrong shape (3 x 3 for n = 2).
+struct WrongHessian;
+impl NalgebraObjective for WrongHessian {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&self, x: &DVector<f64>) -> f64 {
+        x.norm_squared()
+    }
+    fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
+        x * 2.0
+    }
+}
+impl NalgebraHessian for WrongHessian {
+    fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
+        DMatrix::identity(3, 3)
+    }
+}
+
+/// D2: the nalgebra adapter's default Hessian product multiplied a wrong-shape Hessian and
+/// panicked inside nalgebra; the product is now NaN (a failed step), and a dense Hessian of
+/// the wrong shape at the start is a dimension mismatch naming it.
+#[test]
+fn nalgebra_wrong_shape_hessian_does_not_panic() {
+    let x0 = DVector::from_vec(vec![1.0, 1.0]);
+    let (_, r) = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongHessian, &x0).unwrap();
+    // Steihaug treats a NaN curvature like a negative one and goes to the boundary, which on
+    // this quadratic still converges: the claim must hold at the returned point.
+    assert!(r.x.iter().all(|v| v.is_finite()));
+    if r.converged() {
+        assert!(r.x.iter().all(|v| (2.0 * v).abs() <= 1e-6), "{:?}", r.x);
+    }
+    let dense = TrustRegion::new(MoreSorensen::new()).minimize_dense_nalgebra(&WrongHessian, &x0);
+    assert!(
+        matches!(dense, Err(SetupError::DimensionMismatch { what: "Hessian", expected: 4, found: 9 })),
+        "{dense:?}"
+    );
+}
+
+/// A gradient of length 3 for n = 2.
+struct WrongGradient;
+impl NalgebraObjective for WrongGradient {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&self, x: &DVector<f64>) -> f64 {
+        x.norm_squared()
+    }
+    fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
+        DVector::from_element(x.len() + 1, 1.0)
+    }
+}
+impl NalgebraHessian for WrongGradient {
+    fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
+        DMatrix::identity(2, 2) * 2.0
+    }
+}
+
+/// `F(x) = c (x - 1)`, `n = m = 2`, with its dense Jacobian.
+struct Lin(f64);
+impl Residuals for Lin {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn residual_count(&self) -> usize {
+        2
+    }
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        r[0] = self.0 * (x[0] - 1.0);
+        r[1] = self.0 * (x[1] - 1.0);
+    }
+}
+impl DenseJacobian for Lin {
+    fn jacobian(&self, _: &[f64], mut j: MatMut<'_, f64>) {
+        j.fill(0.0);
+        j[(0, 0)] = self.0;
+        j[(1, 1)] = self.0;
+    }
+}
+impl SparseJacobian for Lin {
+    // 3 x 2: one row too many.
+    fn jacobian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        SymbolicSparseColMat::new_checked(3, 2, vec![0, 1, 2], None, vec![0, 1])
+    }
+    fn jacobian_values(&self, _: &[f64], v: &mut [f64]) {
+        v.fill(self.0);
+    }
+}
+
+/// D10: messages that name what is wrong: a wrong-length nalgebra gradient is a dimension
+/// mismatch (not "not finite"), a 3 x 2 Jacobian pattern for m = 2 names its rows, a finite
+/// `F` whose norm overflows says so, and plural nouns read right.
+#[test]
+fn setup_errors_name_what_is_wrong() {
+    let x0 = DVector::from_vec(vec![1.0, 1.0]);
+    let r = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongGradient, &x0);
+    assert!(matches!(r, Err(SetupError::DimensionMismatch { what: "gradient", expected: 2, found: 3 })), "{r:?}");
+    let r = TrustRegion::new(Steihaug::new()).solve(GaussNewton::sparse(&Lin(1.0)), &[0.0, 0.0]);
+    assert!(
+        matches!(r, Err(SetupError::DimensionMismatch { what: "Jacobian pattern rows", expected: 2, found: 3 })),
+        "{r:?}"
+    );
+    let bounds = Bounds::new(vec![-f64::MAX; 2], vec![f64::MAX; 2]).unwrap();
+    let r = Interior::default().solve_dense(&Lin(1e200), &bounds, &[-1e108, 1e108]);
+    match r {
+        Err(e @ SetupError::NonFiniteAtStart { .. }) => assert!(e.to_string().contains("norm"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let e = SetupError::NonFiniteAtStart { what: "residuals" };
+    assert_eq!(e.to_string(), "non-finite residuals at the start point");
+}
+
+/// `(x_0 - 1)^2 + (x_1 - 1)^2` whose Hessian products are NaN.
+struct NanProducts;
+impl Objective for NanProducts {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        (x[0] - 1.0).powi(2) + (x[1] - 1.0).powi(2)
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        g[0] = 2.0 * (x[0] - 1.0);
+        g[1] = 2.0 * (x[1] - 1.0);
+    }
+}
+impl HessianProduct for NanProducts {
+    fn hessian_product(&self, _: &[f64], _: &[f64], hv: &mut [f64]) {
+        hv.fill(f64::NAN);
+    }
+}
+
+/// `f(x) = -x` (unbounded below), zero Hessian.
+struct Downhill;
+impl Objective for Downhill {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        -x[0]
+    }
+    fn gradient(&self, _: &[f64], g: &mut [f64]) {
+        g[0] = -1.0;
+    }
+}
+impl HessianProduct for Downhill {
+    fn hessian_product(&self, _: &[f64], _: &[f64], hv: &mut [f64]) {
+        hv[0] = 0.0;
+    }
+}
+impl DenseHessian for Downhill {
+    fn hessian(&self, _: &[f64], mut h: MatMut<'_, f64>) {
+        h[(0, 0)] = 0.0;
+    }
+}
+
+/// D3: a zero step (GLTR on NaN products) or a step too small to change `x` (the dogleg once
+/// `||x|| ~ 1e154`) was "accepted" until the iteration limit; such trials are now failed
+/// steps, and the run ends with a typed failure.
+#[test]
+fn zero_and_null_steps_are_never_accepted() {
+    let r = TrustRegion::new(Gltr::new()).minimize(&NanProducts, &[0.0, 0.0]).unwrap();
+    assert!(matches!(r.termination, Termination::StepFailed { .. }), "{}", r.termination);
+    assert_eq!(r.accepted_steps, 0);
+    assert_eq!(r.x, vec![0.0, 0.0]);
+    // No evaluation of f at a failed step: only the start.
+    assert_eq!(r.evaluations.f, 1);
+
+    let mut dogleg = TrustRegion::new(Dogleg::new());
+    dogleg.options.keep_history = true;
+    let r = dogleg.solve(Newton::dense(&Downhill), &[0.0]).unwrap();
+    let mut gltr = TrustRegion::new(Gltr::new());
+    gltr.options.keep_history = true;
+    let r2 = gltr.minimize(&Downhill, &[0.0]).unwrap();
+    for r in [r, r2] {
+        assert!(!r.converged(), "{}", r.termination);
+        // Every accepted step changed f.
+        let mut f = 0.0;
+        for h in &r.history {
+            if h.accepted {
+                assert!(h.f < f, "accepted step {} left f = {f}", h.iteration);
+                f = h.f;
+            }
+        }
+    }
+}
+
+/// Rosenbrock with the sign of `df/dx_0` flipped (a wrong gradient) and its sparse Hessian.
+struct Flipped;
+impl Objective for Flipped {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2)
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        g[0] = 400.0 * x[0] * (x[1] - x[0] * x[0]) + 2.0 * (1.0 - x[0]);
+        g[1] = -200.0 * (x[1] - x[0] * x[0]);
+    }
+}
+impl SparseHessian for Flipped {
+    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        SymbolicSparseColMat::new_checked(2, 2, vec![0, 2, 3], None, vec![0, 1, 1])
+    }
+    fn hessian_values(&self, x: &[f64], v: &mut [f64]) {
+        v.copy_from_slice(&[1200.0 * x[0] * x[0] - 400.0 * x[1] + 2.0, -400.0 * x[0], 200.0]);
+    }
+}
+
+/// D4: with a wrong gradient, steps that raise `f` by round-off were accepted hundreds of
+/// times and the run returned a point above `f(x0)`; the report now returns the best point.
+#[test]
+fn the_returned_point_is_the_best_one_seen() {
+    let x0 = [-1.2, 1.0];
+    let f0 = Flipped.value(&x0);
+    let mut tr = TrustRegion::new(Steihaug::with_preconditioner(DiagonalPreconditioner::default()));
+    tr.options.keep_history = true;
+    let r = tr.solve(Newton::sparse(&Flipped), &x0).unwrap();
+    assert!(!r.converged(), "{}", r.termination);
+    // The run did accept steps that raised f (this is the case under test) ...
+    let mut uphill = false;
+    let mut f_prev = f0;
+    for h in r.history.iter().filter(|h| h.accepted) {
+        uphill |= h.f > f_prev;
+        f_prev = h.f;
+    }
+    assert!(uphill);
+    // ... and still returns the best point, with its own value and gradient.
+    let best = r.history.iter().filter(|h| h.accepted).map(|h| h.f).fold(f0, f64::min);
+    assert_eq!(r.f, best);
+    assert_eq!(r.f, Flipped.value(&r.x));
+    let mut g = [0.0; 2];
+    Flipped.gradient(&r.x, &mut g);
+    assert_eq!(r.gradient, g.to_vec());
+}
+
+/// `1e14 + sum_i (i + 1) (x_i - 1)^2 / 2`, n = 4: a large constant offset in `f`.
+struct Offset;
+impl Objective for Offset {
+    fn dim(&self) -> usize {
+        4
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        1e14 + x.iter().enumerate().map(|(i, v)| 0.5 * (i + 1) as f64 * (v - 1.0).powi(2)).sum::<f64>()
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        for i in 0..4 {
+            g[i] = (i + 1) as f64 * (x[i] - 1.0);
+        }
+    }
+}
+impl HessianProduct for Offset {
+    fn hessian_product(&self, _: &[f64], v: &[f64], hv: &mut [f64]) {
+        for i in 0..4 {
+            hv[i] = (i + 1) as f64 * v[i];
+        }
+    }
+}
+
+/// D5: `RoundOffLimit` (a convergence class) fired at `||g||_inf = 0.11` because `f` could not
+/// show the last decrease; while the gradient still falls the run now goes on.
+#[test]
+fn round_off_limit_is_not_claimed_while_the_gradient_falls() {
+    let r = TrustRegion::new(Steihaug::new()).minimize(&Offset, &[0.0; 4]).unwrap();
+    assert!(r.converged(), "{}", r.termination);
+    let mut g = [0.0; 4];
+    Offset.gradient(&r.x, &mut g);
+    let g_inf = g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    assert!(g_inf <= 1e-6, "{} with ||g||_inf = {g_inf}", r.termination);
+}
+
+/// D6: the interior solver's stationarity measure `||D g|| / ||F||` scaled with `F`, so a
+/// tiny `F` looked stationary at the start; the measure is now divided by `||J||_F`.
+#[test]
+fn stationarity_is_invariant_to_the_scale_of_f() {
+    let b = Bounds::new(vec![-10.0; 2], vec![10.0; 2]).unwrap();
+    let o = InteriorOptions { atol: 0.0, rtol: 1e-10, ..Default::default() };
+    for c in [1.0, 1e-12, 1e-100, 1e100] {
+        let r = Interior::new(o.clone()).solve_dense(&Lin(c), &b, &[0.0, 0.0]).unwrap();
+        assert!(matches!(r.termination, SystemTermination::Root { .. }), "c = {c:e}: {}", r.termination);
+        assert_eq!(r.x, vec![1.0, 1.0], "c = {c:e}");
+    }
+}
+
+/// `sum_i 1e300 (x_i - 1)^2 / 2`, n = 10: finite values, gradients and Hessians whose inner
+/// products overflow.
+struct Huge;
+impl Objective for Huge {
+    fn dim(&self) -> usize {
+        10
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        x.iter().map(|v| 0.5e300 * (v - 1.0).powi(2)).sum()
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        for i in 0..10 {
+            g[i] = 1e300 * (x[i] - 1.0);
+        }
+    }
+}
+impl HessianProduct for Huge {
+    fn hessian_product(&self, _: &[f64], v: &[f64], hv: &mut [f64]) {
+        for i in 0..10 {
+            hv[i] = 1e300 * v[i];
+        }
+    }
+}
+impl DenseHessian for Huge {
+    fn hessian(&self, _: &[f64], mut h: MatMut<'_, f64>) {
+        h.fill(0.0);
+        for i in 0..10 {
+            h[(i, i)] = 1e300;
+        }
+    }
+}
+
+/// D7: the library's own overflow (`g'g` at `||g|| ~ 1e301`) was reported as 30 non-finite
+/// trial points, blaming the user's function, which was never evaluated at a bad point; it is
+/// now the step solver's typed failure, and the user's function is not called at a NaN step.
+#[test]
+fn the_librarys_overflow_is_not_blamed_on_the_user() {
+    let reports = [
+        TrustRegion::new(Steihaug::new()).minimize(&Huge, &[0.0; 10]).unwrap(),
+        TrustRegion::new(Cauchy::new()).minimize(&Huge, &[0.0; 10]).unwrap(),
+        TrustRegion::new(Gltr::new()).minimize(&Huge, &[0.0; 10]).unwrap(),
+        TrustRegion::new(MoreSorensen::new()).solve(Newton::dense(&Huge), &[0.0; 10]).unwrap(),
+        TrustRegion::new(Dogleg::new()).solve(Newton::dense(&Huge), &[0.0; 10]).unwrap(),
+    ];
+    for r in reports {
+        assert!(!matches!(r.termination, Termination::NonFinite { .. }), "{}", r.termination);
+        assert!(r.converged() || matches!(r.termination, Termination::StepFailed { .. }), "{}", r.termination);
+        assert!(r.x.iter().all(|v| v.is_finite()));
+    }
+    // The interior solver: F = 1e100 (x - 1) made the Cauchy prediction NaN and discarded the
+    // exact Newton step; the Cauchy scalars are now computed on a scaled direction.
+    let b = Bounds::new(vec![-10.0; 2], vec![10.0; 2]).unwrap();
+    let r = Interior::default().solve_dense(&Lin(1e100), &b, &[0.0, 0.0]).unwrap();
+    assert!(matches!(r.termination, SystemTermination::Root { .. }), "{}", r.termination);
 }

@@ -37,7 +37,7 @@
 //! | our [`Termination`] | argmin [`TerminationReason`] |
 //! |---|---|
 //! | converged class (gradient, relative gradient, function, step tolerance, round-off limit) | `SolverConverged` |
-//! | `RadiusTooSmall`, `NonFinite`, `NonFiniteModel`, `MaxEvaluations`, `MaxTime` | `SolverExit(text)` |
+//! | `RadiusTooSmall`, `NonFinite`, `NonFiniteModel`, `StepFailed`, `MaxEvaluations`, `MaxTime` | `SolverExit(text)` |
 //!
 //! argmin's own limits apply as usual: `max_iters` (`MaxItersReached`), `target_cost`, the
 //! executor's timeout. Our `Limits::max_iterations` is not used here (argmin counts the

@@ -19,7 +19,10 @@
 //! problem written with slices gives the same iterates.
 //!
 //! A user function that returns a vector or matrix of the wrong size does not panic the
-//! solver: the adapter writes NaN, so the trial point is rejected as non-finite.
+//! solver: the adapter writes NaN, so a trial point is rejected as non-finite; at the start
+//! point the [`NalgebraSolve`] methods report it as [`SetupError::DimensionMismatch`] naming
+//! the callback (a problem wrapped in [`Nalgebra`] and handed to [`TrustRegion::solve`] gets
+//! [`SetupError::NonFiniteAtStart`] instead).
 //!
 //! ```
 //! use nalgebra::{DMatrix, DVector};
@@ -51,6 +54,8 @@
 //! assert!((x - DVector::from_vec(vec![0.0, 1.0, 2.0])).amax() < 1e-8);
 //! # Ok::<(), trust_region::SetupError>(())
 //! ```
+
+use std::cell::Cell;
 
 use ::nalgebra::{DMatrix, DVector};
 use ::nalgebra_sparse::{CscMatrix, CsrMatrix};
@@ -256,8 +261,17 @@ pub trait NalgebraHessian: NalgebraObjective {
     fn hessian(&self, x: &DVector<f64>) -> DMatrix<f64>;
     /// The product `H(x) v`; by default forms `H(x)` and multiplies. Override with a
     /// matrix-free product for the Steihaug step at large `n`.
+    ///
+    /// A Hessian of the wrong shape gives a product of NaN (the trial is rejected), not a
+    /// panic.
     fn hessian_product(&self, x: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
-        self.hessian(x) * v
+        let h = self.hessian(x);
+        if h.shape() == (v.len(), v.len()) {
+            h * v
+        } else {
+            record_mismatch("Hessian", h.nrows() * h.ncols(), v.len() * v.len());
+            DVector::from_element(v.len(), f64::NAN)
+        }
     }
 }
 
@@ -407,20 +421,58 @@ fn to_dvector(x: &[f64]) -> DVector<f64> {
     DVector::from_column_slice(x)
 }
 
+thread_local! {
+    /// The first callback result of the wrong size seen on this thread since the last
+    /// [`take_mismatch`]: (what, found, expected) lengths.
+    static MISMATCH: Cell<Option<(&'static str, usize, usize)>> = const { Cell::new(None) };
+}
+
+/// Remembers a callback result of the wrong size, so that the [`NalgebraSolve`] methods can
+/// report a wrong length at the start point as [`SetupError::DimensionMismatch`] rather than
+/// as a non-finite value.
+fn record_mismatch(what: &'static str, found: usize, expected: usize) {
+    MISMATCH.with(|m| {
+        if m.get().is_none() {
+            m.set(Some((what, found, expected)));
+        }
+    });
+}
+
+/// Takes (and clears) the recorded size mismatch of this thread.
+fn take_mismatch() -> Option<(&'static str, usize, usize)> {
+    MISMATCH.with(Cell::take)
+}
+
+/// Runs `solve` and turns a non-finite start caused by a callback result of the wrong size
+/// into [`SetupError::DimensionMismatch`] naming it.
+fn with_length_check<T>(solve: impl FnOnce() -> Result<T, SetupError>) -> Result<T, SetupError> {
+    take_mismatch();
+    let result = solve();
+    let mismatch = take_mismatch();
+    match (result, mismatch) {
+        (Err(SetupError::NonFiniteAtStart { .. }), Some((what, found, expected))) => {
+            Err(SetupError::DimensionMismatch { what, expected, found })
+        }
+        (result, _) => result,
+    }
+}
+
 /// Copies `src` into `dst`, or fills `dst` with NaN when the lengths differ.
-fn copy_or_nan(src: &[f64], dst: &mut [f64]) {
+fn copy_or_nan(what: &'static str, src: &[f64], dst: &mut [f64]) {
     if src.len() == dst.len() {
         dst.copy_from_slice(src);
     } else {
+        record_mismatch(what, src.len(), dst.len());
         dst.fill(f64::NAN);
     }
 }
 
 /// Copies `src` into `dst`, or fills `dst` with NaN when the shapes differ.
-fn copy_matrix_or_nan(src: &DMatrix<f64>, mut dst: MatMut<'_, f64>) {
+fn copy_matrix_or_nan(what: &'static str, src: &DMatrix<f64>, mut dst: MatMut<'_, f64>) {
     if src.shape() == (dst.nrows(), dst.ncols()) {
         dst.copy_from(dmatrix_as_faer(src));
     } else {
+        record_mismatch(what, src.nrows() * src.ncols(), dst.nrows() * dst.ncols());
         dst.fill(f64::NAN);
     }
 }
@@ -433,24 +485,24 @@ impl<P: NalgebraObjective> Objective for Nalgebra<P> {
         self.0.value(&to_dvector(x))
     }
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        copy_or_nan(self.0.gradient(&to_dvector(x)).as_slice(), g);
+        copy_or_nan("gradient", self.0.gradient(&to_dvector(x)).as_slice(), g);
     }
     fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
         let x = to_dvector(x);
-        copy_or_nan(self.0.gradient(&x).as_slice(), g);
+        copy_or_nan("gradient", self.0.gradient(&x).as_slice(), g);
         self.0.value(&x)
     }
 }
 
 impl<P: NalgebraHessian> HessianProduct for Nalgebra<P> {
     fn hessian_product(&self, x: &[f64], v: &[f64], hv: &mut [f64]) {
-        copy_or_nan(self.0.hessian_product(&to_dvector(x), &to_dvector(v)).as_slice(), hv);
+        copy_or_nan("Hessian product", self.0.hessian_product(&to_dvector(x), &to_dvector(v)).as_slice(), hv);
     }
 }
 
 impl<P: NalgebraHessian> DenseHessian for Nalgebra<P> {
     fn hessian(&self, x: &[f64], hess: MatMut<'_, f64>) {
-        copy_matrix_or_nan(&self.0.hessian(&to_dvector(x)), hess);
+        copy_matrix_or_nan("Hessian", &self.0.hessian(&to_dvector(x)), hess);
     }
 }
 
@@ -462,13 +514,13 @@ impl<P: NalgebraResiduals> Residuals for Nalgebra<P> {
         self.0.residual_count()
     }
     fn residuals(&self, x: &[f64], r: &mut [f64]) {
-        copy_or_nan(self.0.residuals(&to_dvector(x)).as_slice(), r);
+        copy_or_nan("residuals", self.0.residuals(&to_dvector(x)).as_slice(), r);
     }
 }
 
 impl<P: NalgebraJacobian> DenseJacobian for Nalgebra<P> {
     fn jacobian(&self, x: &[f64], jac: MatMut<'_, f64>) {
-        copy_matrix_or_nan(&self.0.jacobian(&to_dvector(x)), jac);
+        copy_matrix_or_nan("Jacobian", &self.0.jacobian(&to_dvector(x)), jac);
     }
 }
 
@@ -528,7 +580,7 @@ impl<P: NalgebraSparseHessian> Objective for NalgebraSparse<P> {
         self.problem.value(&to_dvector(x))
     }
     fn gradient(&self, x: &[f64], g: &mut [f64]) {
-        copy_or_nan(self.problem.gradient(&to_dvector(x)).as_slice(), g);
+        copy_or_nan("gradient", self.problem.gradient(&to_dvector(x)).as_slice(), g);
     }
 }
 
@@ -543,7 +595,7 @@ impl<P: NalgebraSparseHessian> SparseHessian for NalgebraSparse<P> {
             && h.col_offsets() == self.pattern.col_ptr()
             && h.row_indices() == self.pattern.row_idx();
         if same {
-            copy_or_nan(h.values(), values);
+            copy_or_nan("sparse Hessian values", h.values(), values);
         } else {
             values.fill(f64::NAN);
         }
@@ -614,7 +666,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.run(&mut Newton::products(&Nalgebra(problem)), x0.as_slice())?;
+        let report = with_length_check(|| self.run(&mut Newton::products(&Nalgebra(problem)), x0.as_slice()))?;
         Ok((solution(&report), report))
     }
 
@@ -623,7 +675,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.run(&mut Newton::dense(&Nalgebra(problem)), x0.as_slice())?;
+        let report = with_length_check(|| self.run(&mut Newton::dense(&Nalgebra(problem)), x0.as_slice()))?;
         Ok((solution(&report), report))
     }
 
@@ -632,7 +684,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.run(&mut Newton::sparse(&NalgebraSparse::new(problem, x0)), x0.as_slice())?;
+        let report = with_length_check(|| self.run(&mut Newton::sparse(&NalgebraSparse::new(problem, x0)), x0.as_slice()))?;
         Ok((solution(&report), report))
     }
 
@@ -641,7 +693,7 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = self.run(&mut GaussNewton::dense(&Nalgebra(problem)), x0.as_slice())?;
+        let report = with_length_check(|| self.run(&mut GaussNewton::dense(&Nalgebra(problem)), x0.as_slice()))?;
         Ok((solution(&report), report))
     }
 }

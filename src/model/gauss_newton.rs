@@ -180,11 +180,18 @@ impl<P: SparseJacobian + ?Sized> JacobianStore<P> for SparseJacobianStore {
     }
     fn start(&mut self, problem: &P, x0: &[f64], m: usize, _: bool) -> Result<bool, SetupError> {
         let sym = problem.jacobian_pattern();
-        if sym.nrows() != m || sym.ncols() != x0.len() {
+        if sym.nrows() != m {
             return Err(SetupError::DimensionMismatch {
-                what: "Jacobian pattern",
-                expected: m * x0.len(),
-                found: sym.nrows() * sym.ncols(),
+                what: "Jacobian pattern rows",
+                expected: m,
+                found: sym.nrows(),
+            });
+        }
+        if sym.ncols() != x0.len() {
+            return Err(SetupError::DimensionMismatch {
+                what: "Jacobian pattern columns",
+                expected: x0.len(),
+                found: sym.ncols(),
             });
         }
         let nnz = sym.row_idx().len();

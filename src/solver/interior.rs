@@ -19,10 +19,12 @@
 //! both below `10 eps merit`, `rho = 1` (the difference is noise).
 //!
 //! (E10) Termination ([`SystemTermination`]): a root when `||F|| <= atol + rtol ||F(x0)||`;
-//! a stationary point of the merit that is not a root when `||D g|| <= stationary_tol ||F||`
-//! at an accepted point, or `||D g|| <= stationary_tol_stalled ||F||` when the run stalls
-//! (`D^{1/2} g = 0` and `D g = 0` characterize the same points; `||D g|| / ||F||` is invariant
-//! to scaling `F`, and in floating point reaches `eps |bound| |J|` at a stationary point on the
+//! a stationary point of the merit that is not a root when
+//! `||D g|| <= stationary_tol ||F|| ||J||_F` at an accepted point, or
+//! `||D g|| <= stationary_tol_stalled ||F|| ||J||_F` when the run stalls
+//! (`D^{1/2} g = 0` and `D g = 0` characterize the same points; `||D g|| / (||F|| ||J||)` is
+//! invariant to scaling `F` (`g = J'F` scales with its square), and in floating point reaches
+//! `eps |bound|` at a stationary point on the
 //! boundary, where `||D^{1/2} g||` stalls at `sqrt(eps |bound|) |g|`; at an interior minimizer
 //! of the merit with `F != 0` the merit is flat to round-off within `O(sqrt(eps))`, hence the
 //! looser tolerance once no progress is representable); the radius below `min_radius`
@@ -101,11 +103,11 @@ pub struct InteriorOptions {
     pub atol: f64,
     /// Relative tolerance on `||F||_2` (see `atol`). Default `0` (spec).
     pub rtol: f64,
-    /// Stationary point that is not a root: `||D g||_2 <= stationary_tol ||F||_2` at an
+    /// Stationary point that is not a root: `||D g||_2 <= stationary_tol ||F||_2 ||J||_F` at an
     /// accepted point (E10). Default `1e-10`.
     pub stationary_tol: f64,
     /// Stationary point that is not a root, when the run stalls (no representable progress,
-    /// or the radius collapsed): `||D g||_2 <= stationary_tol_stalled ||F||_2` (E10). Near an
+    /// or the radius collapsed): `||D g||_2 <= stationary_tol_stalled ||F||_2 ||J||_F` (E10). Near an
     /// interior minimizer of the merit with `F != 0` the merit is flat to round-off within
     /// `O(sqrt(eps))` of it, so the measure cannot fall much below `sqrt(eps)` there.
     /// Default `1e-6`.
@@ -238,12 +240,12 @@ pub enum SystemTermination {
         /// Final `||F||_2`.
         residual_norm: f64,
     },
-    /// `||D g|| <= stationary_tol ||F||` with `||F||` above the tolerance: a stationary point
+    /// `||D g|| <= stationary_tol ||F|| ||J||_F` with `||F||` above the tolerance: a stationary point
     /// of the merit in the box that is not a root (E10).
     StationaryNotRoot {
         /// Final `||F||_2`.
         residual_norm: f64,
-        /// Final `||D g||_2 / ||F||_2`.
+        /// Final `||D g||_2 / (||F||_2 ||J||_F)`.
         scaled_gradient_norm: f64,
     },
     /// The radius fell below `min_radius` after rejected steps.
@@ -334,7 +336,7 @@ impl fmt::Display for SystemTermination {
             StationaryNotRoot { residual_norm, scaled_gradient_norm } => write!(
                 f,
                 "failed: stationary point of ||F||^2/2 that is not a root, ||F|| = {residual_norm:.3e}, \
-                 ||Dg||/||F|| = {scaled_gradient_norm:.3e}"
+                 ||Dg||/(||F|| ||J||) = {scaled_gradient_norm:.3e}"
             ),
             RadiusTooSmall { radius, residual_norm } => {
                 write!(f, "failed: radius {radius:.3e} too small, ||F|| = {residual_norm:.3e}")
@@ -374,7 +376,7 @@ impl From<LimitReached> for SystemTermination {
 /// the box (accepted steps never increase the merit); `f` the merit `||F(x)||^2 / 2`;
 /// `residuals` is `F(x)` ([`Report::residual_norm`] gives `||F(x)||_2`); `gradient` is
 /// `J'F` at `x` (zero when the run ended before the first Jacobian); `stationarity` is
-/// `||D g||_2 / ||F||_2` (E10; 0 when the run ended before the first Jacobian);
+/// `||D g||_2 / (||F||_2 ||J||_F)` (E10; 0 when the run ended before the first Jacobian);
 /// `evaluations.residuals` (and `.f`) counts evaluations of `F`, finite differences included,
 /// `evaluations.jacobian` the Jacobians (analytic or finite-difference); `factorizations` the
 /// numeric LU factorizations, `symbolic_analyses` those of the sparse LU (1 per sparse solve,
@@ -564,6 +566,9 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
             return Err(SetupError::NonFiniteAtStart { what: "residuals" });
         }
         let mut fnorm = norm(&f);
+        if !(fnorm * fnorm).is_finite() {
+            return Err(SetupError::NonFiniteAtStart { what: "merit ||F||^2/2 (the residuals are finite, their norm overflows when squared)" });
+        }
         let target = opts.atol + opts.rtol * fnorm;
         let mut radius = opts.radius.initial_radius();
         let min_radius = opts.radius.min_radius.unwrap_or(0.0);

@@ -282,13 +282,17 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             },
         };
 
+        let (x, gradient, f, grad_inf) = match state.best_point(oracle.value()) {
+            Some((x, g, f, gi)) => (x.to_vec(), g.to_vec(), f, gi),
+            None => (std::mem::take(&mut state.x), oracle.gradient().to_vec(), oracle.value(), state.grad_inf),
+        };
         Ok(Report {
-            f: oracle.value(),
-            gradient: oracle.gradient().to_vec(),
-            grad_inf: state.grad_inf,
-            stationarity: state.grad_inf,
+            f,
+            gradient,
+            grad_inf,
+            stationarity: grad_inf,
             residuals: Vec::new(),
-            x: state.x,
+            x,
             termination,
             iterations: state.iterations,
             accepted_steps: state.accepted_steps,
@@ -343,6 +347,8 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             inner_iterations: 0,
             factorizations: 0,
             non_finite: 0,
+            failed_steps: 0,
+            best: BestPoint::default(),
             prepared: false,
             x_inf_bound: norm_inf(x0),
         };
@@ -375,9 +381,21 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
         let pred = oracle.predicted_reduction(s).unwrap_or(info.predicted_reduction);
         let step_inf = add_norm_inf(x, s, x_trial);
         let f = oracle.value();
-        let f_trial = oracle.trial_value(x_trial);
+        // A zero or non-finite step, or a NaN prediction, is the step solver's failure (for
+        // example non-finite Hessian products, or a model whose scale overflows its inner
+        // products): `f` is not evaluated, the step is not accepted and the radius shrinks.
+        let step_failed = !(step_inf > 0.0 && step_inf.is_finite()) || pred.is_nan();
+        let f_trial = if step_failed { f64::NAN } else { oracle.trial_value(x_trial) };
         let ared = f - f_trial;
-        let mut rho = ropts.ratio(ared, pred, f);
+        // A step too small to change any component of `x` (its length is below the spacing
+        // of doubles at `x`) is not a step either: accepting it would change nothing.
+        let null_step = !step_failed && ared == 0.0 && x_trial[..] == x[..];
+        if step_failed || null_step {
+            state.failed_steps += 1;
+        } else {
+            state.failed_steps = 0;
+        }
+        let mut rho = if step_failed || null_step { f64::NEG_INFINITY } else { ropts.ratio(ared, pred, f) };
         // `f` did not change at all (its resolution at this point is coarser than the
         // predicted decrease, as for a sum of many terms that cancel): the ratio cannot decide.
         // Accepting cannot increase `f`, so the gradient decides: the step is taken (as in
@@ -391,9 +409,17 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
         }
         let mut accepted = false;
         let mut model_broken = false;
-        if !f_trial.is_finite() {
+        let grad_before = state.grad_inf;
+        if step_failed || null_step {
+            // Counted in `failed_steps` above.
+        } else if !f_trial.is_finite() {
             state.non_finite += 1;
         } else if rho > ropts.accept {
+            // An accepted step that increases `f` (within the round-off guard) leaves the
+            // current point as the best one seen: keep it for the report.
+            if f_trial > f && !state.best.saved {
+                state.best.save(x, oracle.gradient(), f, state.grad_inf);
+            }
             match oracle.accept(x_trial, f_trial) {
                 Acceptance::Accepted => accepted = true,
                 Acceptance::NonFiniteGradient => state.non_finite += 1,
@@ -406,18 +432,23 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
         if accepted {
             state.non_finite = 0;
             state.accepted_steps += 1;
+            if state.best.saved && f_trial < state.best.f {
+                state.best.saved = false;
+            }
             std::mem::swap(x, x_trial);
             state.x_inf_bound += step_inf;
             state.grad_inf = norm_inf(oracle.gradient());
             state.prepared = false;
         }
-        // A step that was rejected for non-finite values shrinks like a bad ratio.
+        // A step that was rejected for non-finite values (or that failed) shrinks like a bad
+        // ratio.
         let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
         let trial_radius = state.radius;
         let trial = RadiusTrial {
             ratio: rho_update,
             accepted,
-            step_norm: info.step_norm,
+            // A failed step shrinks from the radius alone (its length means nothing).
+            step_norm: if step_failed { state.radius } else { info.step_norm },
             hits_boundary: info.hits_boundary,
             may_grow: true,
         };
@@ -443,6 +474,11 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             if model_broken {
                 break 'tests Some(Termination::NonFiniteModel { iteration: state.iterations });
             }
+            // The model's minimizer is inside the region and is the current point to the
+            // last bit: no representable progress is left.
+            if null_step && !info.hits_boundary && info.status == StepStatus::Interior {
+                break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
+            }
             if accepted {
                 if let Some(t) = gradient_test(tol, grad_inf, state.grad0_inf) {
                     break 'tests Some(t);
@@ -453,14 +489,23 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
                 if tol.xtol > 0.0 && step_inf <= tol.xtol * (tol.xtol + norm_inf(&state.x)) {
                     break 'tests Some(Termination::StepTolerance { step_inf, xtol: tol.xtol });
                 }
-                // The model's own minimizer is inside the region and promises only round-off:
-                // no representable progress is left.
-                if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
+                // The model's own minimizer is inside the region and promises only round-off,
+                // and the step did not reduce the gradient either: no representable progress
+                // is left. (While the gradient still falls, `f` is only too coarse to show the
+                // progress, as for a large constant offset in `f`, and the run goes on.)
+                if ropts.negligible(ared, pred, f)
+                    && !info.hits_boundary
+                    && info.status == StepStatus::Interior
+                    && !(grad_inf < grad_before)
+                {
                     break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
                 }
             }
             if state.non_finite >= opts.max_non_finite {
                 break 'tests Some(Termination::NonFinite { consecutive: state.non_finite });
+            }
+            if state.failed_steps >= opts.max_non_finite {
+                break 'tests Some(Termination::StepFailed { consecutive: state.failed_steps });
             }
             let min_radius = ropts.min_radius.unwrap_or_else(|| {
                 // The default is eps ||x||_inf; the bound (with a factor 2 for its own rounding)
@@ -504,6 +549,11 @@ pub struct LoopState {
     pub factorizations: usize,
     /// Consecutive trial points with non-finite values.
     pub non_finite: usize,
+    /// Consecutive trials where the step solver gave no usable step (zero, non-finite, or a
+    /// NaN predicted reduction).
+    pub failed_steps: usize,
+    /// The best point seen, when an accepted step (within the round-off guard) increased `f`.
+    best: BestPoint,
     x_trial: Vec<f64>,
     s: Vec<f64>,
     /// Whether the step solver has prepared the current point.
@@ -512,6 +562,41 @@ pub struct LoopState {
     /// `||s||_inf` per accepted step, so that the default `min_radius` test reads `x` only
     /// when the radius comes near it.
     x_inf_bound: f64,
+}
+
+/// A copy of the best point seen, taken only when an accepted step increases `f` (the
+/// round-off guard accepts changes of `f` at the level of its rounding errors, and many such
+/// steps can add up): the report then returns the best point, not the last one.
+#[derive(Clone, Debug, Default)]
+struct BestPoint {
+    /// Whether `x`, `g`, `f` hold a point better than the current one.
+    saved: bool,
+    x: Vec<f64>,
+    g: Vec<f64>,
+    f: f64,
+    grad_inf: f64,
+}
+
+impl BestPoint {
+    /// Saves a copy (allocates on first use only).
+    fn save(&mut self, x: &[f64], g: &[f64], f: f64, grad_inf: f64) {
+        self.x.clear();
+        self.x.extend_from_slice(x);
+        self.g.clear();
+        self.g.extend_from_slice(g);
+        self.f = f;
+        self.grad_inf = grad_inf;
+        self.saved = true;
+    }
+}
+
+impl LoopState {
+    /// The best point seen if it is better than the current one: `(x, gradient, f,
+    /// ||g||_inf)`.
+    pub(crate) fn best_point(&self, f_current: f64) -> Option<(&[f64], &[f64], f64, f64)> {
+        let b = &self.best;
+        (b.saved && b.f < f_current).then_some((&b.x[..], &b.g[..], b.f, b.grad_inf))
+    }
 }
 
 fn gradient_test(tol: &Tolerances, grad_inf: f64, grad0_inf: f64) -> Option<Termination> {

@@ -203,6 +203,12 @@ struct MemberData {
     jdg2: f64,
     /// Largest step along `-D g` inside the box.
     box_step: f64,
+    /// `sigma = 2^-k` when the three scalars above would overflow (F around 1e100 or more):
+    /// they are then those of `v = sigma D g` (`g'v`, `||v||`, `||J v||^2`, the largest step
+    /// along `-v`), exactly scaled; `1` otherwise.
+    sigma: f64,
+    /// `||D g||_2` unscaled (for the stationarity measure).
+    dg_norm_unscaled: f64,
 }
 
 /// The LU of the Newton step (E3), matching the store's matrix.
@@ -330,10 +336,39 @@ impl AffineDogleg {
                     box_step = box_step.min((bounds.lower[i] - x[i]) / v);
                 }
             }
-            self.data[k] = MemberData { sdg: dot(&self.g, dg), dg_norm: norm(dg), jdg2: dot(jdg, jdg), box_step };
+            let (sdg, dg_norm, jdg2) = (dot(&self.g, dg), norm(dg), dot(jdg, jdg));
+            self.data[k] = if sdg.is_finite() && jdg2.is_finite() {
+                MemberData { sdg, dg_norm, jdg2, box_step, sigma: 1.0, dg_norm_unscaled: dg_norm }
+            } else {
+                // Scale D g by a power of two (exact) so that g'v and ||Jv||^2 stay finite.
+                let big = dg.iter().chain(jdg).fold(0.0f64, |a, v| a.max(v.abs()));
+                let sigma = if big > 0.0 && big.is_finite() { 2f64.powi(-(big.log2().ceil() as i32)) } else { 1.0 };
+                let (mut sdg, mut v2, mut jv2) = (0.0, 0.0, 0.0);
+                for i in 0..n {
+                    sdg += self.g[i] * (sigma * dg[i]);
+                    v2 += (sigma * dg[i]) * (sigma * dg[i]);
+                }
+                for v in jdg {
+                    jv2 += (sigma * v) * (sigma * v);
+                }
+                MemberData {
+                    sdg,
+                    dg_norm: v2.sqrt(),
+                    jdg2: jv2,
+                    box_step: box_step / sigma,
+                    sigma,
+                    dg_norm_unscaled: dg_norm,
+                }
+            };
         }
         let s = self.stationarity_member;
-        self.stationarity = self.data[s].dg_norm / self.fnorm;
+        // ||J||_F makes the measure invariant to the scale of F (J'F scales with its square).
+        let jnorm = match store.matrix() {
+            JacobianRef::Dense(a) => a.norm_l2(),
+            JacobianRef::Sparse(a) => norm(a.val()),
+        };
+        let dg_norm = self.data[s].dg_norm_unscaled;
+        self.stationarity = if dg_norm == 0.0 { 0.0 } else { dg_norm / (self.fnorm * jnorm) };
 
         // (E3) Newton step J s_N = -F.
         for i in 0..n {
@@ -472,8 +507,10 @@ impl AffineDogleg {
         &self.g
     }
 
-    /// `||D g||_2 / ||F||_2` at the prepared point, `D` of the fixed scaling or, for the
-    /// adaptive one, of the equal-weight combination (0 before the first prepare).
+    /// `||D g||_2 / (||F||_2 ||J||_F)` at the prepared point, `D` of the fixed scaling or, for
+    /// the adaptive one, of the equal-weight combination (0 before the first prepare). With
+    /// `g = J'F` and `|J'F| <= ||J|| ||F||` this is the scaled gradient relative to its
+    /// natural size, unchanged when `F` is multiplied by a constant.
     pub fn stationarity(&self) -> f64 {
         self.stationarity
     }
@@ -583,8 +620,9 @@ impl AffineDogleg {
         if !(m.sdg > 0.0) || !(m.dg_norm > 0.0) {
             return (0.0, false, 0.0);
         }
+        // The scalars are those of v = sigma D g (sigma = 1 unless they would overflow).
         let v_norm = match self.options.region {
-            Region::Elliptical => m.sdg.sqrt(), // ||D^{-1/2} D g|| = ||D^{1/2} g||
+            Region::Elliptical => (m.sigma * m.sdg).sqrt(), // ||D^{-1/2} D g|| = ||D^{1/2} g||
             Region::Spherical => m.dg_norm,
         };
         let tau_star = if m.jdg2 > 0.0 { m.sdg / m.jdg2 } else { f64::INFINITY };
@@ -595,7 +633,7 @@ impl AffineDogleg {
         let c = tau * factor;
         // pred_2(c v) = c (g'Dg - c ||JDg||^2 / 2) (E4), no cancellation as c <= tau*.
         let pred = c * (m.sdg - 0.5 * c * m.jdg2);
-        (c, cut, pred)
+        (c * m.sigma, cut, pred)
     }
 
     /// The rule's predicted reduction of a step with `J p = jp` (E4).
