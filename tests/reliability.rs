@@ -492,3 +492,52 @@ fn the_librarys_overflow_is_not_blamed_on_the_user() {
     let r = Interior::default().solve_dense(&Lin(1e100), &b, &[0.0, 0.0]).unwrap();
     assert!(matches!(r.termination, SystemTermination::Root { .. }), "{}", r.termination);
 }
+
+/// `sum_i (i + 1) x_i^2 / 2` over n = 2000 variables, each Hessian product taking 1 ms: CG
+/// needs about n products for one step.
+struct SlowProducts;
+impl Objective for SlowProducts {
+    fn dim(&self) -> usize {
+        2000
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        x.iter().enumerate().map(|(i, v)| 0.5 * (i + 1) as f64 * v * v).sum()
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        for (i, (gi, xi)) in g.iter_mut().zip(x).enumerate() {
+            *gi = (i + 1) as f64 * xi;
+        }
+    }
+}
+impl HessianProduct for SlowProducts {
+    fn hessian_product(&self, _: &[f64], v: &[f64], hv: &mut [f64]) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        for (i, (h, vi)) in hv.iter_mut().zip(v).enumerate() {
+            *h = (i + 1) as f64 * vi;
+        }
+    }
+}
+
+/// `max_time` was checked between iterations only, so one long CG solve overshot it; Steihaug
+/// and GLTR now check it inside their inner iterations.
+#[test]
+fn the_time_limit_is_checked_inside_cg() {
+    let limit = std::time::Duration::from_millis(100);
+    let x0 = vec![1.0; 2000];
+    for gltr in [false, true] {
+        let r = if gltr {
+            let mut tr = TrustRegion::new(Gltr::new());
+            tr.options.limits.max_time = Some(limit);
+            tr.options.radius.initial = Some(1e6);
+            tr.minimize(&SlowProducts, &x0).unwrap()
+        } else {
+            let mut tr = TrustRegion::new(Steihaug::new());
+            tr.options.limits.max_time = Some(limit);
+            tr.options.radius.initial = Some(1e6);
+            tr.minimize(&SlowProducts, &x0).unwrap()
+        };
+        assert!(matches!(r.termination, Termination::MaxTime { .. }), "{}", r.termination);
+        // Without the check the first step alone takes about 2000 products (2 s).
+        assert!(r.inner_iterations < 1000, "gltr {gltr}: {} inner iterations", r.inner_iterations);
+    }
+}

@@ -288,6 +288,7 @@ impl<S: MatrixFree, O: Observer<HistoryEntry>> HessianFree<S, O> {
         let rule = &opts.radius;
         let started = Instant::now();
         self.step.initialize(n);
+        self.step.set_deadline(opts.limits.max_time.and_then(|t| started.checked_add(t)));
         let mut w = w0.to_vec();
         let mut w_trial = vec![0.0; n];
         let mut g = vec![0.0; n];

@@ -260,6 +260,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     /// mismatch is then a [`SetupError::Unsupported`] from [`Oracle::start`].
     pub(crate) fn run<M: Oracle + ?Sized>(&mut self, oracle: &mut M, x0: &[f64]) -> Result<Report, SetupError> {
         let started = Instant::now();
+        self.step.set_deadline(self.options.limits.max_time.and_then(|t| started.checked_add(t)));
         let (mut state, at_start) = self.begin(oracle, x0)?;
         let mut history = Vec::new();
         let termination = match at_start {
@@ -282,7 +283,10 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             },
         };
 
-        let (x, gradient, f, grad_inf) = match state.best_point(oracle.value()) {
+        // A run that did not converge returns the best point seen; a converged one returns the
+        // point where the test passed (which can lie above the best by round-off).
+        let best = if termination.converged() { None } else { state.best_point(oracle.value()) };
+        let (x, gradient, f, grad_inf) = match best {
             Some((x, g, f, gi)) => (x.to_vec(), g.to_vec(), f, gi),
             None => (std::mem::take(&mut state.x), oracle.gradient().to_vec(), oracle.value(), state.grad_inf),
         };

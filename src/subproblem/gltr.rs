@@ -131,6 +131,8 @@
 //! 5. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998) (Sturm counts of a tridiagonal,
 //!    bisection).
 
+use std::time::Instant;
+
 use super::steihaug::{measure_in_region, validate_cg_options, Forcing, IdentityPreconditioner, Preconditioner};
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
@@ -241,6 +243,7 @@ pub struct Gltr<M: Preconditioner = IdentityPreconditioner> {
     next_norm: f64,
     rho0: f64,
     lambda: f64,
+    deadline: Option<Instant>,
 }
 
 impl Default for Gltr<IdentityPreconditioner> {
@@ -282,6 +285,7 @@ impl<M: Preconditioner> Gltr<M> {
             next_norm: 0.0,
             rho0: 0.0,
             lambda: 0.0,
+            deadline: None,
         }
     }
 
@@ -347,6 +351,16 @@ impl<M: Preconditioner> Gltr<M> {
         // beta_{k-1} / alpha_{k-1} = beta_{k-1} kappa_{k-1} / rz_{k-1}, the second term of (3).
         let mut prev_ratio = 0.0;
         for k in 0..self.iteration_cap {
+            if k > 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+                // Out of time: the CG iterate so far, as for a broken recurrence below, and
+                // nothing kept for a re-solve.
+                self.steps = k;
+                self.exhausted = true;
+                self.reusable = false;
+                info.status = StepStatus::IterationCap;
+                self.finish(model, step, radius, pred, info);
+                return true;
+            }
             let rho = rz.sqrt();
             let record = k < self.capacity;
             if record {
@@ -597,6 +611,9 @@ impl<M: Preconditioner> StepSolver for Gltr<M> {
         }
         self.reusable = false;
         self.lambda = 0.0;
+    }
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         step.iter_mut().for_each(|s| *s = 0.0);

@@ -34,6 +34,8 @@ pub use gltr::{Gltr, GltrOptions};
 pub use ichol::IncompleteCholeskyPreconditioner;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
+use std::time::Instant;
+
 use crate::model::{DenseMatrixModel, MatrixModel, Model};
 pub use crate::step::{Needs, StepInfo, StepStatus};
 
@@ -53,6 +55,14 @@ pub trait StepSolver {
     fn prepare(&mut self, model: &mut dyn Model);
     /// Computes a trial step for `radius` into `step` (length `n`).
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo;
+    /// The wall-clock deadline of the run ([`crate::Limits::max_time`]), set by the loop
+    /// before the first step. Iterative solvers check it inside their inner iterations and
+    /// return the inner iterate reached so far (status [`StepStatus::IterationCap`]) once it
+    /// has passed, so that a run overshoots its time limit by at most one inner iteration.
+    /// The default ignores it.
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        let _ = deadline;
+    }
     /// Symbolic analyses of a sparse matrix (fill-reducing ordering, elimination tree) run since
     /// the last [`StepSolver::initialize`]; `0` for solvers that never factorize a sparse matrix.
     fn symbolic_analyses(&self) -> usize {
@@ -78,6 +88,9 @@ impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         (**self).solve(model, radius, step)
+    }
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        (**self).set_deadline(deadline)
     }
     fn symbolic_analyses(&self) -> usize {
         (**self).symbolic_analyses()
@@ -165,6 +178,9 @@ impl<S: StepSolver> StepSolver for RuntimeChecked<S> {
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         self.0.solve(model, radius, step)
+    }
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.0.set_deadline(deadline)
     }
     fn symbolic_analyses(&self) -> usize {
         self.0.symbolic_analyses()

@@ -42,6 +42,8 @@
 //! 3. A. R. Conn, N. I. M. Gould, Ph. L. Toint, Trust-Region Methods, SIAM (2000), sec. 7.5.
 //! 4. J. Nocedal, S. J. Wright, Numerical Optimization, 2nd ed., Springer (2006), sec. 7.1.
 
+use std::time::Instant;
+
 use super::{Needs, StepInfo, StepSolver, StepStatus};
 use crate::error::SetupError;
 use crate::linalg::{axpy, boundary_root, cg_start, cg_update, dot, norm, norm_from_sum_sq};
@@ -246,6 +248,7 @@ pub struct Steihaug<M: Preconditioner = IdentityPreconditioner> {
     p: Vec<f64>,
     bp: Vec<f64>,
     g0_norm: f64,
+    deadline: Option<Instant>,
 }
 
 impl Default for Steihaug<IdentityPreconditioner> {
@@ -273,6 +276,7 @@ impl<M: Preconditioner> Steihaug<M> {
             p: Vec::new(),
             bp: Vec::new(),
             g0_norm: f64::NAN,
+            deadline: None,
         }
     }
 }
@@ -334,6 +338,9 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
         if !(self.g0_norm > 0.0) {
             self.g0_norm = norm(model.gradient());
         }
+    }
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         let n = model.dim();
@@ -414,6 +421,9 @@ impl<M: Preconditioner> StepSolver for Steihaug<M> {
             }
             smp = beta * (smp + alpha * pmp);
             pmp = rz + beta * beta * pmp;
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
         }
         info.status = StepStatus::IterationCap;
         (info.predicted_reduction, info.step_norm) = self.measure(model.gradient(), step, radius, pred);

@@ -97,7 +97,8 @@ struct RunArgs {
     /// Time limit per run in seconds.
     #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
-    /// Also write the records as a JSON array to this file.
+    /// Also write the records as a JSON array to this file (when unconstrained and system suites
+    /// run together, the system records go to the same name with extension `.systems.json`).
     #[arg(long)]
     json: Option<PathBuf>,
     /// Directory for the table, CSV, JSON and performance-profile pictures.
@@ -225,6 +226,10 @@ fn main() -> ExitCode {
         eprintln!("trsuite: --time-limit must be positive");
         return ExitCode::FAILURE;
     }
+    if cli.n == Some(0) {
+        eprintln!("trsuite: --n must be at least 1");
+        return ExitCode::FAILURE;
+    }
     let suites: Vec<String> =
         if cli.suites.is_empty() { SUITES.iter().map(|s| s.to_string()).collect() } else { cli.suites.clone() };
     let solvers: Vec<SolverName> = if cli.solvers.is_empty() { DEFAULT_SOLVERS.to_vec() } else { cli.solvers.clone() };
@@ -255,7 +260,13 @@ fn main() -> ExitCode {
         let in_unconstrained = problems.iter().any(|p| p.info().name.eq_ignore_ascii_case(name));
         !(in_unconstrained || (run_systems && system_found(name)))
     }) {
-        eprintln!("trsuite: no problem named `{name}` in the selected suites ({})", suites.join(", "));
+        let exists = |n: Option<usize>| {
+            mgh::by_name(name, n).is_some() || cutest::by_name(name, n).is_some() || systems::by_name(name, n).is_some()
+        };
+        match cli.n {
+            Some(n) if exists(None) => eprintln!("trsuite: problem `{name}` does not accept n = {n}"),
+            _ => eprintln!("trsuite: no problem named `{name}` in the selected suites ({})", suites.join(", ")),
+        }
         return ExitCode::FAILURE;
     }
     let jobs: Vec<(usize, SolverName)> =
@@ -277,7 +288,7 @@ fn main() -> ExitCode {
         .filter(|r| r.termination != "unsupported")
         .collect();
     if problems.is_empty() && run_systems {
-        return systems_main(&cli);
+        return systems_main(&cli, false);
     }
     let text = table(&records, cli.gtol);
     out_raw!("{text}");
@@ -300,14 +311,19 @@ fn main() -> ExitCode {
         out!("wrote {} records to {}", records.len(), path.display());
     }
     if run_systems {
-        return systems_main(&cli);
+        return systems_main(&cli, true);
     }
     ExitCode::SUCCESS
 }
 
 /// Runs the bounded nonlinear systems: every scaling x step rule from the quarter points and
 /// `--random-starts` seeded interior points; prints the tables, writes CSV, JSON and profiles.
-fn systems_main(cli: &RunArgs) -> ExitCode {
+///
+/// `--json FILE` receives the system records when no unconstrained suite ran, and
+/// `FILE` with `.systems.json` in place of its extension when one did (its records have
+/// another shape).
+fn systems_main(cli: &RunArgs, unconstrained_ran: bool) -> ExitCode {
+    let json_path = cli.json.as_ref().map(|p| if unconstrained_ran { p.with_extension("systems.json") } else { p.clone() });
     use trust_region::solver::interior::InteriorOptions;
     use trust_region_problems::systems::runner as sr;
     let problems: Vec<Box<dyn systems::SystemProblem>> = if cli.problems.is_empty() {
@@ -339,6 +355,13 @@ fn systems_main(cli: &RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(path) = &json_path {
+        if let Err(e) = std::fs::write(path, &json) {
+            eprintln!("trsuite: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        out!("wrote {} bounded-system records to {}", records.len(), path.display());
+    }
     for (name, text) in [("systems.csv", sr::csv(&records)), ("systems.json", json)] {
         if let Err(e) = std::fs::write(dir.join(name), text) {
             eprintln!("trsuite: cannot write {name}: {e}");
