@@ -42,6 +42,9 @@ fn runner() -> TestRunner {
     TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() })
 }
 
+/// Counts the cases run (printed at the end of each test, to show the count is real).
+static CASES_RUN: AtomicUsize = AtomicUsize::new(0);
+
 /// Which output of which call gets a non-finite value.
 #[derive(Clone, Copy, Debug)]
 struct Fault {
@@ -255,6 +258,7 @@ fn torture_unconstrained() {
         (1usize..6, scale(), scale(), prop::sample::select(vec![0.0, 1.0]), faults(), 0usize..8, -3.0f64..3.0);
     runner()
         .run(&strategy, |(n, sf, sx, k, fault, solver, shift)| {
+            CASES_RUN.fetch_add(1, Ordering::Relaxed);
             let p = Smooth::new(n, sf, sx, k, fault);
             let x0: Vec<f64> = (0..n).map(|i| sx * (shift + 0.1 * i as f64)).collect();
             let max_iterations = 200;
@@ -291,6 +295,7 @@ fn torture_unconstrained() {
             Ok(())
         })
         .unwrap();
+    eprintln!("torture: {} cases so far", CASES_RUN.load(Ordering::Relaxed));
 }
 
 /// `F_i(x) = sF (t_i + t_i^3 / 10 + k t_{i+1})` with `t_i = (x_i - c_i) / sx` (square), a root
@@ -386,8 +391,8 @@ impl SparseJacobian for System {
                 k += 1;
             }
         }
-        if let Some(val) = self.tick(5) {
-            v[0] = val;
+        if let (Some(val), Some(first)) = (self.tick(5), v.first_mut()) {
+            *first = val;
         }
     }
 }
@@ -432,6 +437,7 @@ fn torture_interior_and_least_squares() {
     let strategy = (bounds, scale(), scale(), prop::sample::select(vec![0.0, 0.5]), faults(), 0usize..5, 0u8..5);
     runner()
         .run(&strategy, |(intervals, sf, sx, k, fault, solver, kind)| {
+            CASES_RUN.fetch_add(1, Ordering::Relaxed);
             let n = intervals.len();
             // Bounds in units of sx; some degenerate (width 0 or one double), some infinite.
             let mut lower = Vec::new();
@@ -544,4 +550,5 @@ fn torture_interior_and_least_squares() {
             Ok(())
         })
         .unwrap();
+    eprintln!("torture: {} cases so far", CASES_RUN.load(Ordering::Relaxed));
 }
