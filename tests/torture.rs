@@ -31,7 +31,7 @@ use trust_region::subproblem::{
 };
 use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Report, Residuals, SetupError, SparseHessian,
-    SparseJacobian, Termination, TrustRegion,
+    SparseJacobian, Termination, TerminationClass, TrustRegion,
 };
 
 fn cases() -> u32 {
@@ -44,6 +44,33 @@ fn runner() -> TestRunner {
 
 /// Counts the cases run (printed at the end of each test, to show the count is real).
 static CASES_RUN: AtomicUsize = AtomicUsize::new(0);
+
+/// Outcomes so far: converged, stopped by a limit, failed (typed), setup error.
+static OUTCOMES: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+
+fn tally(outcome: usize) {
+    OUTCOMES[outcome].fetch_add(1, Ordering::Relaxed);
+}
+
+fn tally_class(class: TerminationClass) {
+    tally(match class {
+        TerminationClass::Converged => 0,
+        TerminationClass::Stopped => 1,
+        _ => 2,
+    });
+}
+
+fn print_counts() {
+    let o: Vec<usize> = OUTCOMES.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    eprintln!(
+        "torture: {} cases so far: {} converged, {} stopped by a limit, {} failed (typed), {} setup errors",
+        CASES_RUN.load(Ordering::Relaxed),
+        o[0],
+        o[1],
+        o[2],
+        o[3]
+    );
+}
 
 /// Which output of which call gets a non-finite value.
 #[derive(Clone, Copy, Debug)]
@@ -270,11 +297,17 @@ fn torture_unconstrained() {
                     let mut tr = TrustRegion::new($step);
                     setup(&mut tr.options);
                     match tr.solve($model, &x0) {
-                        Ok(r) => check_unconstrained(&p, &x0, &r, max_iterations, $products),
-                        Err(e) => assert!(
-                            matches!(e, SetupError::NonFiniteAtStart { .. } | SetupError::NonFiniteStart { .. }),
-                            "unexpected setup error {e}"
-                        ),
+                        Ok(r) => {
+                            tally_class(r.termination.class());
+                            check_unconstrained(&p, &x0, &r, max_iterations, $products)
+                        }
+                        Err(e) => {
+                            tally(3);
+                            assert!(
+                                matches!(e, SetupError::NonFiniteAtStart { .. } | SetupError::NonFiniteStart { .. }),
+                                "unexpected setup error {e}"
+                            )
+                        }
                     }
                 }};
             }
@@ -295,7 +328,7 @@ fn torture_unconstrained() {
             Ok(())
         })
         .unwrap();
-    eprintln!("torture: {} cases so far", CASES_RUN.load(Ordering::Relaxed));
+    print_counts();
 }
 
 /// `F_i(x) = sF (t_i + t_i^3 / 10 + k t_{i+1})` with `t_i = (x_i - c_i) / sx` (square), a root
@@ -479,20 +512,24 @@ fn torture_interior_and_least_squares() {
                 };
                 match result {
                     Ok(r) => {
+                        tally_class(r.termination.class());
                         assert!(r.iterations <= 200);
                         assert!(r.x.iter().all(|v| v.is_finite()));
                         assert_eq!(r.evaluations.residuals, sys.calls[4].load(Ordering::Relaxed), "residual calls");
                     }
-                    Err(e) => assert!(
-                        matches!(
-                            e,
-                            SetupError::NonFiniteAtStart { .. }
-                                | SetupError::NonFiniteStart { .. }
-                                | SetupError::InvalidPattern(_)
-                                | SetupError::DimensionMismatch { .. }
-                        ),
-                        "{e}"
-                    ),
+                    Err(e) => {
+                        tally(3);
+                        assert!(
+                            matches!(
+                                e,
+                                SetupError::NonFiniteAtStart { .. }
+                                    | SetupError::NonFiniteStart { .. }
+                                    | SetupError::InvalidPattern(_)
+                                    | SetupError::DimensionMismatch { .. }
+                            ),
+                            "{e}"
+                        )
+                    }
                 }
                 return Ok(());
             }
@@ -514,6 +551,11 @@ fn torture_interior_and_least_squares() {
             };
             match result {
                 Ok(r) => {
+                    tally(match r.termination {
+                        SystemTermination::Root { .. } => 0,
+                        _ if r.termination.class() == TerminationClass::Stopped => 1,
+                        _ => 2,
+                    });
                     assert!(inside.get(), "an iterate left the open box");
                     assert!(r.iterations <= 200);
                     assert!(r.x.iter().all(|v| v.is_finite()));
@@ -534,21 +576,24 @@ fn torture_interior_and_least_squares() {
                         assert!(fnorm <= target * (1.0 + 1e-12), "claimed root, ||F|| = {fnorm:e} > {target:e}");
                     }
                 }
-                Err(e) => assert!(
-                    matches!(
-                        e,
-                        SetupError::NonFiniteAtStart { .. }
-                            | SetupError::NonFiniteStart { .. }
-                            | SetupError::InvalidPattern(_)
-                            | SetupError::InvalidBounds { .. }
-                            | SetupError::DimensionMismatch { .. }
-                            | SetupError::StartOutsideBounds { .. }
-                    ),
-                    "{e}"
-                ),
+                Err(e) => {
+                    tally(3);
+                    assert!(
+                        matches!(
+                            e,
+                            SetupError::NonFiniteAtStart { .. }
+                                | SetupError::NonFiniteStart { .. }
+                                | SetupError::InvalidPattern(_)
+                                | SetupError::InvalidBounds { .. }
+                                | SetupError::DimensionMismatch { .. }
+                                | SetupError::StartOutsideBounds { .. }
+                        ),
+                        "{e}"
+                    )
+                }
             }
             Ok(())
         })
         .unwrap();
-    eprintln!("torture: {} cases so far", CASES_RUN.load(Ordering::Relaxed));
+    print_counts();
 }

@@ -42,8 +42,14 @@ fn unconstrained() -> Vec<(String, String, String, usize, u64)> {
 /// (problem, scaling, rule, start, termination, iterations, bits of ||F||) of every run.
 fn bounded_systems() -> Vec<(String, String, String, String, String, usize, u64)> {
     let problems: Vec<_> = systems::suite().into_iter().take(12).collect();
-    let records =
-        sr::run_systems_with(&problems, &sr::default_scalings(), &sr::default_rules(), 0, 0, &InteriorOptions::default());
+    let records = sr::run_systems_with(
+        &problems,
+        &sr::default_scalings(),
+        &sr::default_rules(),
+        0,
+        0,
+        &InteriorOptions::default(),
+    );
     records
         .into_iter()
         .map(|r| (r.problem, r.scaling, r.rule, r.start, r.termination, r.iterations, r.residual_norm.to_bits()))

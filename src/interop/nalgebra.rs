@@ -684,7 +684,8 @@ impl<S: StepSolver> NalgebraSolve for TrustRegion<S> {
         problem: &P,
         x0: &DVector<f64>,
     ) -> Result<(DVector<f64>, Report), SetupError> {
-        let report = with_length_check(|| self.run(&mut Newton::sparse(&NalgebraSparse::new(problem, x0)), x0.as_slice()))?;
+        let report =
+            with_length_check(|| self.run(&mut Newton::sparse(&NalgebraSparse::new(problem, x0)), x0.as_slice()))?;
         Ok((solution(&report), report))
     }
 

@@ -567,7 +567,9 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         }
         let mut fnorm = norm(&f);
         if !(fnorm * fnorm).is_finite() {
-            return Err(SetupError::NonFiniteAtStart { what: "merit ||F||^2/2 (the residuals are finite, their norm overflows when squared)" });
+            return Err(SetupError::NonFiniteAtStart {
+                what: "merit ||F||^2/2 (the residuals are finite, their norm overflows when squared)",
+            });
         }
         let target = opts.atol + opts.rtol * fnorm;
         let mut radius = opts.radius.initial_radius();

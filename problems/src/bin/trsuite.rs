@@ -323,7 +323,8 @@ fn main() -> ExitCode {
 /// `FILE` with `.systems.json` in place of its extension when one did (its records have
 /// another shape).
 fn systems_main(cli: &RunArgs, unconstrained_ran: bool) -> ExitCode {
-    let json_path = cli.json.as_ref().map(|p| if unconstrained_ran { p.with_extension("systems.json") } else { p.clone() });
+    let json_path =
+        cli.json.as_ref().map(|p| if unconstrained_ran { p.with_extension("systems.json") } else { p.clone() });
     use trust_region::solver::interior::InteriorOptions;
     use trust_region_problems::systems::runner as sr;
     let problems: Vec<Box<dyn systems::SystemProblem>> = if cli.problems.is_empty() {
