@@ -88,3 +88,30 @@ fn unknown_names_fail_cleanly() {
     let out = trsuite().args(["describe", "--problem", "nope"]).output().expect("trsuite runs");
     assert!(!out.status.success());
 }
+
+/// `--json` with the systems suite alone writes the system records there (it used to be
+/// ignored), and `--n 0` is an error that says so (it used to say "no problem named").
+#[test]
+fn json_with_systems_and_clear_size_errors() {
+    let out = temp_dir("systems-json");
+    let json = out.join("systems-records.json");
+    let _ = std::fs::create_dir_all(&out);
+    let run = trsuite()
+        .args(["--suite", "systems", "--problem", "ex14_1_1", "--random-starts", "0", "--no-plots", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("trsuite runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(&json).expect("--json written for systems");
+    let records: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let records = records.as_array().expect("an array");
+    assert!(!records.is_empty());
+    assert!(records.iter().all(|r| r.get("residual_norm").is_some() && r.get("scaling").is_some()));
+
+    let zero = trsuite().args(["--problem", "ARWHEAD", "--n", "0"]).output().expect("trsuite runs");
+    assert!(!zero.status.success());
+    let err = String::from_utf8_lossy(&zero.stderr);
+    assert!(err.contains("--n must be at least 1"), "{err}");
+}

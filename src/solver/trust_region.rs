@@ -260,8 +260,9 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
     /// mismatch is then a [`SetupError::Unsupported`] from [`Oracle::start`].
     pub(crate) fn run<M: Oracle + ?Sized>(&mut self, oracle: &mut M, x0: &[f64]) -> Result<Report, SetupError> {
         let started = Instant::now();
-        self.step.set_deadline(self.options.limits.max_time.and_then(|t| started.checked_add(t)));
         let (mut state, at_start) = self.begin(oracle, x0)?;
+        // After `begin`, whose `initialize` may reset the step solver's state.
+        self.step.set_deadline(self.options.limits.max_time.and_then(|t| started.checked_add(t)));
         let mut history = Vec::new();
         let termination = match at_start {
             Some(t) => t,

@@ -165,6 +165,8 @@
 //!    sec. 10.1 (Lanczos).
 //! 7. B. N. Parlett, The Symmetric Eigenvalue Problem, SIAM (1998), ch. 13.
 
+use std::time::Instant;
+
 use faer::sparse::SparseColMatRef;
 use faer::MatRef;
 
@@ -280,6 +282,9 @@ enum Path {
 /// Buffers and per-point state (allocated in `initialize`).
 #[derive(Debug, Default)]
 struct Workspace {
+    /// The run's deadline ([`StepSolver::set_deadline`]): the `lambda` iteration stops at it as
+    /// at its cap.
+    deadline: Option<Instant>,
     g: Vec<f64>,
     bg: Vec<f64>,
     s: Vec<f64>,
@@ -571,6 +576,7 @@ struct Params {
     theta: f64,
     inverse_iterations: usize,
     max_iterations: usize,
+    deadline: Option<Instant>,
 }
 
 /// The safeguarded Newton iteration on the secular equation (items 1 to 5 of the module
@@ -583,7 +589,7 @@ fn secular<F: ShiftedFactorization>(
     radius: f64,
     info: &mut StepInfo,
 ) -> (Option<(Pick, f64, StepStatus)>, f64) {
-    let Params { kappa_easy, kappa_hard, theta, inverse_iterations: inv_its, max_iterations } = prm;
+    let Params { kappa_easy, kappa_hard, theta, inverse_iterations: inv_its, max_iterations, deadline } = prm;
     let delta = radius;
     let delta2 = delta * delta;
     let gd = ws.gnorm / delta;
@@ -607,6 +613,10 @@ fn secular<F: ShiftedFactorization>(
     let mut accepted: Option<(Pick, f64, StepStatus)> = None;
 
     for iter in 0..max_iterations {
+        if iter > 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+            // Out of time: as at the cap, the best feasible candidate so far.
+            break;
+        }
         info.inner_iterations = iter + 1;
         // Next lambda suggested by the Rayleigh-quotient bound in the (nearly) hard case.
         let mut hard_guess = f64::NAN;
@@ -908,6 +918,10 @@ impl StepSolver for MoreSorensen {
         ws.gbg = dot(&ws.g, &ws.bg);
     }
 
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.ws.deadline = deadline;
+    }
+
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         let prm = Params {
             kappa_easy: self.kappa_easy,
@@ -915,6 +929,7 @@ impl StepSolver for MoreSorensen {
             theta: self.theta,
             inverse_iterations: self.inverse_iterations,
             max_iterations: self.max_iterations.max(1),
+            deadline: self.ws.deadline,
         };
         let kappa_easy = prm.kappa_easy;
         let ws = &mut self.ws;
