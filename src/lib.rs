@@ -140,6 +140,7 @@ pub use radius::RadiusOptions;
 pub use report::{IterationInfo, Outcome, Report};
 pub use scaling::Scaling;
 pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
+pub use solver::bounded::{BoundedOptions, BoundedReport, BoundedTermination, ProjectedNewton};
 pub use solver::{TrustRegion, TrustRegionOptions};
 pub use step::{Evaluations, Needs, StepInfo, StepStatus};
 pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};
