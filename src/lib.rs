@@ -139,8 +139,8 @@ pub use problem::{
 pub use radius::RadiusOptions;
 pub use report::{IterationInfo, Outcome, Report};
 pub use scaling::Scaling;
-pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
 pub use solver::bounded::{BoundedOptions, BoundedReport, BoundedTermination, ProjectedNewton};
+pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
 pub use solver::{TrustRegion, TrustRegionOptions};
 pub use step::{Evaluations, Needs, StepInfo, StepStatus};
 pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};

@@ -403,7 +403,8 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
                     &RadiusTrial {
                         ratio: rho_update,
                         accepted,
-                        step_norm: info.step_norm,
+                        // A non-finite step shrinks the radius alone.
+                        step_norm: if info.finite { info.step_norm } else { radius },
                         hits_boundary: info.hits_boundary,
                         may_grow: true,
                     },
@@ -445,7 +446,8 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
                                 ftol: opts.ftol,
                             }));
                         }
-                        if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
+                        if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior
+                        {
                             break 'tests Some(BoundedReason::Other(Termination::RoundOffLimit {
                                 grad_inf: pg,
                                 predicted_reduction: pred,

@@ -282,7 +282,14 @@ impl ProjectedStep {
             finite: true,
         };
         // 1. Generalized Cauchy step.
-        let alpha = self.cauchy(model, x, lower, upper, radius);
+        let Some(alpha) = self.cauchy(model, x, lower, upper, radius) else {
+            // Non-finite model values: no step (the loop rejects the trial without `f`).
+            info.finite = false;
+            info.predicted_reduction = f64::NAN;
+            self.s.iter_mut().for_each(|v| *v = 0.0);
+            self.xk.copy_from_slice(x);
+            return info;
+        };
         info.cauchy_alpha = alpha;
         self.alpha = if alpha > 0.0 && alpha.is_finite() { alpha } else { 1.0 };
         cauchy_point(x, model.gradient(), alpha, lower, upper, &mut self.xk, &mut self.s);
@@ -346,8 +353,9 @@ impl ProjectedStep {
         info
     }
 
-    /// The projected search along the gradient path; returns the chosen `alpha`.
-    fn cauchy(&mut self, model: &mut dyn Model, x: &[f64], lower: &[f64], upper: &[f64], radius: f64) -> f64 {
+    /// The projected search along the gradient path; returns the chosen `alpha`, or `None`
+    /// when the model gives a non-finite value on the path.
+    fn cauchy(&mut self, model: &mut dyn Model, x: &[f64], lower: &[f64], upper: &[f64], radius: f64) -> Option<f64> {
         let beta = self.opts.search_factor;
         // The last breakpoint: beyond it the path does not move.
         let g = model.gradient();
@@ -363,13 +371,13 @@ impl ProjectedStep {
             brpt_max = brpt_max.max(t);
         }
         let mut alpha = self.alpha;
-        if self.satisfies(model, x, lower, upper, radius, alpha) {
+        if self.satisfies(model, x, lower, upper, radius, alpha)? {
             for _ in 0..CAUCHY_STEPS {
                 if !(alpha < brpt_max) {
                     break;
                 }
                 let next = alpha / beta;
-                if !self.satisfies(model, x, lower, upper, radius, next) {
+                if !self.satisfies(model, x, lower, upper, radius, next)? {
                     break;
                 }
                 alpha = next;
@@ -377,24 +385,36 @@ impl ProjectedStep {
         } else {
             for _ in 0..CAUCHY_STEPS {
                 alpha *= beta;
-                if self.satisfies(model, x, lower, upper, radius, alpha) {
+                if self.satisfies(model, x, lower, upper, radius, alpha)? {
                     break;
                 }
             }
         }
-        alpha
+        Some(alpha)
     }
 
-    /// Whether `s(alpha)` lies in the region and decreases the model by the `mu0` fraction.
-    fn satisfies(&mut self, model: &mut dyn Model, x: &[f64], l: &[f64], u: &[f64], radius: f64, alpha: f64) -> bool {
+    /// Whether `s(alpha)` lies in the region and decreases the model by the `mu0` fraction;
+    /// `None` when the model value is not finite.
+    fn satisfies(
+        &mut self,
+        model: &mut dyn Model,
+        x: &[f64],
+        l: &[f64],
+        u: &[f64],
+        radius: f64,
+        alpha: f64,
+    ) -> Option<bool> {
         cauchy_point(x, model.gradient(), alpha, l, u, &mut self.xk, &mut self.d);
         if !(norm(&self.d) <= radius) {
-            return false;
+            return Some(false);
         }
         model.apply(&self.d, &mut self.bd);
         let gs = dot(model.gradient(), &self.d);
         let q = gs + 0.5 * dot(&self.d, &self.bd);
-        q <= self.opts.mu0 * gs
+        if !q.is_finite() {
+            return None;
+        }
+        Some(q <= self.opts.mu0 * gs)
     }
 
     /// Builds the preconditioner for the current free set (once per free set and point).
