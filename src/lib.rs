@@ -41,8 +41,9 @@
 //! # Layers
 //!
 //! 1. Outer loops ([`solver`]): [`TrustRegion`] (Newton / Gauss-Newton: [`TrustRegion::minimize`]
-//!    for Hessian-vector products, [`TrustRegion::solve`] for any model), the interior loop
-//!    for bounded systems ([`Interior`]) and the Hessian-free training loop, all on one ratio
+//!    for Hessian-vector products, [`TrustRegion::solve`] for any model), the projected
+//!    Newton trust region for bound-constrained minimization ([`ProjectedNewton`]), the
+//!    interior loop for bounded systems ([`Interior`]) and the Hessian-free training loop, all on one ratio
 //!    and radius policy ([`radius`]), one [`Limits`], one [`Report`] shape and one
 //!    [`Observer`] trait.
 //! 2. Models ([`model`]): [`Newton`] over a curvature source (Hessian-vector products, dense

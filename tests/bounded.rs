@@ -625,3 +625,42 @@ fn limits_and_observer_end_the_run() {
     assert_eq!(report.termination.active_bounds, 5);
     assert!(format!("{report}").contains("5 active bounds"));
 }
+
+/// The obstacle problem at `n = 102^2` (10,404 variables, 404 fixed) with each preconditioner:
+/// iterations, CG iterations and time (`cargo test --release -p trust-region --test bounded
+/// -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn large_obstacle_problem() {
+    let (q, b) = obstacle(100);
+    let n = b.dim();
+    let x0 = vec![0.0; n];
+    for (name, pre) in [
+        ("incomplete Cholesky", BoundedPreconditioner::IncompleteCholesky(Default::default())),
+        ("Jacobi", BoundedPreconditioner::Jacobi),
+        ("none", BoundedPreconditioner::Identity),
+    ] {
+        let options = BoundedOptions { preconditioner: pre, ..Default::default() };
+        let report = ProjectedNewton::new().with_options(options).solve(Newton::sparse(&q), &b, &x0).unwrap();
+        assert!(report.converged() && pg(&report.x, &report.gradient, &b) <= 1e-6, "{name}: {report}");
+        eprintln!(
+            "obstacle n = {n}, sparse Hessian, {name}: {} iterations, {} CG, {} factorizations, pg {:.1e}, {} active, {:.3} s",
+            report.iterations,
+            report.inner_iterations,
+            report.factorizations,
+            report.stationarity,
+            report.termination.active_bounds,
+            report.elapsed.as_secs_f64()
+        );
+    }
+    let report = ProjectedNewton::new().minimize(&q, &b, &x0).unwrap();
+    assert!(report.converged() && pg(&report.x, &report.gradient, &b) <= 1e-6, "{report}");
+    eprintln!(
+        "obstacle n = {n}, Hessian-vector products: {} iterations, {} CG, {} hv, pg {:.1e}, {:.3} s",
+        report.iterations,
+        report.inner_iterations,
+        report.evaluations.hv,
+        report.stationarity,
+        report.elapsed.as_secs_f64()
+    );
+}
