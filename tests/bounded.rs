@@ -664,3 +664,123 @@ fn large_obstacle_problem() {
         report.elapsed.as_secs_f64()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Method 2: the scaled interior trust region
+
+mod interior {
+    use super::*;
+    use trust_region::solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
+    use trust_region::subproblem::Steihaug;
+    use trust_region::Scaling;
+
+    fn members() -> [Scaling; 5] {
+        [Scaling::ColemanLi, Scaling::huu(), Scaling::kanzow_klug(), Scaling::default(), Scaling::Adaptive]
+    }
+
+    /// Runs the method with `scaling`, checking at every iteration that the point is strictly
+    /// inside (fixed variables at their value) and that the chosen candidate predicts at least
+    /// the decrease of the scaled Cauchy step.
+    fn run<P: HessianProduct>(p: &P, b: &Bounds, x0: &[f64], scaling: Scaling) -> trust_region::BoundedReport {
+        let bad = Cell::new(0usize);
+        let options = ScaledInteriorOptions {
+            scaling,
+            keep_history: true,
+            limits: trust_region::Limits { max_iterations: 500, ..Default::default() },
+            ..Default::default()
+        };
+        let report = ScaledInterior::new(Steihaug::new())
+            .with_options(options)
+            .with_observer(|_: &BoundedIteration, x: &[f64]| {
+                let strictly = (0..x.len()).all(|i| {
+                    if b.lower[i] == b.upper[i] {
+                        x[i] == b.lower[i]
+                    } else {
+                        b.lower[i] < x[i] && x[i] < b.upper[i]
+                    }
+                });
+                if !strictly {
+                    bad.set(bad.get() + 1);
+                }
+                ControlFlow::Continue(())
+            })
+            .minimize(p, b, x0)
+            .unwrap();
+        assert_eq!(bad.get(), 0, "{scaling:?}: an iterate was not strictly inside");
+        for r in &report.history {
+            assert!(r.predicted_reduction >= r.cauchy_reduction * (1.0 - 1e-12) - 1e-300, "{scaling:?}: {r:?}");
+            assert!(r.cauchy_reduction >= 0.0);
+        }
+        report
+    }
+
+    #[test]
+    fn every_scaling_solves_the_convex_quadratic_like_the_projected_method() {
+        let n = 100;
+        let (q, b) = convex_quadratic(n);
+        let x0 = vec![0.5; n];
+        let reference = ProjectedNewton::new().minimize(&q, &b, &x0).unwrap();
+        for scaling in members() {
+            let report = run(&q, &b, &x0, scaling);
+            assert!(report.converged(), "{scaling:?}: {report}");
+            assert!(pg(&report.x, &report.gradient, &b) <= 1e-6);
+            let diff = report.x.iter().zip(&reference.x).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max);
+            assert!(diff < 1e-5, "{scaling:?}: {diff}");
+            eprintln!(
+                "convex quadratic, {}: {} iterations, {} CG",
+                scaling.name(),
+                report.iterations,
+                report.inner_iterations
+            );
+        }
+    }
+
+    #[test]
+    fn bounded_rosenbrock_and_obstacle() {
+        let p = BoundedRosenbrock::new(10);
+        let x0: Vec<f64> = (0..10).map(|i| if i % 2 == 0 { 1.2 } else { -1.0 }).collect();
+        let (q, b) = obstacle(20);
+        let y0 = vec![0.05; b.dim()];
+        for scaling in members() {
+            let report = run(&p, &p.bounds, &x0, scaling);
+            assert!(report.start_moved);
+            eprintln!("rosenbrock 10, {}: {} ({} iterations)", scaling.name(), report.termination, report.iterations);
+            let report_o = run(&q, &b, &y0, scaling);
+            eprintln!(
+                "obstacle 484, {}: {} ({} iterations)",
+                scaling.name(),
+                report_o.termination,
+                report_o.iterations
+            );
+            assert!(report.converged() && report.stationarity <= 1e-6, "{scaling:?}: {report}");
+            assert!(report_o.converged() && report_o.stationarity <= 1e-6, "{scaling:?}: {report_o}");
+            for i in 0..10 {
+                assert!((report.x[i] - if i % 2 == 0 { 0.5 } else { 0.25 }).abs() < 1e-5, "{scaling:?}");
+            }
+            // The boundary of the membrane stays fixed; the contact set is that of Method 1.
+            let reference = ProjectedNewton::new().solve(Newton::sparse(&q), &b, &y0).unwrap();
+            let diff = report_o.x.iter().zip(&reference.x).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max);
+            assert!(diff < 1e-5, "{scaling:?}: {diff}");
+            assert_eq!(report_o.termination.active_bounds, reference.termination.active_bounds, "{scaling:?}");
+        }
+    }
+
+    #[test]
+    fn nan_values_and_setup_errors() {
+        let b = Bounds::closed(vec![0.0, 0.0], vec![3.0, 3.0]).unwrap();
+        let p = HoleyBowl { nan_trials: Cell::new(0), always_nan_after: None };
+        let options = ScaledInteriorOptions {
+            radius: RadiusOptions { initial: Some(10.0), ..Default::default() },
+            ..Default::default()
+        };
+        let report = ScaledInterior::new(Steihaug::new()).with_options(options).minimize(&p, &b, &[0.0, 0.0]).unwrap();
+        assert!(report.converged(), "{report}");
+        assert!(report.start_moved);
+        let bad = Bounds { lower: vec![0.0, 2.0], upper: vec![1.0, 1.0] };
+        let r = ScaledInterior::new(Steihaug::new()).minimize(&p, &bad, &[0.5, 0.5]);
+        assert!(matches!(r, Err(SetupError::InvalidBounds { index: 1, .. })));
+        let options = ScaledInteriorOptions { theta: Some(1.0), ..Default::default() };
+        let r = ScaledInterior::new(Steihaug::new()).with_options(options).minimize(&p, &b, &[0.5, 0.5]);
+        assert!(matches!(r, Err(SetupError::InvalidOption { .. })));
+    }
+}
