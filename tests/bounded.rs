@@ -7,6 +7,9 @@
 use std::cell::Cell;
 use std::ops::ControlFlow;
 
+mod counting_alloc;
+use counting_alloc::allocations;
+
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::model::Newton;
 use trust_region::solver::bounded::{BoundedIteration, BoundedOptions, BoundedReason, ProjectedNewton};
@@ -102,6 +105,32 @@ impl DenseHessian for BoundedRosenbrock {
             hess[(k, k + 1)] = -400.0 * a;
             hess[(k + 1, k)] = -400.0 * a;
             hess[(k + 1, k + 1)] = 200.0;
+        }
+    }
+}
+
+impl SparseHessian for BoundedRosenbrock {
+    // Lower triangle of the 2 x 2 blocks: column 2k holds rows 2k and 2k + 1, column 2k + 1
+    // its diagonal.
+    fn hessian_pattern(&self) -> SymbolicSparseColMat<usize> {
+        let mut col_ptr = vec![0];
+        let mut row_idx = Vec::new();
+        for j in 0..self.n {
+            row_idx.push(j);
+            if j % 2 == 0 {
+                row_idx.push(j + 1);
+            }
+            col_ptr.push(row_idx.len());
+        }
+        SymbolicSparseColMat::new_checked(self.n, self.n, col_ptr, None, row_idx)
+    }
+    fn hessian_values(&self, x: &[f64], values: &mut [f64]) {
+        self.guard(x);
+        for k in 0..self.n / 2 {
+            let (a, b) = (x[2 * k], x[2 * k + 1]);
+            values[3 * k] = 1200.0 * a * a - 400.0 * b + 2.0;
+            values[3 * k + 1] = -400.0 * a;
+            values[3 * k + 2] = 200.0;
         }
     }
 }
@@ -663,6 +692,29 @@ fn large_obstacle_problem() {
         report.stationarity,
         report.elapsed.as_secs_f64()
     );
+    use trust_region::solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
+    for scaling in [
+        trust_region::Scaling::ColemanLi,
+        trust_region::Scaling::huu(),
+        trust_region::Scaling::kanzow_klug(),
+        trust_region::Scaling::default(),
+        trust_region::Scaling::Adaptive,
+    ] {
+        let options = ScaledInteriorOptions { scaling, ..Default::default() };
+        let report = ScaledInterior::new(trust_region::subproblem::Steihaug::new())
+            .with_options(options)
+            .minimize(&q, &b, &x0)
+            .unwrap();
+        eprintln!(
+            "obstacle n = {n}, scaled interior {}: {}; {} iterations, {} CG, {} hv, {:.3} s",
+            scaling.name(),
+            report.termination,
+            report.iterations,
+            report.inner_iterations,
+            report.evaluations.hv,
+            report.elapsed.as_secs_f64()
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -783,4 +835,40 @@ mod interior {
         let r = ScaledInterior::new(Steihaug::new()).with_options(options).minimize(&p, &b, &[0.5, 0.5]);
         assert!(matches!(r, Err(SetupError::InvalidOption { .. })));
     }
+}
+
+/// No allocation between the first and the last iteration of either method, on a sparse
+/// Hessian with incomplete Cholesky (the reduced matrix reuses one pattern) and on products.
+#[test]
+fn no_allocation_per_iteration() {
+    let p = BoundedRosenbrock::new(200);
+    let x0: Vec<f64> = (0..200).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
+    let counted = |name: &str, calls: usize, first: usize, last: usize| {
+        assert!(calls >= 3, "{name}: {calls} iterations");
+        assert_eq!(last - first, 0, "{name}: {} allocations over {calls} iterations", last - first);
+    };
+    let (calls, first, last) = (Cell::new(0usize), Cell::new(0usize), Cell::new(0usize));
+    let observer = |_: &BoundedIteration, _: &[f64]| {
+        let a = allocations();
+        if calls.get() == 0 {
+            first.set(a);
+        }
+        last.set(a);
+        calls.set(calls.get() + 1);
+        ControlFlow::Continue(())
+    };
+    let report = ProjectedNewton::new().with_observer(&observer).solve(Newton::sparse(&p), &p.bounds, &x0).unwrap();
+    assert!(report.converged() && report.factorizations > 0, "{report}");
+    counted("projected, ichol", calls.get(), first.get(), last.get());
+    calls.set(0);
+    let report = ProjectedNewton::new().with_observer(&observer).minimize(&p, &p.bounds, &x0).unwrap();
+    assert!(report.converged(), "{report}");
+    counted("projected, products", calls.get(), first.get(), last.get());
+    calls.set(0);
+    let report = trust_region::solver::scaled_interior::ScaledInterior::new(trust_region::subproblem::Steihaug::new())
+        .with_observer(&observer)
+        .minimize(&p, &p.bounds, &x0)
+        .unwrap();
+    assert!(report.converged(), "{report}");
+    counted("scaled interior", calls.get(), first.get(), last.get());
 }
