@@ -60,9 +60,8 @@ use crate::problem::{Bounds, HessianProduct};
 use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::{Outcome, Report};
 use crate::step::{Needs, StepStatus};
-use crate::subproblem::projected::{
-    active_bounds, projected_gradient_inf, BoundedPreconditioner, ProjectedStep, ProjectedStepOptions,
-};
+pub use crate::subproblem::projected::BoundedPreconditioner;
+use crate::subproblem::projected::{active_bounds, projected_gradient_inf, ProjectedStep, ProjectedStepOptions};
 use crate::termination::{Limits, Termination, TerminationClass};
 
 /// Options of the projected Newton trust region.
