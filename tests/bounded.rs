@@ -817,6 +817,32 @@ mod interior {
         }
     }
 
+    /// Any matrix-free step solver runs in the scaled variables: GLTR, preconditioned
+    /// Steihaug (Jacobi on the diagonal of the scaled Hessian) and the Cauchy point.
+    #[test]
+    fn other_step_solvers_in_the_scaled_variables() {
+        use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Gltr};
+        let p = BoundedRosenbrock::new(10);
+        let x0 = vec![-1.2; 10];
+        let check = |report: trust_region::BoundedReport, name: &str| {
+            assert!(report.converged() && report.stationarity <= 1e-6, "{name}: {report}");
+            for i in 0..10 {
+                assert!((report.x[i] - if i % 2 == 0 { 0.5 } else { 0.25 }).abs() < 1e-5, "{name}");
+            }
+            eprintln!("rosenbrock 10, {name}: {} iterations", report.iterations);
+        };
+        check(ScaledInterior::new(Gltr::new()).minimize(&p, &p.bounds, &x0).unwrap(), "gltr");
+        let jacobi = Steihaug::with_preconditioner(DiagonalPreconditioner::default());
+        check(ScaledInterior::new(jacobi).solve(Newton::dense(&p), &p.bounds, &x0).unwrap(), "steihaug-jacobi");
+        let options = ScaledInteriorOptions {
+            limits: trust_region::Limits { max_iterations: 20_000, ..Default::default() },
+            ..Default::default()
+        };
+        let q = convex_quadratic(20);
+        let report = ScaledInterior::new(Cauchy::new()).with_options(options).minimize(&q.0, &q.1, &[0.5; 20]).unwrap();
+        assert!(report.converged() && report.stationarity <= 1e-6, "cauchy: {report}");
+    }
+
     #[test]
     fn nan_values_and_setup_errors() {
         let b = Bounds::closed(vec![0.0, 0.0], vec![3.0, 3.0]).unwrap();

@@ -466,11 +466,17 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
                     self.step.solve(&mut sm, radius, s_hat)
                 };
                 inner += info.inner_iterations;
-                let (q, cauchy_q, cauchy_slope, cauchy_tau) =
+                let (q, cauchy_q, cauchy_slope, cauchy_tau, full) =
                     self.candidates(&mut w, &mut model, &x, lower, upper, radius, theta);
                 let pred = -q;
-                let step_norm = norm(&w.best);
-                let hits_boundary = step_norm >= (1.0 - 1e-6) * radius;
+                // The step solver's step in full is measured in its own norm (the
+                // preconditioner's); the other candidates in the Euclidean one.
+                let (step_norm, hits_boundary) = if full {
+                    (info.step_norm, info.hits_boundary)
+                } else {
+                    let s = norm(&w.best);
+                    (s, s >= (1.0 - 1e-6) * radius)
+                };
                 for i in 0..n {
                     let t = x[i] + w.sqrt_d[i] * w.best[i];
                     // A component within a few ulps of its bound can round onto it: it stays.
@@ -675,8 +681,9 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
         (tau, q, tau * gg)
     }
 
-    /// The three candidates (module docs); the best goes to `w.best`. Returns its model value
-    /// and the Cauchy step's value, slope and length.
+    /// The four candidates (module docs); the best goes to `w.best`. Returns its model value,
+    /// the Cauchy step's value, slope and length, and whether the best is the step solver's
+    /// step in full.
     #[allow(clippy::too_many_arguments)]
     fn candidates<M: Oracle>(
         &self,
@@ -687,7 +694,7 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
         u: &[f64],
         radius: f64,
         theta: f64,
-    ) -> (f64, f64, f64, f64) {
+    ) -> (f64, f64, f64, f64, bool) {
         let n = x.len();
         // Candidate 3 first (it fills w.cand).
         let (tau_c, q_c, slope_c) = self.cauchy(w, model, x, l, u, radius, theta);
@@ -707,8 +714,10 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
         // Candidate 1: the step itself, or stepped back from the box.
         let t1 = if tau_b > 1.0 { 1.0 } else { theta * tau_b };
         let q1 = t1 * gs + 0.5 * t1 * t1 * sbs;
+        let mut full = false;
         if q1 < best_q {
             best_q = q1;
+            full = t1 == 1.0;
             for i in 0..n {
                 w.best[i] = t1 * w.s_hat[i];
             }
@@ -729,6 +738,7 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
             let q4 = dot(&w.g_hat, &w.cand) + 0.5 * dot(&w.cand, &w.br);
             if q4 < best_q {
                 best_q = q4;
+                full = false;
                 w.best.copy_from_slice(&w.cand);
             }
             for i in 0..n {
@@ -763,13 +773,14 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
                 let q2 = q_b + dq;
                 if q2 < best_q {
                     best_q = q2;
+                    full = false;
                     for i in 0..n {
                         w.best[i] = tau_b * w.s_hat[i] + t * w.r_hat[i];
                     }
                 }
             }
         }
-        (best_q, q_c, slope_c, tau_c)
+        (best_q, q_c, slope_c, tau_c, full)
     }
 }
 
