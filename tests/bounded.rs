@@ -898,3 +898,41 @@ fn no_allocation_per_iteration() {
     assert!(report.converged(), "{report}");
     counted("scaled interior", calls.get(), first.get(), last.get());
 }
+
+/// A nonconvex bounded quadratic (the membrane Laplacian shifted by `-5`, indefinite, in
+/// `[-1, 1]` with a fixed boundary): negative curvature in the subspace CG, a shifted
+/// incomplete factor, and a KKT point with many variables at their bounds.
+#[test]
+fn nonconvex_bounded_quadratic() {
+    let k = 20;
+    let q = SparseQuadratic::membrane(k, -5.0, 1.0);
+    let m = k + 2;
+    let (mut lower, mut upper) = (vec![0.0; m * m], vec![0.0; m * m]);
+    for y in 1..m - 1 {
+        for x in 1..m - 1 {
+            lower[y * m + x] = -1.0;
+            upper[y * m + x] = 1.0;
+        }
+    }
+    let b = Bounds::closed(lower, upper).unwrap();
+    let x0: Vec<f64> = (0..m * m).map(|i| 0.1 * ((i as f64) * 0.7).sin()).collect();
+    let options = BoundedOptions { keep_history: true, ..Default::default() };
+    for report in [
+        ProjectedNewton::new().with_options(options.clone()).solve(Newton::sparse(&q), &b, &x0).unwrap(),
+        ProjectedNewton::new().with_options(options).minimize(&q, &b, &x0).unwrap(),
+    ] {
+        assert!(report.converged(), "{report}");
+        assert!(pg(&report.x, &report.gradient, &b) <= 1e-6);
+        assert!(report.f < q.value(&x0));
+        assert!(report.history.iter().any(|r| r.step_status == trust_region::StepStatus::NegativeCurvature));
+        let at_bound = (0..m * m).filter(|&i| b.lower[i] < b.upper[i] && report.x[i].abs() == 1.0).count();
+        assert!(at_bound > 0);
+        eprintln!(
+            "nonconvex n = {}: {} iterations, f = {:.6}, {} at +-1",
+            m * m,
+            report.iterations,
+            report.f,
+            at_bound
+        );
+    }
+}
