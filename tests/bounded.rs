@@ -655,13 +655,15 @@ fn limits_and_observer_end_the_run() {
     assert!(format!("{report}").contains("5 active bounds"));
 }
 
-/// The obstacle problem at `n = 102^2` (10,404 variables, 404 fixed) with each preconditioner:
-/// iterations, CG iterations and time (`cargo test --release -p trust-region --test bounded
-/// -- --ignored --nocapture`).
+/// The obstacle problem at `n = 102^2` (10,404 variables, 404 fixed; `BOUNDED_K=k` for
+/// `(k + 2)^2`) with each preconditioner and with the scaled interior method: iterations, CG
+/// iterations and time (`cargo test -p trust-region --test bounded large -- --ignored
+/// --nocapture`).
 #[test]
 #[ignore]
 fn large_obstacle_problem() {
-    let (q, b) = obstacle(100);
+    let k = std::env::var("BOUNDED_K").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let (q, b) = obstacle(k);
     let n = b.dim();
     let x0 = vec![0.0; n];
     for (name, pre) in [
@@ -935,4 +937,46 @@ fn nonconvex_bounded_quadratic() {
             at_bound
         );
     }
+}
+
+/// `f = -x_0 - x_1` on `[0, inf) x [0, 1]`: unbounded below along `x_0`. Both methods end with
+/// a typed reason (no panic), and a box of fixed variables only is solved at once.
+struct Ramp;
+
+impl Objective for Ramp {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        -x[0] - x[1]
+    }
+    fn gradient(&self, _: &[f64], g: &mut [f64]) {
+        g[0] = -1.0;
+        g[1] = -1.0;
+    }
+}
+
+impl HessianProduct for Ramp {
+    fn hessian_product(&self, _: &[f64], _: &[f64], hv: &mut [f64]) {
+        hv.iter_mut().for_each(|h| *h = 0.0);
+    }
+}
+
+#[test]
+fn unbounded_below_and_all_fixed() {
+    use trust_region::solver::scaled_interior::ScaledInterior;
+    use trust_region::subproblem::Steihaug;
+    let b = Bounds::closed(vec![0.0, 0.0], vec![f64::INFINITY, 1.0]).unwrap();
+    let r = ProjectedNewton::new().minimize(&Ramp, &b, &[0.5, 0.5]).unwrap();
+    assert!(!r.converged(), "{r}");
+    assert_eq!(r.x[1], 1.0);
+    assert!(r.x[0] > 1e100 && r.f.is_finite(), "{r}");
+    let r = ScaledInterior::new(Steihaug::new()).minimize(&Ramp, &b, &[0.5, 0.5]).unwrap();
+    assert!(!r.converged(), "{r}");
+    assert!(r.x[1] < 1.0 && r.f.is_finite(), "{r}");
+    let fixed = Bounds::closed(vec![1.0, 2.0], vec![1.0, 2.0]).unwrap();
+    let r = ProjectedNewton::new().minimize(&Ramp, &fixed, &[0.0, 0.0]).unwrap();
+    assert!(r.converged() && r.iterations == 0 && r.x == vec![1.0, 2.0] && r.termination.active_bounds == 2);
+    let r = ScaledInterior::new(Steihaug::new()).minimize(&Ramp, &fixed, &[0.0, 0.0]).unwrap();
+    assert!(r.converged() && r.iterations == 0 && r.x == vec![1.0, 2.0] && r.termination.active_bounds == 2);
 }

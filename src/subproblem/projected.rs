@@ -648,15 +648,23 @@ fn move_to(x: f64, w: f64, alpha: f64, l: f64, u: f64) -> f64 {
     project(x + alpha * w, l, u)
 }
 
-/// `pg(x) = ||x - P(x - g)||_inf`.
+/// `pg(x) = ||x - P(x - g)||_inf` for `x` in the box, evaluated without cancellation: the
+/// component is `min(g_i, x_i - l_i)` for `g_i > 0` and `min(-g_i, u_i - x_i)` for `g_i < 0`,
+/// the same number in exact arithmetic, but `x_i - (x_i - g_i)` loses `g_i` entirely once
+/// `|x_i| > |g_i| / eps` (a run along an unbounded ray would report `pg = 0`).
 pub(crate) fn projected_gradient_inf(x: &[f64], g: &[f64], lower: &[f64], upper: &[f64]) -> f64 {
     let mut m = 0.0f64;
     for i in 0..x.len() {
-        let v = (x[i] - project(x[i] - g[i], lower[i], upper[i])).abs();
-        if v.is_nan() {
+        let v = if g[i] > 0.0 {
+            g[i].min(x[i] - lower[i])
+        } else if g[i] < 0.0 {
+            (-g[i]).min(upper[i] - x[i])
+        } else if g[i] == 0.0 {
+            0.0
+        } else {
             return f64::NAN;
-        }
-        m = m.max(v);
+        };
+        m = m.max(v.abs());
     }
     m
 }
@@ -679,6 +687,9 @@ mod tests {
         assert_eq!(breakpoint(0.5, 0.0, 0.0, 1.0), f64::INFINITY);
         assert_eq!(move_to(0.3, 1.0, 0.7, 0.0, 1.0), 1.0);
         assert_eq!(projected_gradient_inf(&[0.0, 0.5], &[1.0, 0.0], &[0.0, 0.0], &[1.0, 1.0]), 0.0);
+        assert_eq!(projected_gradient_inf(&[0.25, 0.5], &[1.0, -0.125], &[0.0, 0.0], &[1.0, 1.0]), 0.25);
+        assert_eq!(projected_gradient_inf(&[1e17], &[-1.0], &[0.0], &[f64::INFINITY]), 1.0);
+        assert!(projected_gradient_inf(&[0.5], &[f64::NAN], &[0.0], &[1.0]).is_nan());
         assert_eq!(active_bounds(&[0.0, 0.5, 1.0], &[0.0; 3], &[1.0; 3]), 2);
     }
 }
