@@ -980,3 +980,43 @@ fn unbounded_below_and_all_fixed() {
     let r = ScaledInterior::new(Steihaug::new()).minimize(&Ramp, &fixed, &[0.0, 0.0]).unwrap();
     assert!(r.converged() && r.iterations == 0 && r.x == vec![1.0, 2.0] && r.termination.active_bounds == 2);
 }
+
+/// Bounded nonlinear least squares through the Gauss-Newton model: `r_i = t_i^2 x_0 + x_1 -
+/// y_i` (linear in `x`) with `x_0 <= 0.5`, the unconstrained fit being `x = (1, 0)`.
+struct Fit;
+
+impl trust_region::Residuals for Fit {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn residual_count(&self) -> usize {
+        4
+    }
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        for (i, ri) in r.iter_mut().enumerate() {
+            let t = i as f64;
+            *ri = t * t * x[0] + x[1] - t * t;
+        }
+    }
+}
+
+impl trust_region::DenseJacobian for Fit {
+    fn jacobian(&self, _: &[f64], mut j: faer::MatMut<'_, f64>) {
+        for i in 0..4 {
+            let t = i as f64;
+            j[(i, 0)] = t * t;
+            j[(i, 1)] = 1.0;
+        }
+    }
+}
+
+#[test]
+fn bounded_least_squares_with_gauss_newton() {
+    let b = Bounds::closed(vec![f64::NEG_INFINITY, f64::NEG_INFINITY], vec![0.5, f64::INFINITY]).unwrap();
+    let report = ProjectedNewton::new().solve(trust_region::GaussNewton::dense(&Fit), &b, &[0.0, 0.0]).unwrap();
+    assert!(report.converged(), "{report}");
+    // With x_0 = 0.5 fixed by its bound, x_1 = mean(t^2 / 2) = (0 + 1 + 4 + 9) / 8 = 1.75.
+    assert_eq!(report.x[0], 0.5);
+    assert!((report.x[1] - 1.75).abs() < 1e-8, "{:?}", report.x);
+    assert_eq!(report.termination.active_bounds, 1);
+}

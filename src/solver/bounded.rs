@@ -8,7 +8,9 @@
 //! $$\mathrm{pg}(x) = \norm{x - P(x - g(x))}_\infty ,$$
 //!
 //! zero exactly at the first-order critical (KKT) points; the run converges when
-//! $\mathrm{pg}(x) \le$ `gtol` (absolute, default $10^{-6}$).
+//! $\mathrm{pg}(x) \le$ `gtol` (absolute, default $10^{-6}$). It is evaluated componentwise as
+//! $\min(|g_i|, \text{distance to the bound } -g_i \text{ points at})$, the same number without
+//! the cancellation of $x_i - (x_i - g_i)$ at large $|x_i|$.
 //!
 //! One iteration at the iterate $x_k$ (always in the box) with radius $\Delta_k$:
 //! 1. the step $s$ of [`crate::subproblem::projected`]: a generalized Cauchy step by
