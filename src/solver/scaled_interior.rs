@@ -25,6 +25,11 @@
 //! every member by taking the positive part of each diagonal entry (the $^+$ above); for
 //! Coleman-Li and HUU that changes nothing.
 //!
+//! With [`Scaling::Adaptive`] the member is chosen at every trial: the one among Coleman-Li,
+//! HUU, KK-type and the equal-weight combination (default parameters) whose scaled Cauchy step
+//! (candidate 3 below) decreases its own scaled model most; the step solver is prepared again
+//! when the choice changes. That costs one product per member and trial.
+//!
 //! # The step
 //!
 //! Any matrix-free step solver of the crate ([`Steihaug`](crate::subproblem::Steihaug),
