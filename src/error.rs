@@ -48,7 +48,7 @@ pub enum SetupError {
         reason: &'static str,
     },
     /// A bound pair is not a nonempty interval.
-    #[error("invalid bounds at index {index}: lower = {lower}, upper = {upper} (need lower < upper, no NaN)")]
+    #[error("invalid bounds at index {index}: lower = {lower}, upper = {upper} (need lower < upper, or lower <= upper for the projected method; no NaN)")]
     InvalidBounds {
         /// Index of the variable.
         index: usize,

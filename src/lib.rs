@@ -41,8 +41,10 @@
 //! # Layers
 //!
 //! 1. Outer loops ([`solver`]): [`TrustRegion`] (Newton / Gauss-Newton: [`TrustRegion::minimize`]
-//!    for Hessian-vector products, [`TrustRegion::solve`] for any model), the interior loop
-//!    for bounded systems ([`Interior`]) and the Hessian-free training loop, all on one ratio
+//!    for Hessian-vector products, [`TrustRegion::solve`] for any model), the projected
+//!    Newton trust region and the scaled interior trust region for bound-constrained
+//!    minimization ([`ProjectedNewton`], [`ScaledInterior`]), the interior loop for bounded
+//!    systems ([`Interior`]) and the Hessian-free training loop, all on one ratio
 //!    and radius policy ([`radius`]), one [`Limits`], one [`Report`] shape and one
 //!    [`Observer`] trait.
 //! 2. Models ([`model`]): [`Newton`] over a curvature source (Hessian-vector products, dense
@@ -139,7 +141,9 @@ pub use problem::{
 pub use radius::RadiusOptions;
 pub use report::{IterationInfo, Outcome, Report};
 pub use scaling::Scaling;
+pub use solver::bounded::{BoundedOptions, BoundedReport, BoundedTermination, ProjectedNewton};
 pub use solver::interior::{Interior, InteriorOptions, SystemReport, SystemTermination};
+pub use solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
 pub use solver::{TrustRegion, TrustRegionOptions};
 pub use step::{Evaluations, Needs, StepInfo, StepStatus};
 pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};

@@ -132,6 +132,53 @@ impl Bounds {
         Ok(Self { lower, upper })
     }
 
+    /// Builds a closed box for the projected method
+    /// ([`ProjectedNewton`](crate::solver::bounded::ProjectedNewton)): equal lengths, no NaN,
+    /// `lower_i <= upper_i`, `lower_i < inf`, `upper_i > -inf`. Unlike [`Bounds::new`] it allows
+    /// `lower_i = upper_i` (a fixed variable) and intervals with no double strictly inside; the
+    /// interior solvers still refuse such a box.
+    pub fn closed(lower: Vec<f64>, upper: Vec<f64>) -> Result<Self, crate::error::SetupError> {
+        let b = Self { lower, upper };
+        b.check_closed()?;
+        Ok(b)
+    }
+
+    /// The checks of [`Bounds::closed`] on a box built field by field.
+    pub fn check_closed(&self) -> Result<(), crate::error::SetupError> {
+        use crate::error::SetupError;
+        if self.lower.len() != self.upper.len() {
+            return Err(SetupError::DimensionMismatch {
+                what: "upper bounds",
+                expected: self.lower.len(),
+                found: self.upper.len(),
+            });
+        }
+        for (i, (&l, &u)) in self.lower.iter().zip(&self.upper).enumerate() {
+            if l.is_nan() || u.is_nan() || l > u || l == f64::INFINITY || u == f64::NEG_INFINITY {
+                return Err(SetupError::InvalidBounds { index: i, lower: l, upper: u });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `x` lies in the closed box.
+    pub fn contains(&self, x: &[f64]) -> bool {
+        x.len() == self.dim()
+            && x.iter().zip(self.lower.iter().zip(&self.upper)).all(|(&xi, (&l, &u))| l <= xi && xi <= u)
+    }
+
+    /// Projects `x` onto the closed box in place, `x_i <- mid(lower_i, x_i, upper_i)`; returns
+    /// whether any component moved.
+    pub fn project(&self, x: &mut [f64]) -> bool {
+        let mut moved = false;
+        for (xi, (&l, &u)) in x.iter_mut().zip(self.lower.iter().zip(&self.upper)) {
+            let p = xi.max(l).min(u);
+            moved |= p != *xi;
+            *xi = p;
+        }
+        moved
+    }
+
     /// Checks the intervals of a box whose lengths are known to match (for boxes built field
     /// by field rather than with [`Bounds::new`]).
     pub(crate) fn check(&self) -> Result<(), crate::error::SetupError> {

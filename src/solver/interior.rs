@@ -751,7 +751,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
     }
 }
 /// Moves a start component lying on a bound strictly inside (module docs, IPOPT's rule).
-fn push_inside(x: f64, l: f64, u: f64, kappa: f64) -> f64 {
+pub(crate) fn push_inside(x: f64, l: f64, u: f64, kappa: f64) -> f64 {
     let width = u - l;
     let candidate = if x == l {
         l + (kappa * l.abs().max(1.0)).min(kappa * width)

@@ -25,6 +25,7 @@ pub mod dogleg;
 pub mod exact;
 pub mod gltr;
 pub mod ichol;
+pub mod projected;
 pub mod steihaug;
 
 pub use cauchy::Cauchy;
