@@ -10,6 +10,7 @@
 //! [`check`] compares every derivative a problem offers against finite differences;
 //! [`runner`] runs suites x step solvers and collects one [`runner::RunRecord`] per run.
 
+pub mod bounded;
 pub mod check;
 pub mod cutest;
 pub mod fdnet;
