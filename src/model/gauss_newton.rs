@@ -1,18 +1,19 @@
 //! The Gauss-Newton model `B = J'J` of residuals `r(x)`, generic over where the Jacobian is
-//! kept: [`DenseJacobianStore`] (a dense `m x n` matrix; `J'J` formed only for a step solver
-//! that needs the matrix) or [`SparseJacobianStore`] (a fixed compressed-column pattern).
+//! kept: a [`JacobianStore`] of [`super::jacobian`], the same stores the interior loop uses
+//! ([`GaussNewton::dense`]: a dense `m x n` matrix, `J'J` formed only for a step solver that
+//! needs the matrix; [`GaussNewton::sparse`]: a fixed compressed-column pattern).
 //!
 //! `f = ||r||^2 / 2` is computed with a scaled norm so that large residuals do not overflow
 //! early; `g = J'r`; the predicted reduction of a step `s` is `-(Js)'(r + Js/2)` (module docs
 //! of [`crate::model`]). A Jacobian that is not finite at a trial point leaves the model at
-//! the previous point (the store keeps the previous values).
+//! the previous point (the stores keep the previous values).
 
-use faer::sparse::SparseColMat;
 use faer::{Mat, MatRef};
 
+use super::jacobian::{DenseStore, JacobianRef, JacobianStore, SparseStore, UserDense, UserSparse};
 use super::{check_start, products_only, Acceptance, DenseMatrixModel, MatrixModel, Model, Oracle};
 use crate::error::SetupError;
-use crate::linalg::{self, all_finite, dense, sparse};
+use crate::linalg::{self, all_finite};
 use crate::problem::{DenseJacobian, Residuals, SparseJacobian};
 use crate::step::{Evaluations, Needs};
 
@@ -75,198 +76,82 @@ impl ResidualPoint {
     }
 }
 
-/// Where a [`GaussNewton`] model keeps `J` (module docs).
-pub trait JacobianStore<P: ?Sized> {
-    /// Refuses, before any evaluation, a step solver that needs what this store cannot give.
-    fn check_needs(&self, needs: Needs) -> Result<(), SetupError>;
-    /// Allocates for `m` residuals and `n` variables and evaluates `J(x0)`; `dense_jtj` asks
-    /// for `J'J` as a dense matrix. Returns whether `J` is finite.
-    fn start(&mut self, problem: &P, x0: &[f64], m: usize, dense_jtj: bool) -> Result<bool, SetupError>;
-    /// Evaluates `J(x)`; when it is not finite, restores the previous values and returns
-    /// `false`.
-    fn update(&mut self, problem: &P, x: &[f64]) -> bool;
-    /// `out <- J v`.
-    fn jv(&self, v: &[f64], out: &mut [f64]);
-    /// `out <- J' v`.
-    fn jtv(&self, v: &[f64], out: &mut [f64]);
-    /// Refreshes `J'J` if it was asked for.
-    fn refresh_jtj(&mut self) {}
-    /// `J'J` as a dense matrix, if it was asked for.
-    fn jtj(&self) -> Option<MatRef<'_, f64>> {
-        None
-    }
-    /// The column sums of squares of `J` (the diagonal of `J'J`) into `out`.
-    fn column_sums_of_squares(&self, out: &mut [f64]) -> bool;
-}
-
-/// A dense Jacobian, with the previous one kept for a rejected evaluation and `J'J` on demand.
-#[derive(Clone, Debug)]
-pub struct DenseJacobianStore {
-    jac: Mat<f64>,
-    jac_old: Mat<f64>,
-    jtj: Option<Mat<f64>>,
-}
-
-impl DenseJacobianStore {
-    fn is_finite(&self) -> bool {
-        let (m, n) = (self.jac.nrows(), self.jac.ncols());
-        (0..n).all(|j| (0..m).all(|i| self.jac[(i, j)].is_finite()))
-    }
-}
-
-impl<P: DenseJacobian + ?Sized> JacobianStore<P> for DenseJacobianStore {
-    fn check_needs(&self, _: Needs) -> Result<(), SetupError> {
-        Ok(())
-    }
-    fn start(&mut self, problem: &P, x0: &[f64], m: usize, dense_jtj: bool) -> Result<bool, SetupError> {
-        let n = x0.len();
-        self.jac = Mat::zeros(m, n);
-        self.jac_old = Mat::zeros(m, n);
-        self.jtj = dense_jtj.then(|| Mat::zeros(n, n));
-        problem.jacobian(x0, self.jac.as_mut());
-        Ok(self.is_finite())
-    }
-    fn update(&mut self, problem: &P, x: &[f64]) -> bool {
-        // Keep the old Jacobian so that a non-finite one at the trial point changes nothing.
-        std::mem::swap(&mut self.jac, &mut self.jac_old);
-        problem.jacobian(x, self.jac.as_mut());
-        if !self.is_finite() {
-            std::mem::swap(&mut self.jac, &mut self.jac_old);
-            return false;
-        }
-        true
-    }
-    fn jv(&self, v: &[f64], out: &mut [f64]) {
-        dense::matvec(self.jac.as_ref(), v, out);
-    }
-    fn jtv(&self, v: &[f64], out: &mut [f64]) {
-        dense::matvec_transpose(self.jac.as_ref(), v, out);
-    }
-    fn refresh_jtj(&mut self) {
-        if let Some(jtj) = self.jtj.as_mut() {
-            faer::linalg::matmul::matmul(
-                jtj.as_mut(),
-                faer::Accum::Replace,
-                self.jac.transpose(),
-                self.jac.as_ref(),
-                1.0,
-                faer::Par::Seq,
-            );
-        }
-    }
-    fn jtj(&self) -> Option<MatRef<'_, f64>> {
-        self.jtj.as_ref().map(|m| m.as_ref())
-    }
-    fn column_sums_of_squares(&self, out: &mut [f64]) -> bool {
-        for (j, o) in out.iter_mut().enumerate() {
-            let c = self.jac.col(j);
-            *o = c.iter().map(|v| v * v).sum();
-        }
-        true
-    }
-}
-
-/// A sparse Jacobian in the problem's fixed pattern, with the previous values kept for a
-/// rejected evaluation.
-#[derive(Clone, Debug, Default)]
-pub struct SparseJacobianStore {
-    jac: Option<SparseColMat<usize, f64>>,
-    vals_old: Vec<f64>,
-}
-
-impl<P: SparseJacobian + ?Sized> JacobianStore<P> for SparseJacobianStore {
-    fn check_needs(&self, needs: Needs) -> Result<(), SetupError> {
-        products_only(needs, "a J'J matrix (the problem offers a sparse Jacobian)")
-    }
-    fn start(&mut self, problem: &P, x0: &[f64], m: usize, _: bool) -> Result<bool, SetupError> {
-        let sym = problem.jacobian_pattern();
-        if sym.nrows() != m {
-            return Err(SetupError::DimensionMismatch {
-                what: "Jacobian pattern rows",
-                expected: m,
-                found: sym.nrows(),
-            });
-        }
-        if sym.ncols() != x0.len() {
-            return Err(SetupError::DimensionMismatch {
-                what: "Jacobian pattern columns",
-                expected: x0.len(),
-                found: sym.ncols(),
-            });
-        }
-        let nnz = sym.row_idx().len();
-        let mut jac = SparseColMat::new(sym, vec![0.0; nnz]);
-        problem.jacobian_values(x0, jac.val_mut());
-        let finite = all_finite(jac.val());
-        self.vals_old = vec![0.0; nnz];
-        self.jac = Some(jac);
-        Ok(finite)
-    }
-    fn update(&mut self, problem: &P, x: &[f64]) -> bool {
-        let Some(jac) = self.jac.as_mut() else { return false };
-        self.vals_old.copy_from_slice(jac.val());
-        problem.jacobian_values(x, jac.val_mut());
-        if !all_finite(jac.val()) {
-            jac.val_mut().copy_from_slice(&self.vals_old);
-            return false;
-        }
-        true
-    }
-    fn jv(&self, v: &[f64], out: &mut [f64]) {
-        if let Some(j) = self.jac.as_ref() {
-            sparse::matvec(j.as_ref(), v, out);
-        }
-    }
-    fn jtv(&self, v: &[f64], out: &mut [f64]) {
-        if let Some(j) = self.jac.as_ref() {
-            sparse::matvec_transpose(j.as_ref(), v, out);
-        }
-    }
-    fn column_sums_of_squares(&self, out: &mut [f64]) -> bool {
-        let Some(jac) = self.jac.as_ref() else { return false };
-        let sym = jac.symbolic();
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = jac.val()[sym.col_range(j)].iter().map(|v| v * v).sum();
-        }
-        true
-    }
-}
-
-/// The Gauss-Newton model `B = J'J` of [`Residuals`], with `J` kept in `J` (module docs).
+/// The Gauss-Newton model `B = J'J` of [`Residuals`], with `J` kept in a [`JacobianStore`]
+/// (module docs).
 ///
 /// Build it with [`GaussNewton::dense`] or [`GaussNewton::sparse`] and hand it to
 /// [`crate::TrustRegion::solve`].
-#[derive(Debug)]
 pub struct GaussNewton<'a, P: ?Sized, J> {
     problem: &'a P,
     pt: ResidualPoint,
-    store: J,
+    /// Built at [`Oracle::start`] (where a pattern of the wrong shape is a setup error).
+    store: Option<J>,
+    build: fn(&'a P) -> Result<J, SetupError>,
+    /// Whether the step solver needs `J'J` as a dense matrix.
+    matrix_needed: bool,
+    /// Refuses step solvers that need what the store cannot give.
+    check_needs: fn(Needs) -> Result<(), SetupError>,
+    jtj: Option<Mat<f64>>,
 }
 
-impl<'a, P: DenseJacobian + ?Sized> GaussNewton<'a, P, DenseJacobianStore> {
+impl<P: ?Sized, J> std::fmt::Debug for GaussNewton<'_, P, J> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GaussNewton").field("x", &self.pt.x).field("f", &self.pt.f).finish_non_exhaustive()
+    }
+}
+
+impl<'a, P: DenseJacobian + ?Sized> GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {
     /// The model over the problem's dense Jacobian (every step solver; `J'J` is formed only
     /// for those that need the matrix).
     pub fn dense(problem: &'a P) -> Self {
-        let store = DenseJacobianStore { jac: Mat::zeros(0, 0), jac_old: Mat::zeros(0, 0), jtj: None };
-        Self { problem, pt: ResidualPoint::default(), store }
+        Self {
+            problem,
+            pt: ResidualPoint::default(),
+            store: None,
+            build: |p| Ok(DenseStore::user(p).keep_previous()),
+            matrix_needed: false,
+            check_needs: |_| Ok(()),
+            jtj: None,
+        }
     }
 }
 
-impl<'a, P: SparseJacobian + ?Sized> GaussNewton<'a, P, SparseJacobianStore> {
+impl<'a, P: SparseJacobian + ?Sized> GaussNewton<'a, P, SparseStore<UserSparse<'a, P>>> {
     /// The model over the problem's sparse Jacobian (matrix-free step solvers).
     pub fn sparse(problem: &'a P) -> Self {
-        Self { problem, pt: ResidualPoint::default(), store: SparseJacobianStore::default() }
+        Self {
+            problem,
+            pt: ResidualPoint::default(),
+            store: None,
+            build: |p| Ok(SparseStore::user(p)?.keep_previous()),
+            matrix_needed: false,
+            check_needs: |needs| products_only(needs, "a J'J matrix (the problem offers a sparse Jacobian)"),
+            jtj: None,
+        }
     }
 }
 
-impl<P: ?Sized, J> GaussNewton<'_, P, J> {
+impl<P: ?Sized, J: JacobianStore> GaussNewton<'_, P, J> {
     /// The residuals at the current point.
     pub fn residuals(&self) -> &[f64] {
         &self.pt.r
     }
+
+    /// The Jacobian store (after the start).
+    pub fn store(&self) -> Option<&J> {
+        self.store.as_ref()
+    }
+
+    /// `J'J` from a dense store, when the step solver asked for the matrix.
+    fn refresh_jtj(&mut self) {
+        let (Some(jtj), Some(store)) = (self.jtj.as_mut(), self.store.as_ref()) else { return };
+        if let JacobianRef::Dense(jac) = store.matrix() {
+            faer::linalg::matmul::matmul(jtj.as_mut(), faer::Accum::Replace, jac.transpose(), jac, 1.0, faer::Par::Seq);
+        }
+    }
 }
 
-impl<P: Residuals + ?Sized, J: JacobianStore<P>> Model for GaussNewton<'_, P, J> {
+impl<P: Residuals + ?Sized, J: JacobianStore> Model for GaussNewton<'_, P, J> {
     fn dim(&self) -> usize {
         self.pt.x.len()
     }
@@ -277,30 +162,38 @@ impl<P: Residuals + ?Sized, J: JacobianStore<P>> Model for GaussNewton<'_, P, J>
         &self.pt.g
     }
     fn apply(&mut self, v: &[f64], out: &mut [f64]) {
-        self.store.jv(v, &mut self.pt.jv);
-        self.store.jtv(&self.pt.jv, out);
+        if let Some(store) = self.store.as_ref() {
+            store.apply(v, &mut self.pt.jv);
+            store.apply_transpose(&self.pt.jv, out);
+        }
     }
     fn dense_hessian(&self) -> Option<MatRef<'_, f64>> {
-        self.store.jtj()
+        self.jtj.as_ref().map(|m| m.as_ref())
     }
     fn diagonal(&self, out: &mut [f64]) -> bool {
-        self.store.column_sums_of_squares(out)
+        let Some(store) = self.store.as_ref() else { return false };
+        store.column_sums_of_squares(out);
+        true
     }
 }
 
-impl<P: Residuals + ?Sized, J: JacobianStore<P>> Oracle for GaussNewton<'_, P, J> {
+impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
-        self.store.check_needs(needs)?;
+        (self.check_needs)(needs)?;
         self.pt.start(self.problem, x0)?;
-        let m = self.pt.r.len();
-        let dense_jtj = matches!(needs, Needs::DenseMatrix | Needs::Matrix);
-        let finite = self.store.start(self.problem, x0, m, dense_jtj)?;
+        let mut store = (self.build)(self.problem)?;
+        let n = x0.len();
+        self.matrix_needed = matches!(needs, Needs::DenseMatrix | Needs::Matrix);
+        self.jtj = self.matrix_needed.then(|| Mat::zeros(n, n));
+        let e = store.evaluate(x0, &self.pt.r);
         self.pt.evals.jacobian += 1;
-        if !finite {
+        self.pt.evals.residuals += e.residual_evaluations;
+        if !e.finite {
             return Err(SetupError::NonFiniteAtStart { what: "Jacobian" });
         }
-        self.store.jtv(&self.pt.r, &mut self.pt.g);
-        self.store.refresh_jtj();
+        store.apply_transpose(&self.pt.r, &mut self.pt.g);
+        self.store = Some(store);
+        self.refresh_jtj();
         if !all_finite(&self.pt.g) {
             return Err(SetupError::NonFiniteAtStart { what: "gradient" });
         }
@@ -310,14 +203,16 @@ impl<P: Residuals + ?Sized, J: JacobianStore<P>> Oracle for GaussNewton<'_, P, J
         self.pt.trial(self.problem, x)
     }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
-        let finite = self.store.update(self.problem, x);
+        let Some(store) = self.store.as_mut() else { return Acceptance::NonFiniteGradient };
+        let e = store.evaluate(x, &self.pt.r_trial);
         self.pt.evals.jacobian += 1;
-        if !finite {
+        self.pt.evals.residuals += e.residual_evaluations;
+        if !e.finite {
             return Acceptance::NonFiniteGradient;
         }
         self.pt.swap_in(x, f);
-        self.store.jtv(&self.pt.r, &mut self.pt.g);
-        self.store.refresh_jtj();
+        store.apply_transpose(&self.pt.r, &mut self.pt.g);
+        self.refresh_jtj();
         if !all_finite(&self.pt.g) {
             return Acceptance::NonFiniteCurvature;
         }
@@ -327,7 +222,8 @@ impl<P: Residuals + ?Sized, J: JacobianStore<P>> Oracle for GaussNewton<'_, P, J
         self.pt.evals
     }
     fn predicted_reduction(&mut self, s: &[f64]) -> Option<f64> {
-        self.store.jv(s, &mut self.pt.jv);
+        let store = self.store.as_ref()?;
+        store.apply(s, &mut self.pt.jv);
         Some(gauss_newton_reduction(&self.pt.jv, &self.pt.r))
     }
     fn as_model(&mut self) -> &mut dyn Model {
@@ -335,8 +231,8 @@ impl<P: Residuals + ?Sized, J: JacobianStore<P>> Oracle for GaussNewton<'_, P, J
     }
 }
 
-impl<P: DenseJacobian + ?Sized> DenseMatrixModel for GaussNewton<'_, P, DenseJacobianStore> {}
-impl<P: DenseJacobian + ?Sized> MatrixModel for GaussNewton<'_, P, DenseJacobianStore> {}
+impl<'a, P: DenseJacobian + ?Sized> DenseMatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
+impl<'a, P: DenseJacobian + ?Sized> MatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
 
 /// `-(Js)'(r + Js/2)` for `js = Js`.
 fn gauss_newton_reduction(js: &[f64], r: &[f64]) -> f64 {

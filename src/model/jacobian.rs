@@ -237,7 +237,7 @@ pub struct SparseStore<S> {
 impl<S: SparseSource> SparseStore<S> {
     /// A store over `source` with `pattern`, which must be `m x n`
     /// ([`SetupError::DimensionMismatch`] otherwise). Values are zero until the first
-    /// evaluation.
+    /// evaluation. See [`SparseStore::sorted_rows`] for a store that will be factorized.
     pub fn new(source: S, pattern: SymbolicSparseColMat<usize>, m: usize, n: usize) -> Result<Self, SetupError> {
         check_pattern(pattern.as_ref(), m, n)?;
         let values = vec![0.0; pattern.row_idx().len()];
@@ -248,6 +248,14 @@ impl<S: SparseSource> SparseStore<S> {
     pub fn keep_previous(mut self) -> Self {
         self.previous = Some(vec![0.0; self.values.len()]);
         self
+    }
+
+    /// Refuses a pattern with unsorted or repeated row indices in a column
+    /// ([`SetupError::InvalidPattern`]): what a sparse factorization of the stored matrix
+    /// needs. Products alone work on any pattern faer's constructors accept.
+    pub fn sorted_rows(self) -> Result<Self, SetupError> {
+        check_sorted_rows(self.pattern.as_ref())?;
+        Ok(self)
     }
 
     /// The fixed pattern.
@@ -280,6 +288,7 @@ impl<'a, P: Residuals + Sync + ?Sized> SparseStore<FdSparse<'a, P>> {
         rel_step: f64,
     ) -> Result<Self, SetupError> {
         check_pattern(pattern.as_ref(), problem.residual_count(), problem.dim())?;
+        check_sorted_rows(pattern.as_ref())?;
         let source = FdSparse { problem, bounds, fd: SparseFd::new(pattern.as_ref(), rel_step) };
         Self::new(source, pattern, problem.residual_count(), problem.dim())
     }
@@ -341,9 +350,14 @@ fn check_pattern(pattern: SymbolicSparseColMatRef<'_, usize>, m: usize, n: usize
             found: pattern.ncols(),
         });
     }
-    // faer's checked constructor accepts unsorted or repeated row indices in a column; the
-    // sparse LU's ordering (COLAMD) does not, and would panic.
-    for j in 0..n {
+    Ok(())
+}
+
+/// Every column's row indices strictly increasing. faer's checked constructor accepts
+/// unsorted or repeated row indices in a column; the sparse LU's ordering (COLAMD) does not,
+/// and would panic.
+fn check_sorted_rows(pattern: SymbolicSparseColMatRef<'_, usize>) -> Result<(), SetupError> {
+    for j in 0..pattern.ncols() {
         let rows = &pattern.row_idx()[pattern.col_range(j)];
         if rows.windows(2).any(|w| w[0] >= w[1]) {
             return Err(SetupError::InvalidPattern(

@@ -20,7 +20,7 @@
 //! | [`GaussNewton::sparse`] | [`SparseJacobian`](crate::problem::SparseJacobian) | `J'J` | products, diagonal |
 //!
 //! [`Newton`] is generic over its [`Curvature`] source, [`GaussNewton`] over its
-//! [`JacobianStore`]; both share the point bookkeeping (value, gradient, trial gradient,
+//! [`JacobianStore`](jacobian::JacobianStore) (the one the interior loop uses too); both share the point bookkeeping (value, gradient, trial gradient,
 //! evaluation counts).
 //!
 //! For Gauss-Newton, `f = ||r||^2/2`, `g = J'r` and the predicted reduction of a step `s` is
@@ -32,7 +32,7 @@ mod gauss_newton;
 pub mod jacobian;
 mod newton;
 
-pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};
+pub use gauss_newton::GaussNewton;
 pub use newton::{ApproximateCurvature, Curvature, DenseCurvature, Newton, ProductCurvature, SparseCurvature};
 
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};

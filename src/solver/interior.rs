@@ -464,7 +464,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         x0: &[f64],
     ) -> Result<SystemReport, SetupError> {
         let start = self.check(p, bounds, x0)?;
-        let mut jac = SparseStore::user(p)?.keep_previous();
+        let mut jac = SparseStore::user(p)?.sorted_rows()?.keep_previous();
         self.run(p, &mut jac, bounds, start)
     }
 
