@@ -140,6 +140,62 @@ where
     Ok(())
 }
 
+/// A cost of a run for a profile: `(metric name, cost of a record)`.
+pub type Metric<R> = (&'static str, fn(&R) -> f64);
+
+/// The profiles of `records` for each metric: one curve per distinct `solver(r)`, one problem
+/// per distinct `key(r)`, runs with `solved(r)` false counted as failures.
+pub fn profiles_of<R>(
+    records: &[R],
+    solver: impl Fn(&R) -> String,
+    key: impl Fn(&R) -> String,
+    solved: impl Fn(&R) -> bool,
+    metrics: &[Metric<R>],
+) -> Vec<Profile> {
+    let mut solvers: Vec<String> = records.iter().map(&solver).collect();
+    solvers.sort();
+    solvers.dedup();
+    let mut keys: Vec<String> = records.iter().map(&key).collect();
+    keys.sort();
+    keys.dedup();
+    metrics
+        .iter()
+        .map(|(name, cost)| {
+            let costs: Vec<Vec<Option<f64>>> = keys
+                .iter()
+                .map(|k| {
+                    solvers
+                        .iter()
+                        .map(|s| {
+                            records.iter().find(|r| solver(r) == *s && key(r) == *k).filter(|r| solved(r)).map(cost)
+                        })
+                        .collect()
+                })
+                .collect();
+            Profile::new(name, solvers.clone(), &costs)
+        })
+        .collect()
+}
+
+/// Writes each profile as `{prefix}_{metric}.svg` and `.png` in `dir` with the title
+/// `"{title}: performance profile, {metric}"`; returns the paths written.
+pub fn write_all(profiles: &[Profile], dir: &Path, prefix: &str, title: &str) -> Result<Vec<String>, String> {
+    let mut written = Vec::new();
+    for prof in profiles {
+        let heading = format!("{title}: performance profile, {}", prof.metric);
+        for ext in ["svg", "png"] {
+            let path = dir.join(format!("{prefix}_{}.{ext}", prof.metric));
+            if ext == "svg" {
+                write_svg(prof, &path, &heading)?;
+            } else {
+                write_png(prof, &path, &heading)?;
+            }
+            written.push(path.display().to_string());
+        }
+    }
+    Ok(written)
+}
+
 /// Writes the profile as an SVG file.
 pub fn write_svg(profile: &Profile, path: &Path, title: &str) -> Result<(), String> {
     register_font();

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use trust_region::linalg::norm_inf;
 use trust_region_problems::profile;
 use trust_region_problems::runner::{csv, profiles, run_one, table, RunRecord, RunSettings, SolverName};
-use trust_region_problems::{cutest, mgh, systems, SuiteProblem};
+use trust_region_problems::{bounded, cutest, mgh, systems, SuiteProblem};
 
 /// `println!` that ends the program quietly when stdout is closed (for example when the
 /// output is piped into `head`) instead of panicking on the broken pipe.
@@ -52,9 +52,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Describe one problem: name, n, f(x0) and ||g(x0)||_inf.
+    /// Describe one problem: name, n, f(x0) and ||g(x0)||_inf (bound-constrained problems:
+    /// at the SIF start, with the counts of finite lower and upper bounds).
     Describe {
-        /// Problem name (MGH or CUTEst).
+        /// Problem name (MGH, CUTEst or bound-constrained CUTEst).
         #[arg(long)]
         problem: String,
         /// Size for scalable problems.
@@ -68,7 +69,7 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Suite to run (repeatable): mgh, cutest, systems. Default: every suite.
+    /// Suite to run (repeatable): mgh, cutest, systems, bounded. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
     /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol,
@@ -76,6 +77,11 @@ struct RunArgs {
     /// (the others only on request).
     #[arg(long = "solver")]
     solvers: Vec<SolverName>,
+    /// Method for the bound-constrained suite (repeatable): projected, projected-jacobi,
+    /// projected-products, interior-cl, interior-huu, interior-kk, interior-combination,
+    /// interior-adaptive. Default: projected, interior-cl.
+    #[arg(long = "bounded-solver")]
+    bounded_solvers: Vec<trust_region_problems::bounded::runner::BoundedSolver>,
     /// Only problems with this name (repeatable).
     #[arg(long = "problem")]
     problems: Vec<String>,
@@ -118,7 +124,13 @@ struct RunArgs {
     threads: Option<usize>,
 }
 
-const SUITES: [&str; 3] = ["mgh", "cutest", "systems"];
+const SUITES: [&str; 4] = ["mgh", "cutest", "systems", "bounded"];
+
+/// The bounded methods run when none is named.
+const DEFAULT_BOUNDED: [trust_region_problems::bounded::runner::BoundedSolver; 2] = [
+    trust_region_problems::bounded::runner::BoundedSolver::Projected,
+    trust_region_problems::bounded::runner::BoundedSolver::InteriorCl,
+];
 
 /// The solvers run when none is named.
 const DEFAULT_SOLVERS: [SolverName; 4] =
@@ -142,9 +154,24 @@ fn load(suite: &str, cli: &RunArgs) -> Result<Vec<Box<dyn SuiteProblem>>, String
 
 /// Prints name, n, f(x0) and ||g(x0)||_inf of one problem.
 fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
-    let Some(p) = mgh::by_name(problem, n).or_else(|| cutest::by_name(problem, n)) else {
-        eprintln!("trsuite: no problem named `{problem}`{}", n.map(|n| format!(" with n = {n}")).unwrap_or_default());
-        return ExitCode::FAILURE;
+    // A bound-constrained problem also reports its box (counts of finite bounds); f(x0) and
+    // g(x0) are at the SIF start, before any projection.
+    let (p, bounds): (Box<dyn SuiteProblem>, _) = match mgh::by_name(problem, n).or_else(|| cutest::by_name(problem, n))
+    {
+        Some(p) => (p, None),
+        None => match bounded::by_name(problem, n) {
+            Some(b) => {
+                let bounds = b.bounds();
+                (b, Some(bounds))
+            }
+            None => {
+                eprintln!(
+                    "trsuite: no problem named `{problem}`{}",
+                    n.map(|n| format!(" with n = {n}")).unwrap_or_default()
+                );
+                return ExitCode::FAILURE;
+            }
+        },
     };
     let info = p.info();
     let x0 = p.x0();
@@ -154,7 +181,7 @@ fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
     };
     let mut g = vec![0.0; info.n];
     let f0 = obj.value_and_gradient(&x0, &mut g);
-    let record = serde_json::json!({
+    let mut record = serde_json::json!({
         "suite": info.suite,
         "name": info.name,
         "n": info.n,
@@ -163,16 +190,23 @@ fn describe(problem: &str, n: Option<usize>, json: bool) -> ExitCode {
         "f_star": info.f_star,
         "source": info.source,
     });
+    let counts =
+        bounds.map(|(l, u)| (l.iter().filter(|v| v.is_finite()).count(), u.iter().filter(|v| v.is_finite()).count()));
+    if let Some((finite_lower, finite_upper)) = counts {
+        record["finite_lower"] = finite_lower.into();
+        record["finite_upper"] = finite_upper.into();
+    }
     if json {
         out!("{record}");
     } else {
         out!(
-            "{} ({}), n = {}: f(x0) = {:.10e}, ||g(x0)||_inf = {:.6e}",
+            "{} ({}), n = {}: f(x0) = {:.10e}, ||g(x0)||_inf = {:.6e}{}",
             info.name,
             info.suite,
             info.n,
             f0,
-            norm_inf(&g)
+            norm_inf(&g),
+            counts.map(|(l, u)| format!(", {l} finite lower and {u} finite upper bounds")).unwrap_or_default()
         );
     }
     ExitCode::SUCCESS
@@ -242,9 +276,14 @@ fn main() -> ExitCode {
 
     let mut problems = Vec::new();
     let mut run_systems = false;
+    let mut run_bounded = false;
     for s in &suites {
         if s == "systems" {
             run_systems = true;
+            continue;
+        }
+        if s == "bounded" {
+            run_bounded = true;
             continue;
         }
         match load(s, &cli) {
@@ -256,12 +295,16 @@ fn main() -> ExitCode {
         }
     }
     let system_found = |name: &String| systems::by_name(name, cli.n).is_some();
+    let bounded_found = |name: &String| bounded::by_name(name, cli.n).is_some();
     if let Some(name) = cli.problems.iter().find(|name| {
         let in_unconstrained = problems.iter().any(|p| p.info().name.eq_ignore_ascii_case(name));
-        !(in_unconstrained || (run_systems && system_found(name)))
+        !(in_unconstrained || (run_systems && system_found(name)) || (run_bounded && bounded_found(name)))
     }) {
         let exists = |n: Option<usize>| {
-            mgh::by_name(name, n).is_some() || cutest::by_name(name, n).is_some() || systems::by_name(name, n).is_some()
+            mgh::by_name(name, n).is_some()
+                || cutest::by_name(name, n).is_some()
+                || systems::by_name(name, n).is_some()
+                || bounded::by_name(name, n).is_some()
         };
         match cli.n {
             Some(n) if exists(None) => eprintln!("trsuite: problem `{name}` does not accept n = {n}"),
@@ -287,8 +330,9 @@ fn main() -> ExitCode {
         })
         .filter(|r| r.termination != "unsupported")
         .collect();
-    if problems.is_empty() && run_systems {
-        return systems_main(&cli, false);
+    let unconstrained_ran = !problems.is_empty();
+    if !unconstrained_ran && (run_systems || run_bounded) {
+        return other_suites(&cli, run_systems, run_bounded, false);
     }
     let text = table(&records, cli.gtol);
     out_raw!("{text}");
@@ -310,8 +354,91 @@ fn main() -> ExitCode {
         }
         out!("wrote {} records to {}", records.len(), path.display());
     }
+    other_suites(&cli, run_systems, run_bounded, true)
+}
+
+/// Runs the bounded-systems and bound-constrained suites when selected, after any other.
+fn other_suites(cli: &RunArgs, run_systems: bool, run_bounded: bool, unconstrained_ran: bool) -> ExitCode {
     if run_systems {
-        return systems_main(&cli, true);
+        let code = systems_main(cli, unconstrained_ran);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    if run_bounded {
+        return bounded_main(cli, unconstrained_ran || run_systems);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Runs the bound-constrained problems with the bounded methods (`--bounded-solver`, default
+/// `projected` and `interior-cl`); prints the table, writes `bounded.csv`, `bounded.json` and
+/// the profiles into `--out`, and the records to `--json FILE` (to `FILE` with extension
+/// `.bounded.json` when another suite ran too).
+fn bounded_main(cli: &RunArgs, others_ran: bool) -> ExitCode {
+    use trust_region_problems::bounded::runner as br;
+    let problems: Vec<Box<dyn bounded::BoundedProblem>> = if cli.problems.is_empty() {
+        bounded::suite()
+    } else {
+        cli.problems.iter().filter_map(|name| bounded::by_name(name, cli.n)).collect()
+    };
+    let solvers = if cli.bounded_solvers.is_empty() { DEFAULT_BOUNDED.to_vec() } else { cli.bounded_solvers.clone() };
+    let settings = br::BoundedSettings {
+        gtol: cli.gtol,
+        max_iterations: cli.max_iterations,
+        max_time: Duration::from_secs_f64(cli.time_limit),
+    };
+    let jobs: Vec<(usize, br::BoundedSolver)> =
+        (0..problems.len()).flat_map(|i| solvers.iter().map(move |&s| (i, s))).collect();
+    let records: Vec<br::BoundedRunRecord> = jobs
+        .par_iter()
+        .progress_with(ProgressBar::new(jobs.len() as u64))
+        .map(|&(i, s)| br::run_bounded(problems[i].as_ref(), s, &settings))
+        .filter(|r| r.termination != "unsupported")
+        .collect();
+    out!("\nbound-constrained problems: {} runs ({} problems)", records.len(), problems.len());
+    out_raw!("{}", br::table(&records));
+    let dir = &cli.out;
+    let json = match std::fs::create_dir_all(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| serde_json::to_string_pretty(&records).map_err(|e| e.to_string()))
+    {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("trsuite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &cli.json {
+        let path = if others_ran { path.with_extension("bounded.json") } else { path.clone() };
+        if let Err(e) = std::fs::write(&path, &json) {
+            eprintln!("trsuite: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        out!("wrote {} bound-constrained records to {}", records.len(), path.display());
+    }
+    for (name, text) in [("bounded.csv", br::csv(&records)), ("bounded.json", json)] {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            eprintln!("trsuite: cannot write {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    out!("wrote {} bound-constrained runs to {}/bounded.csv, bounded.json", records.len(), dir.display());
+    if !cli.no_plots {
+        let metrics: [profile::Metric<br::BoundedRunRecord>; 3] = [
+            ("iterations", |r| r.iterations as f64),
+            ("evaluations", |r| (r.f_evals + r.g_evals + r.hv_evals + r.h_evals) as f64),
+            ("seconds", |r| r.seconds),
+        ];
+        let profiles =
+            profile::profiles_of(&records, |r| r.solver.clone(), |r| r.problem.clone(), |r| r.converged, &metrics);
+        match profile::write_all(&profiles, dir, "bounded_profile", "bound-constrained problems") {
+            Ok(p) => out!("performance profiles: {}", p.join(", ")),
+            Err(e) => {
+                eprintln!("trsuite: cannot draw the profiles: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
 }
@@ -371,53 +498,25 @@ fn systems_main(cli: &RunArgs, unconstrained_ran: bool) -> ExitCode {
     }
     out!("wrote {} bounded-system runs to {}/systems.csv, systems.json", records.len(), dir.display());
     if !cli.no_plots {
-        let mut combos: Vec<String> = records.iter().map(|r| format!("{}/{}", r.scaling, r.rule)).collect();
-        combos.sort();
-        combos.dedup();
-        let mut keys: Vec<(String, String)> = records.iter().map(|r| (r.problem.clone(), r.start.clone())).collect();
-        keys.sort();
-        keys.dedup();
-        type Cost = fn(&sr::SystemRunRecord) -> f64;
-        let metrics: [(&str, Cost); 3] = [
+        let metrics: [profile::Metric<sr::SystemRunRecord>; 3] = [
             ("iterations", |r| r.iterations as f64),
             ("evaluations", |r| (r.f_evals + r.j_evals) as f64),
             ("seconds", |r| r.seconds),
         ];
-        let mut pictures = Vec::new();
-        for (metric, cost) in metrics {
-            let costs: Vec<Vec<Option<f64>>> = keys
-                .iter()
-                .map(|k| {
-                    combos
-                        .iter()
-                        .map(|c| {
-                            records
-                                .iter()
-                                .find(|r| {
-                                    r.problem == k.0 && r.start == k.1 && format!("{}/{}", r.scaling, r.rule) == *c
-                                })
-                                .filter(|r| r.success)
-                                .map(cost)
-                        })
-                        .collect()
-                })
-                .collect();
-            let prof = profile::Profile::new(metric, combos.clone(), &costs);
-            let title = format!("bounded systems: performance profile, {metric}");
-            for ext in ["svg", "png"] {
-                let path = dir.join(format!("systems_profile_{metric}.{ext}"));
-                let res = if ext == "svg" {
-                    profile::write_svg(&prof, &path, &title)
-                } else {
-                    profile::write_png(&prof, &path, &title)
-                };
-                if let Err(e) = res {
-                    eprintln!("trsuite: cannot draw {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-                pictures.push(path.display().to_string());
+        let profiles = profile::profiles_of(
+            &records,
+            |r| format!("{}/{}", r.scaling, r.rule),
+            |r| format!("{} {}", r.problem, r.start),
+            |r| r.success,
+            &metrics,
+        );
+        let pictures = match profile::write_all(&profiles, dir, "systems_profile", "bounded systems") {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("trsuite: cannot draw the profiles: {e}");
+                return ExitCode::FAILURE;
             }
-        }
+        };
         out!("performance profiles: {}", pictures.join(", "));
     }
     ExitCode::SUCCESS

@@ -11,6 +11,7 @@
 use crate::SuiteProblem;
 
 mod large;
+pub mod runner;
 mod small;
 
 /// A bound-constrained test problem: the objective interfaces of [`SuiteProblem`] (its
