@@ -115,3 +115,54 @@ fn json_with_systems_and_clear_size_errors() {
     let err = String::from_utf8_lossy(&zero.stderr);
     assert!(err.contains("--n must be at least 1"), "{err}");
 }
+
+/// `--suite bounded`: the records carry the documented fields (pg_inf, active_bounds, the
+/// evaluation counts), and `describe` gives the box's finite-bound counts.
+#[test]
+fn bounded_suite_records_and_describe() {
+    let out = temp_dir("bounded");
+    let json = out.join("bounded-records.json");
+    let _ = std::fs::create_dir_all(&out);
+    let run = trsuite()
+        .args(["--suite", "bounded", "--problem", "HS1", "--problem", "HS45", "--no-plots"])
+        .args(["--bounded-solver", "projected", "--bounded-solver", "interior-cl", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("trsuite runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let records: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("--json written")).expect("valid JSON");
+    let records = records.as_array().expect("an array");
+    assert_eq!(records.len(), 4);
+    for key in [
+        "suite",
+        "problem",
+        "n",
+        "solver",
+        "termination",
+        "converged",
+        "iterations",
+        "f_evals",
+        "g_evals",
+        "hv_evals",
+        "h_evals",
+        "f",
+        "pg_inf",
+        "active_bounds",
+        "seconds",
+    ] {
+        assert!(records.iter().all(|r| r.get(key).is_some()), "missing field {key}");
+    }
+    assert!(records.iter().all(|r| r["converged"] == true && r["pg_inf"].as_f64().unwrap() <= 1e-6));
+    assert!(out.join("bounded.csv").exists());
+
+    let d = trsuite().args(["describe", "--problem", "HS45", "--json"]).output().expect("trsuite runs");
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&d.stdout).expect("JSON");
+    assert_eq!(v["n"], 5);
+    // HS45: 0 <= x_i <= i.
+    assert_eq!(v["finite_lower"], 5);
+    assert_eq!(v["finite_upper"], 5);
+}
