@@ -145,7 +145,7 @@ impl Grid {
         let hy = hx;
         let wi = hy * (1.0 / hx) * 0.25;
         let wj = hx * (1.0 / hy) * 0.25;
-        let lc = hx * hy * c * -1.0;
+        let lc = -(hx * hy * c);
         let n = p * p;
         let (mut lower, mut upper, mut x0) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         let a = matches!(variant, Obstacle::Ae | Obstacle::Al);
@@ -240,7 +240,7 @@ impl Grid {
         let p = 2 * q;
         // SIF: 1/H = P-1, H = 1 / (1/H), LC = -(H^2 C).
         let h = 1.0 / (p - 1) as f64;
-        let lc = h * h * c * -1.0;
+        let lc = -(h * h * c);
         let n = p * p;
         let (mut lower, mut upper, mut x0) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for j in 1..p - 1 {
@@ -249,7 +249,7 @@ impl Grid {
                 let upp = d as f64 * h;
                 let k = j * p + i;
                 upper[k] = upp;
-                lower[k] = upp * -1.0;
+                lower[k] = -upp;
                 if upper_start {
                     x0[k] = upp;
                 }
@@ -262,7 +262,7 @@ impl Grid {
 
 /// The `Q` with `4 Q^2 = n`, if any.
 fn torsion_q(n: usize) -> Option<usize> {
-    (n % 4 == 0).then_some(())?;
+    n.is_multiple_of(4).then_some(())?;
     exact_side(n / 4)
 }
 

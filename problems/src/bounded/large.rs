@@ -174,7 +174,7 @@ impl Chain {
     /// The SIF's `M` for `N = n` (type docs).
     pub fn by_size(kind: ChainKind, n: usize) -> Option<Self> {
         match kind {
-            ChainKind::Explin | ChainKind::Explin2 => (n % 12 == 0).then_some(())?,
+            ChainKind::Explin | ChainKind::Explin2 => n.is_multiple_of(12).then_some(())?,
             ChainKind::Qudlin => (),
         }
         let m = if kind == ChainKind::Qudlin { n / 2 } else { n / 12 };
@@ -337,7 +337,7 @@ impl Chardis0 {
 
     /// `n = 2 NP1`; `None` for odd `n` or `n < 4`.
     pub fn by_size(n: usize) -> Option<Self> {
-        (n % 2 == 0).then_some(())?;
+        n.is_multiple_of(2).then_some(())?;
         Self::new(n / 2)
     }
 }
