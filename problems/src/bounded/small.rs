@@ -9,6 +9,9 @@
 //! all `n` variables (the `fixed!` macro), which keeps the element a direct transcription of
 //! the group. Two problems are an unconstrained CUTEst formula in a box and reuse it: QINGB is
 //! QING ([`crate::cutest::Qing`]) at n = 5, TRIGON1B is TRIGON1 ([`crate::cutest::Trigon1`]).
+//! BQPGABIM and BQPGASIM share one quadratic (a linear group plus 172 elements `w x_i x_j` and
+//! `w x_i^2 / 2`), transcribed as data tables from the S2MPJ translation and checked by
+//! solving both to the optimal values their files state.
 //!
 //! SIF semantics (as in [`crate::cutest`]): a group is `g(sum_e w_e phi_e + a'x - c)` (the
 //! constant is subtracted), a group with `SCALE s` contributes `g(.) / s`, and a variable the
@@ -1012,7 +1015,11 @@ impl Described for Bqpga {
         }
     }
     fn source(&self) -> &'static str {
-        s2mpj!("BQPGABIM.SIF / BQPGASIM.SIF")
+        if self.fixed {
+            s2mpj!("BQPGABIM.SIF")
+        } else {
+            s2mpj!("BQPGASIM.SIF")
+        }
     }
     fn f_star(&self) -> Option<f64> {
         Some(if self.fixed { -3.790343e-5 } else { -5.519814e-5 })
