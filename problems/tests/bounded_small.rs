@@ -94,6 +94,8 @@ fn registry_lists_the_small_problems_in_order() {
     assert_eq!(bounded::by_name("QINGB", Some(12)).unwrap().info().n, 12);
     assert_eq!(bounded::by_name("LEVYMONT", Some(7)).unwrap().info().n, 7);
     assert_eq!(bounded::by_name("S368", Some(3)).unwrap().info().n, 3);
+    assert_eq!(bounded::by_name("HS110", Some(20)).unwrap().info().n, 20);
+    assert_eq!(bounded::by_name("HS110", Some(20)).unwrap().info().f_star, None);
     assert_eq!(bounded::by_name("TRIGON1B", Some(30)).unwrap().info().n, 30);
     assert_eq!(bounded::by_name("HADAMALS", Some(36)).unwrap().info().n, 36);
     assert!(bounded::by_name("HADAMALS", Some(40)).is_none());
@@ -229,6 +231,8 @@ fn values_at_the_start_match_independent_ones() {
     close("HS38", f0("HS38"), 19192.0, 1e-14);
     close("HS45", f0("HS45"), 1.733_333_333_333_333_3, 1e-14);
     close("HS110", f0("HS110"), -43.134_337, 1e-7);
+    let hs110 = bounded::by_name("HS110", Some(20)).unwrap();
+    close("HS110 (n = 20)", value(hs110.as_ref(), &hs110.x0()), 20.0 * 7f64.ln().powi(2) - 9f64.powi(4), 1e-14);
     // From the formulas by hand.
     close("HS3MOD", f0("HS3MOD"), 1.0 + 81.0, 1e-15);
     close("HATFLDA", f0("HATFLDA"), 0.81 + 3.0 * (0.1 - 0.1f64.sqrt()).powi(2), 1e-14);
@@ -287,7 +291,7 @@ fn projected_newton_solves_a_few() {
     // BQPGABIM and BQPGASIM reaching the SIF's stated values checks the transcribed data.
     for name in [
         "HS1", "HS2", "HS3", "HS4", "HS5", "HS38", "HS45", "HATFLDA", "HATFLDB", "HATFLDC", "QINGB", "EXP2B",
-        "BQPGABIM", "BQPGASIM",
+        "BQPGABIM", "BQPGASIM", "HS110",
     ] {
         let p = problem(name);
         let (l, u) = p.bounds();

@@ -356,20 +356,29 @@ fixed! {
     }
 }
 
-/// HS110: Hock & Schittkowski problem 110 (Paviani),
-/// `f = sum_{i=1}^{10} (ln(x_i - 2)^2 + ln(10 - x_i)^2) - (prod_i x_i)^0.2`,
-/// `2.001 <= x_i <= 9.999`. x0 = (9, ..., 9), `f(x0) = 10 ln(7)^2 - 81 = -43.134337`;
-/// f* = -45.77846971 at `x_i = 9.35025655` (Hock & Schittkowski). Elements: one per variable
-/// (the two logarithms) and the product over all ten.
-/// Source: HS110.SIF; neither the SIF file nor its S2MPJ translation was available, so the
-/// formula is Hock & Schittkowski's problem 110 as in the sif2jax port (johannahaffner/sif2jax,
-/// `hs110.py`, which follows the SIF file) and OptimizationProblems.jl (`hs110.jl`).
-#[derive(Clone, Copy, Debug, Default)]
-struct Hs110;
+/// HS110: Hock & Schittkowski problem 110 (Paviani) as the SIF file writes it,
+/// `f = sum_{i=1}^{n} (ln(x_i - 2)^2 + ln(10 - x_i)^2) - exp(0.2 sum_{i=1}^{n} ln x_i)`
+/// (groups 2LOG(i) and 10LOG(i) of type LOGSQR on `x_i - 2` and `10 - x_i`, group GEXP of type
+/// EXP, `-exp(0.2 t)`, on the sum of the elements `ln x_i`: the last term is
+/// `-(prod_i x_i)^0.2`), `2.001 <= x_i <= 9.999`. Listed size n = 10 (the SIF default); any
+/// n >= 1. x0 = (9, ..., 9), `f(x0) = n ln(7)^2 - 9^(0.2 n)` (-43.134337 for n = 10);
+/// f* = -45.77846971 for n = 10 (SIF) at `x_i = 9.35025655`. GEXP couples every variable
+/// (a dense Hessian), so the gradient is written by hand:
+/// `g_i = 2 ln(x_i - 2) / (x_i - 2) - 2 ln(10 - x_i) / (10 - x_i) - 0.2 exp(0.2 t) / x_i`.
+/// Source: HS110.SIF (A. R. Conn, 1990), read from the mastsif mirror
+/// (optimizers/mastsif-mirror; not in ralna/SIF's index, no S2MPJ translation available).
+#[derive(Clone, Copy, Debug)]
+struct Hs110 {
+    n: usize,
+}
 
 impl Hs110 {
-    /// The registry entry (n = 10 only).
-    const ENTRY: Entry = Entry { name: "HS110", build: |n| by_elements((n.unwrap_or(10) == 10).then_some(Hs110)) };
+    /// The registry entry.
+    const ENTRY: Entry = Entry { name: "HS110", build: |n| by_hand(Hs110::new(n.unwrap_or(10))) };
+
+    fn new(n: usize) -> Option<Self> {
+        (n >= 1).then_some(Self { n })
+    }
 }
 
 impl Described for Hs110 {
@@ -377,48 +386,38 @@ impl Described for Hs110 {
         "HS110"
     }
     fn source(&self) -> &'static str {
-        "CUTEst HS110.SIF (not available: Hock & Schittkowski problem 110 as in \
-         johannahaffner/sif2jax hs110.py and OptimizationProblems.jl hs110.jl)"
+        "CUTEst HS110.SIF (optimizers/mastsif-mirror; not in the ralna/SIF index)"
     }
     fn f_star(&self) -> Option<f64> {
-        Some(-45.778_469_71)
+        (self.n == 10).then_some(-45.778_469_71)
     }
     fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
-        (vec![2.001; 10], vec![9.999; 10])
+        (vec![2.001; self.n], vec![9.999; self.n])
     }
 }
 
-impl Cutest for Hs110 {
+impl HandGradient for Hs110 {
     fn n(&self) -> usize {
-        10
+        self.n
     }
     fn x0(&self) -> Vec<f64> {
-        vec![9.0; 10]
+        vec![9.0; self.n]
     }
-    fn elements(&self) -> usize {
-        11
-    }
-    fn element_vars(&self, e: usize, vars: &mut [usize; MAX_ELEMENT_VARS]) -> usize {
-        if e < 10 {
-            vars[0] = e;
-            1
-        } else {
-            for (i, v) in vars.iter_mut().take(10).enumerate() {
-                *v = i;
-            }
-            10
+    fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
+        let mut f = D::from(0.0);
+        let mut t = D::from(0.0);
+        for (gi, &xi) in g.iter_mut().zip(x) {
+            let (a, b) = (xi - 2.0, -xi + 10.0);
+            let (la, lb) = (a.ln(), b.ln());
+            f += la * la + lb * lb;
+            *gi = la * 2.0 / a - lb * 2.0 / b;
+            t += xi.ln();
         }
-    }
-    fn element<D: Scalar>(&self, e: usize, x: &[D]) -> D {
-        if e < 10 {
-            sq((x[0] - 2.0).ln()) + sq((-x[0] + 10.0).ln())
-        } else {
-            let mut p = x[0];
-            for &xi in &x[1..] {
-                p *= xi;
-            }
-            -p.powf(0.2)
+        let e = (t * 0.2).exp();
+        for (gi, &xi) in g.iter_mut().zip(x) {
+            *gi -= e * 0.2 / xi;
         }
+        f - e
     }
 }
 
