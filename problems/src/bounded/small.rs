@@ -4,7 +4,8 @@
 //! Every problem is written as in the unconstrained set ([`crate::cutest`]): as a sum of element
 //! functions ([`Cutest`], adapter [`Elemental`]: exact gradient, Hessian-vector products,
 //! sparse and dense Hessians from num-dual numbers), or with a hand-derived gradient
-//! ([`HandGradient`], adapter [`Hand`]) where one group couples many variables (HADAMALS).
+//! ([`HandGradient`], adapter [`Hand`]) where one group couples many variables (HADAMALS, HS110; TRIGON1B
+//! through TRIGON1).
 //! The fixed-size problems of at most a few variables use one element per SIF group, each over
 //! all `n` variables (the `fixed!` macro), which keeps the element a direct transcription of
 //! the group. Two problems are an unconstrained CUTEst formula in a box and reuse it: QINGB is
@@ -32,7 +33,7 @@ macro_rules! s2mpj {
         concat!(
             "CUTEst ",
             $file,
-            " (S2MPJ translation, GrattonToint/S2MPJ python_problems; the SIF file itself was not available)"
+            " (S2MPJ translation, GrattonToint/S2MPJ python_problems; the SIF file is not in the ralna/SIF index)"
         )
     };
 }
@@ -44,6 +45,7 @@ macro_rules! sif {
     };
 }
 
+/// A free side of a box.
 const INF: f64 = f64::INFINITY;
 
 /// A built problem: what the registry records, the formula and the box.
