@@ -4,11 +4,15 @@
 //! Every problem is written as in the unconstrained set ([`crate::cutest`]): as a sum of element
 //! functions ([`Cutest`], adapter [`Elemental`]: exact gradient, Hessian-vector products,
 //! sparse and dense Hessians from num-dual numbers), or with a hand-derived gradient
-//! ([`HandGradient`], adapter [`Hand`]) where one group couples many variables (HADAMALS).
+//! ([`HandGradient`], adapter [`Hand`]) where one group couples many variables (HADAMALS, HS110; TRIGON1B
+//! through TRIGON1).
 //! The fixed-size problems of at most a few variables use one element per SIF group, each over
 //! all `n` variables (the `fixed!` macro), which keeps the element a direct transcription of
 //! the group. Two problems are an unconstrained CUTEst formula in a box and reuse it: QINGB is
 //! QING ([`crate::cutest::Qing`]) at n = 5, TRIGON1B is TRIGON1 ([`crate::cutest::Trigon1`]).
+//! BQPGABIM and BQPGASIM share one quadratic (a linear group plus 172 elements `w x_i x_j` and
+//! `w x_i^2 / 2`), transcribed as data tables from the S2MPJ translation and checked by
+//! solving both to the optimal values their files state.
 //!
 //! SIF semantics (as in [`crate::cutest`]): a group is `g(sum_e w_e phi_e + a'x - c)` (the
 //! constant is subtracted), a group with `SCALE s` contributes `g(.) / s`, and a variable the
@@ -29,7 +33,7 @@ macro_rules! s2mpj {
         concat!(
             "CUTEst ",
             $file,
-            " (S2MPJ translation, GrattonToint/S2MPJ python_problems; the SIF file itself was not available)"
+            " (S2MPJ translation, GrattonToint/S2MPJ python_problems; the SIF file is not in the ralna/SIF index)"
         )
     };
 }
@@ -41,6 +45,7 @@ macro_rules! sif {
     };
 }
 
+/// A free side of a box.
 const INF: f64 = f64::INFINITY;
 
 /// A built problem: what the registry records, the formula and the box.
@@ -87,9 +92,9 @@ impl BoundedProblem for Listed {
 /// What a problem type records besides its formula.
 trait Described {
     /// SIF name.
-    const NAME: &'static str;
+    fn name(&self) -> &'static str;
     /// Where the formulation was read.
-    const SOURCE: &'static str;
+    fn source(&self) -> &'static str;
     /// The optimal value at this size, where the SIF file (or the literature) states it.
     fn f_star(&self) -> Option<f64>;
     /// The box of the SIF `BOUNDS` section at this size.
@@ -100,18 +105,18 @@ trait Described {
 fn by_elements<P: Cutest + Described + 'static>(p: Option<P>) -> Option<Box<dyn BoundedProblem>> {
     let p = p?;
     let (lower, upper) = p.bounds();
-    let f_star = p.f_star();
+    let (name, source, f_star) = (p.name(), p.source(), p.f_star());
     let formulation = Box::new(Elemental::new(p));
-    Some(Box::new(Listed { name: P::NAME, source: P::SOURCE, f_star, formulation, lower, upper }))
+    Some(Box::new(Listed { name, source, f_star, formulation, lower, upper }))
 }
 
 /// An entry's `build` for a hand-gradient formula.
 fn by_hand<P: HandGradient + Described + 'static>(p: Option<P>) -> Option<Box<dyn BoundedProblem>> {
     let p = p?;
     let (lower, upper) = p.bounds();
-    let f_star = p.f_star();
+    let (name, source, f_star) = (p.name(), p.source(), p.f_star());
     let formulation = Box::new(Hand::new(p));
-    Some(Box::new(Listed { name: P::NAME, source: P::SOURCE, f_star, formulation, lower, upper }))
+    Some(Box::new(Listed { name, source, f_star, formulation, lower, upper }))
 }
 
 /// The entries of this file, in the spec's order.
@@ -136,6 +141,8 @@ pub(super) const ENTRIES: &[Entry] = &[
     Logros::ENTRY,
     Exp2b::ENTRY,
     TRIGON1B,
+    Bqpga::BQPGABIM,
+    Bqpga::BQPGASIM,
     Levymont::ENTRY,
     Hadamals::ENTRY,
 ];
@@ -159,8 +166,12 @@ macro_rules! fixed {
         }
 
         impl Described for $ty {
-            const NAME: &'static str = $name;
-            const SOURCE: &'static str = $src;
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn source(&self) -> &'static str {
+                $src
+            }
             fn f_star(&self) -> Option<f64> {
                 $fs
             }
@@ -347,65 +358,68 @@ fixed! {
     }
 }
 
-/// HS110: Hock & Schittkowski problem 110 (Paviani),
-/// `f = sum_{i=1}^{10} (ln(x_i - 2)^2 + ln(10 - x_i)^2) - (prod_i x_i)^0.2`,
-/// `2.001 <= x_i <= 9.999`. x0 = (9, ..., 9), `f(x0) = 10 ln(7)^2 - 81 = -43.134337`;
-/// f* = -45.77846971 at `x_i = 9.35025655` (Hock & Schittkowski). Elements: one per variable
-/// (the two logarithms) and the product over all ten.
-/// Source: HS110.SIF; neither the SIF file nor its S2MPJ translation was available, so the
-/// formula is Hock & Schittkowski's problem 110 as in the sif2jax port (johannahaffner/sif2jax,
-/// `hs110.py`, which follows the SIF file) and OptimizationProblems.jl (`hs110.jl`).
-#[derive(Clone, Copy, Debug, Default)]
-struct Hs110;
+/// HS110: Hock & Schittkowski problem 110 (Paviani) as the SIF file writes it,
+/// `f = sum_{i=1}^{n} (ln(x_i - 2)^2 + ln(10 - x_i)^2) - exp(0.2 sum_{i=1}^{n} ln x_i)`
+/// (groups 2LOG(i) and 10LOG(i) of type LOGSQR on `x_i - 2` and `10 - x_i`, group GEXP of type
+/// EXP, `-exp(0.2 t)`, on the sum of the elements `ln x_i`: the last term is
+/// `-(prod_i x_i)^0.2`), `2.001 <= x_i <= 9.999`. Listed size n = 10 (the SIF default); any
+/// n >= 1. x0 = (9, ..., 9), `f(x0) = n ln(7)^2 - 9^(0.2 n)` (-43.134337 for n = 10);
+/// f* = -45.77846971 for n = 10 (SIF) at `x_i = 9.35025655`. GEXP couples every variable
+/// (a dense Hessian), so the gradient is written by hand:
+/// `g_i = 2 ln(x_i - 2) / (x_i - 2) - 2 ln(10 - x_i) / (10 - x_i) - 0.2 exp(0.2 t) / x_i`.
+/// Source: HS110.SIF (A. R. Conn, 1990), read from the mastsif mirror
+/// (optimizers/mastsif-mirror; not in ralna/SIF's index, no S2MPJ translation available).
+#[derive(Clone, Copy, Debug)]
+struct Hs110 {
+    n: usize,
+}
 
 impl Hs110 {
-    /// The registry entry (n = 10 only).
-    const ENTRY: Entry = Entry { name: "HS110", build: |n| by_elements((n.unwrap_or(10) == 10).then_some(Hs110)) };
+    /// The registry entry.
+    const ENTRY: Entry = Entry { name: "HS110", build: |n| by_hand(Hs110::new(n.unwrap_or(10))) };
+
+    fn new(n: usize) -> Option<Self> {
+        (n >= 1).then_some(Self { n })
+    }
 }
 
 impl Described for Hs110 {
-    const NAME: &'static str = "HS110";
-    const SOURCE: &'static str = "CUTEst HS110.SIF (not available: Hock & Schittkowski problem 110 as in \
-                                  johannahaffner/sif2jax hs110.py and OptimizationProblems.jl hs110.jl)";
+    fn name(&self) -> &'static str {
+        "HS110"
+    }
+    fn source(&self) -> &'static str {
+        "CUTEst HS110.SIF (optimizers/mastsif-mirror; not in the ralna/SIF index)"
+    }
     fn f_star(&self) -> Option<f64> {
-        Some(-45.778_469_71)
+        (self.n == 10).then_some(-45.778_469_71)
     }
     fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
-        (vec![2.001; 10], vec![9.999; 10])
+        (vec![2.001; self.n], vec![9.999; self.n])
     }
 }
 
-impl Cutest for Hs110 {
+impl HandGradient for Hs110 {
     fn n(&self) -> usize {
-        10
+        self.n
     }
     fn x0(&self) -> Vec<f64> {
-        vec![9.0; 10]
+        vec![9.0; self.n]
     }
-    fn elements(&self) -> usize {
-        11
-    }
-    fn element_vars(&self, e: usize, vars: &mut [usize; MAX_ELEMENT_VARS]) -> usize {
-        if e < 10 {
-            vars[0] = e;
-            1
-        } else {
-            for (i, v) in vars.iter_mut().take(10).enumerate() {
-                *v = i;
-            }
-            10
+    fn value_gradient<D: Scalar>(&self, x: &[D], g: &mut [D]) -> D {
+        let mut f = D::from(0.0);
+        let mut t = D::from(0.0);
+        for (gi, &xi) in g.iter_mut().zip(x) {
+            let (a, b) = (xi - 2.0, -xi + 10.0);
+            let (la, lb) = (a.ln(), b.ln());
+            f += la * la + lb * lb;
+            *gi = la * 2.0 / a - lb * 2.0 / b;
+            t += xi.ln();
         }
-    }
-    fn element<D: Scalar>(&self, e: usize, x: &[D]) -> D {
-        if e < 10 {
-            sq((x[0] - 2.0).ln()) + sq((-x[0] + 10.0).ln())
-        } else {
-            let mut p = x[0];
-            for &xi in &x[1..] {
-                p *= xi;
-            }
-            -p.powf(0.2)
+        let e = (t * 0.2).exp();
+        for (gi, &xi) in g.iter_mut().zip(x) {
+            *gi -= e * 0.2 / xi;
         }
+        f - e
     }
 }
 
@@ -453,8 +467,12 @@ impl Hatfldc {
 }
 
 impl Described for Hatfldc {
-    const NAME: &'static str = "HATFLDC";
-    const SOURCE: &'static str = s2mpj!("HATFLDC.SIF");
+    fn name(&self) -> &'static str {
+        "HATFLDC"
+    }
+    fn source(&self) -> &'static str {
+        s2mpj!("HATFLDC.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         Some(0.0)
     }
@@ -565,8 +583,12 @@ fixed! {
 const QINGB: Entry = Entry { name: "QINGB", build: |n| by_elements(Qing::new(n.unwrap_or(5))) };
 
 impl Described for Qing {
-    const NAME: &'static str = "QINGB";
-    const SOURCE: &'static str = sif!("QINGB.SIF");
+    fn name(&self) -> &'static str {
+        "QINGB"
+    }
+    fn source(&self) -> &'static str {
+        sif!("QINGB.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         Some(0.0)
     }
@@ -596,8 +618,12 @@ impl S368 {
 }
 
 impl Described for S368 {
-    const NAME: &'static str = "S368";
-    const SOURCE: &'static str = s2mpj!("S368.SIF");
+    fn name(&self) -> &'static str {
+        "S368"
+    }
+    fn source(&self) -> &'static str {
+        s2mpj!("S368.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         None
     }
@@ -673,14 +699,389 @@ const TRIGON1B: Entry = Entry { name: "TRIGON1B", build: |n| by_hand(Trigon1::ne
 const TRIGON1B_UPPER: f64 = 3.141592653;
 
 impl Described for Trigon1 {
-    const NAME: &'static str = "TRIGON1B";
-    const SOURCE: &'static str = sif!("TRIGON1B.SIF");
+    fn name(&self) -> &'static str {
+        "TRIGON1B"
+    }
+    fn source(&self) -> &'static str {
+        sif!("TRIGON1B.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         Some(0.0)
     }
     fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
         let n = HandGradient::n(self);
         (vec![0.0; n], vec![TRIGON1B_UPPER; n])
+    }
+}
+
+/// The linear coefficients of BQPGABIM and BQPGASIM (group LINGROUP), variables 1..50.
+const BQPGA_LINEAR: [f64; 50] = [
+    5.6987e-02,
+    -6.1847e-03,
+    5.2516e-03,
+    1.1729e-02,
+    4.9596e-03,
+    -4.9271e-03,
+    1.2185e-02,
+    1.3238e-02,
+    -1.5134e-02,
+    -1.2247e-02,
+    2.3741e-02,
+    -9.7666e-02,
+    9.8702e-02,
+    7.8901e-04,
+    5.1663e-04,
+    -1.7477e-04,
+    1.1795e-03,
+    -1.7351e-02,
+    1.3439e-03,
+    -5.6977e-02,
+    1.0040e-02,
+    -8.3380e-02,
+    -3.7526e-03,
+    -9.4555e-04,
+    -4.9258e-03,
+    -1.3959e-03,
+    -4.3749e-03,
+    -4.3677e-03,
+    -2.7985e-02,
+    1.8839e-03,
+    -1.2340e-03,
+    -6.8139e-04,
+    -3.5838e-02,
+    -3.4857e-02,
+    2.8724e-03,
+    1.6625e-02,
+    1.3571e-02,
+    -7.2447e-03,
+    -4.6034e-04,
+    -1.6225e-02,
+    2.2034e-05,
+    5.8844e-02,
+    3.0725e-03,
+    2.8227e-03,
+    -2.0681e-02,
+    -5.4952e-03,
+    6.2552e-04,
+    3.3782e-02,
+    -4.8584e-03,
+    -1.4371e-03,
+];
+
+/// The quadratic elements of BQPGABIM and BQPGASIM in the SIF order, `(i, j, w)` 1-based:
+/// `w x_i^2 / 2` (element type DIAG) when `i = j`, `w x_i x_j` (OFFDIAG) otherwise.
+const BQPGA_QUADRATIC: [(usize, usize, f64); 172] = [
+    (1, 1, 1.0624e+03),
+    (1, 11, -9.9819e+01),
+    (11, 11, 7.8331e+02),
+    (1, 12, -9.9709e+01),
+    (11, 12, 1.0000e+02),
+    (12, 12, 1.0000e+02),
+    (1, 20, -1.0000e+02),
+    (20, 20, 7.8331e+02),
+    (1, 21, -1.0000e+02),
+    (20, 21, 1.0000e+02),
+    (21, 21, 1.0000e+02),
+    (1, 29, 9.0362e+01),
+    (29, 29, 7.8331e+02),
+    (1, 36, 6.5103e+01),
+    (36, 36, 7.8331e+02),
+    (1, 37, 6.5140e+01),
+    (36, 37, 1.0000e+02),
+    (37, 37, 1.0000e+02),
+    (1, 41, 7.5507e+01),
+    (41, 41, 7.8331e+02),
+    (1, 42, 7.5507e+01),
+    (41, 42, 1.0000e+02),
+    (42, 42, 1.0000e+02),
+    (1, 49, -9.7537e+01),
+    (49, 49, 7.8331e+02),
+    (2, 2, 1.0624e+03),
+    (2, 11, -9.9213e+01),
+    (2, 13, -9.9709e+01),
+    (11, 13, 9.9608e+01),
+    (13, 13, 1.0000e+02),
+    (2, 20, -9.9698e+01),
+    (2, 22, -1.0000e+02),
+    (20, 22, 9.9608e+01),
+    (22, 22, 1.0000e+02),
+    (2, 29, 8.9945e+01),
+    (2, 30, 9.0300e+01),
+    (29, 30, 9.9608e+01),
+    (30, 30, 1.0000e+02),
+    (2, 36, 6.4885e+01),
+    (2, 38, 6.5140e+01),
+    (36, 38, 9.9608e+01),
+    (38, 38, 1.0000e+02),
+    (2, 41, 7.5197e+01),
+    (2, 49, -9.7167e+01),
+    (3, 3, 1.0624e+03),
+    (3, 11, 8.1209e+01),
+    (3, 20, 8.1463e+01),
+    (3, 23, -1.0000e+02),
+    (20, 23, -8.1463e+01),
+    (23, 23, 1.0000e+02),
+    (3, 29, -7.3536e+01),
+    (3, 36, -5.3119e+01),
+    (3, 41, -6.1506e+01),
+    (3, 43, 7.5507e+01),
+    (41, 43, -8.1463e+01),
+    (43, 43, 1.0000e+02),
+    (3, 49, 7.9480e+01),
+    (3, 50, -9.7566e+01),
+    (49, 50, -8.1463e+01),
+    (50, 50, 1.0000e+02),
+    (4, 4, 1.0624e+03),
+    (4, 11, 2.8141e+01),
+    (4, 14, -9.9709e+01),
+    (11, 14, -2.8225e+01),
+    (14, 14, 1.0000e+02),
+    (4, 20, 2.8228e+01),
+    (4, 29, -2.5487e+01),
+    (4, 31, 9.0300e+01),
+    (29, 31, -2.8225e+01),
+    (31, 31, 1.0000e+02),
+    (4, 36, -1.8370e+01),
+    (4, 41, -2.1312e+01),
+    (4, 44, 7.5507e+01),
+    (41, 44, -2.8225e+01),
+    (44, 44, 1.0000e+02),
+    (4, 49, 2.7539e+01),
+    (5, 5, 1.0624e+03),
+    (5, 11, 2.6350e+01),
+    (5, 15, -9.9709e+01),
+    (11, 15, -2.6427e+01),
+    (15, 15, 1.0000e+02),
+    (5, 20, 2.6427e+01),
+    (5, 24, -1.0000e+02),
+    (20, 24, -2.6427e+01),
+    (24, 24, 1.0000e+02),
+    (5, 29, -2.3863e+01),
+    (5, 32, 9.0300e+01),
+    (29, 32, -2.6427e+01),
+    (32, 32, 1.0000e+02),
+    (5, 36, -1.7205e+01),
+    (5, 39, 6.5140e+01),
+    (36, 39, -2.6427e+01),
+    (39, 39, 1.0000e+02),
+    (5, 41, -1.9971e+01),
+    (5, 45, 7.5507e+01),
+    (41, 45, -2.6427e+01),
+    (45, 45, 1.0000e+02),
+    (5, 49, 2.5757e+01),
+    (6, 6, 1.0624e+03),
+    (6, 11, 9.9709e+01),
+    (6, 16, -9.9709e+01),
+    (11, 16, -1.0000e+02),
+    (16, 16, 1.0000e+02),
+    (6, 20, 1.0000e+02),
+    (6, 25, -1.0000e+02),
+    (20, 25, -1.0000e+02),
+    (25, 25, 1.0000e+02),
+    (6, 29, -9.0289e+01),
+    (6, 33, 9.0300e+01),
+    (29, 33, -1.0000e+02),
+    (33, 33, 1.0000e+02),
+    (6, 36, -6.5144e+01),
+    (6, 41, -7.5509e+01),
+    (6, 46, 7.5507e+01),
+    (41, 46, -1.0000e+02),
+    (46, 46, 1.0000e+02),
+    (6, 49, 9.7565e+01),
+    (7, 7, 1.0624e+03),
+    (7, 11, -9.9320e+01),
+    (7, 17, -9.9709e+01),
+    (11, 17, 9.9610e+01),
+    (17, 17, 1.0000e+02),
+    (7, 20, -9.9631e+01),
+    (7, 29, 8.9946e+01),
+    (7, 34, 9.0300e+01),
+    (29, 34, 9.9610e+01),
+    (34, 34, 1.0000e+02),
+    (7, 36, 6.4890e+01),
+    (7, 41, 7.5199e+01),
+    (7, 49, -9.7188e+01),
+    (8, 8, 1.0624e+03),
+    (8, 11, 9.7157e+01),
+    (8, 20, 9.7417e+01),
+    (8, 29, -8.7973e+01),
+    (8, 36, -6.3446e+01),
+    (8, 40, 6.5140e+01),
+    (36, 40, -9.7431e+01),
+    (40, 40, 1.0000e+02),
+    (8, 41, -7.3586e+01),
+    (8, 49, 9.5052e+01),
+    (9, 9, 1.0624e+03),
+    (9, 11, -2.9055),
+    (9, 20, -2.9605),
+    (9, 26, -1.0000e+02),
+    (20, 26, 2.9604),
+    (26, 26, 1.0000e+02),
+    (9, 29, 2.6517),
+    (9, 35, 9.0300e+01),
+    (29, 35, 2.9604),
+    (35, 35, 1.0000e+02),
+    (9, 36, 1.9168),
+    (9, 41, 2.2464),
+    (9, 49, -2.9243),
+    (10, 10, 1.0624e+03),
+    (10, 11, 2.9135e+01),
+    (10, 20, 2.9241e+01),
+    (10, 29, -2.6379e+01),
+    (10, 36, -1.9046e+01),
+    (10, 41, -2.2065e+01),
+    (10, 47, 7.5507e+01),
+    (41, 47, -2.9232e+01),
+    (47, 47, 1.0000e+02),
+    (11, 18, -1.0000e+02),
+    (18, 18, 1.0000e+02),
+    (20, 27, -1.0000e+02),
+    (27, 27, 1.0000e+02),
+    (11, 19, -1.0000e+02),
+    (19, 19, 1.0000e+02),
+    (20, 28, -1.0000e+02),
+    (28, 28, 1.0000e+02),
+    (41, 48, -1.0000e+02),
+    (48, 48, 1.0000e+02),
+];
+
+/// The bounds BQPGABIM and BQPGASIM share besides the default `[-0.1, 0.1]`:
+/// `(i, lower, upper)`, 1-based, `None` where the SIF file keeps the default.
+const BQPGA_BOUNDS: [(usize, Option<f64>, Option<f64>); 34] = [
+    (2, Some(-3.9206e-03), None),
+    (3, None, Some(9.9999e-02)),
+    (4, Some(-1.0001e-01), Some(9.9990e-02)),
+    (5, None, Some(9.9997e-02)),
+    (6, Some(-9.9994e-02), Some(6.1561e-06)),
+    (7, Some(-3.9119e-03), Some(9.9986e-02)),
+    (8, Some(-1.0001e-01), Some(2.5683e-02)),
+    (9, Some(-9.9987e-02), Some(1.0001e-01)),
+    (10, Some(-9.9988e-02), Some(1.0001e-01)),
+    (11, Some(-1.0001e-01), Some(2.8998e-03)),
+    (12, Some(-9.9952e-02), Some(4.7652e-05)),
+    (13, Some(-4.5551e-05), Some(9.9954e-02)),
+    (14, Some(-9.9999e-02), None),
+    (16, Some(-7.2801e-02), None),
+    (18, Some(-9.9992e-02), Some(8.3681e-06)),
+    (20, Some(-9.9956e-02), Some(4.3809e-05)),
+    (22, Some(-9.9961e-02), Some(3.9248e-05)),
+    (25, Some(-4.1110e-03), None),
+    (29, Some(-9.6988e-02), Some(1.0002e-01)),
+    (32, Some(-5.8439e-02), None),
+    (33, Some(-4.5616e-06), Some(9.9995e-02)),
+    (34, Some(-9.9999e-02), Some(7.3117e-07)),
+    (35, Some(-9.9991e-02), Some(9.3168e-06)),
+    (36, Some(-9.9977e-02), Some(1.0002e-01)),
+    (37, Some(-9.9984e-02), Some(1.5812e-05)),
+    (39, Some(-3.9611e-06), Some(9.9996e-02)),
+    (40, Some(-8.8262e-06), Some(9.9991e-02)),
+    (41, Some(-1.0001e-01), Some(9.9986e-02)),
+    (43, Some(-1.9873e-06), Some(9.9998e-02)),
+    (45, Some(-9.9993e-02), Some(7.4220e-06)),
+    (46, Some(-9.9999e-02), Some(8.2308e-07)),
+    (47, Some(-3.0424e-06), Some(9.9997e-02)),
+    (48, Some(-9.9985e-02), Some(1.5119e-05)),
+    (49, Some(-1.0004e-01), Some(2.4305e-02)),
+];
+
+/// BQPGABIM and BQPGASIM: the first 50-variable subproblem of BQPGAUSS (N. Gould, 1990), a
+/// quadratic `f = c'x + sum_(i,j,w) w q_ij(x)` over one linear
+/// group with 172 quadratic elements ([`BQPGA_QUADRATIC`]), in the box of [`BQPGA_BOUNDS`]
+/// (default `[-0.1, 0.1]`). BQPGASIM: `-5.4966e-5 <= x1 <= 9.9945e-2`; BQPGABIM: the same
+/// problem with `x1, x15, x42, x50` fixed at 0. x0 = 0 (`f(x0) = 0`). f* = -5.519814e-5
+/// (BQPGASIM) and -3.790343e-5 (BQPGABIM), the values of the files' OBJECT BOUND lines.
+/// Source: BQPGABIM.SIF and BQPGASIM.SIF via S2MPJ (the element data were read from the
+/// BQPGABIM translation; BQPGASIM's file holds the same linear and element data).
+#[derive(Clone, Copy, Debug)]
+struct Bqpga {
+    /// BQPGABIM (four variables fixed) rather than BQPGASIM.
+    fixed: bool,
+}
+
+impl Bqpga {
+    /// The registry entry of BQPGABIM (n = 50 only).
+    const BQPGABIM: Entry =
+        Entry { name: "BQPGABIM", build: |n| by_elements((n.unwrap_or(50) == 50).then_some(Bqpga { fixed: true })) };
+    /// The registry entry of BQPGASIM (n = 50 only).
+    const BQPGASIM: Entry =
+        Entry { name: "BQPGASIM", build: |n| by_elements((n.unwrap_or(50) == 50).then_some(Bqpga { fixed: false })) };
+}
+
+impl Described for Bqpga {
+    fn name(&self) -> &'static str {
+        if self.fixed {
+            "BQPGABIM"
+        } else {
+            "BQPGASIM"
+        }
+    }
+    fn source(&self) -> &'static str {
+        if self.fixed {
+            s2mpj!("BQPGABIM.SIF")
+        } else {
+            s2mpj!("BQPGASIM.SIF")
+        }
+    }
+    fn f_star(&self) -> Option<f64> {
+        Some(if self.fixed { -3.790343e-5 } else { -5.519814e-5 })
+    }
+    fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
+        let mut lower = vec![-0.1; 50];
+        let mut upper = vec![0.1; 50];
+        for &(i, l, u) in &BQPGA_BOUNDS {
+            if let Some(l) = l {
+                lower[i - 1] = l;
+            }
+            if let Some(u) = u {
+                upper[i - 1] = u;
+            }
+        }
+        if self.fixed {
+            for i in [1, 15, 42, 50] {
+                lower[i - 1] = 0.0;
+                upper[i - 1] = 0.0;
+            }
+        } else {
+            lower[0] = -5.4966e-05;
+            upper[0] = 9.9945e-02;
+        }
+        (lower, upper)
+    }
+}
+
+impl Cutest for Bqpga {
+    fn n(&self) -> usize {
+        50
+    }
+    fn x0(&self) -> Vec<f64> {
+        vec![0.0; 50]
+    }
+    fn elements(&self) -> usize {
+        BQPGA_QUADRATIC.len() + 50
+    }
+    fn element_vars(&self, e: usize, vars: &mut [usize; MAX_ELEMENT_VARS]) -> usize {
+        match BQPGA_QUADRATIC.get(e) {
+            Some(&(i, j, _)) if i != j => {
+                vars[0] = i - 1;
+                vars[1] = j - 1;
+                2
+            }
+            Some(&(i, _, _)) => {
+                vars[0] = i - 1;
+                1
+            }
+            None => {
+                vars[0] = e - BQPGA_QUADRATIC.len();
+                1
+            }
+        }
+    }
+    fn element<D: Scalar>(&self, e: usize, x: &[D]) -> D {
+        match BQPGA_QUADRATIC.get(e) {
+            Some(&(i, j, w)) if i != j => x[0] * x[1] * w,
+            Some(&(_, _, w)) => x[0] * x[0] * 0.5 * w,
+            None => x[0] * BQPGA_LINEAR[e - BQPGA_QUADRATIC.len()],
+        }
     }
 }
 
@@ -713,8 +1114,12 @@ impl Levymont {
 }
 
 impl Described for Levymont {
-    const NAME: &'static str = "LEVYMONT";
-    const SOURCE: &'static str = sif!("LEVYMONT.SIF");
+    fn name(&self) -> &'static str {
+        "LEVYMONT"
+    }
+    fn source(&self) -> &'static str {
+        sif!("LEVYMONT.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         Some(0.0)
     }
@@ -789,8 +1194,12 @@ impl Hadamals {
 }
 
 impl Described for Hadamals {
-    const NAME: &'static str = "HADAMALS";
-    const SOURCE: &'static str = s2mpj!("HADAMALS.SIF");
+    fn name(&self) -> &'static str {
+        "HADAMALS"
+    }
+    fn source(&self) -> &'static str {
+        s2mpj!("HADAMALS.SIF")
+    }
     fn f_star(&self) -> Option<f64> {
         None
     }
