@@ -28,12 +28,20 @@
 //! `-(g's + s'Bs/2)`, but it never forms `J'J` and loses no digits to cancellation between
 //! `g's` and `s'Bs/2` beyond the single inner product.
 
+mod finite_difference;
 mod gauss_newton;
 pub mod jacobian;
+mod limited_memory;
 mod newton;
+mod quasi_newton;
 
 pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};
-pub use newton::{ApproximateCurvature, Curvature, DenseCurvature, Newton, ProductCurvature, SparseCurvature};
+pub use finite_difference::{DifferenceScheme, FiniteDifferenceCurvature};
+pub use limited_memory::{CompactForm, CompactModel, LimitedMemory, LimitedMemoryOptions};
+pub use newton::{
+    ApproximateCurvature, Curvature, DenseCurvature, GradientPoint, Newton, ProductCurvature, SparseCurvature,
+};
+pub use quasi_newton::{DenseQuasiNewton, SecantUpdate};
 
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Mat, MatRef};
@@ -73,6 +81,11 @@ pub trait Model {
     /// must not use it as `B`.
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         self.sparse_hessian()
+    }
+    /// The compact form `B = gamma I + Psi M Psi'` of a limited-memory quasi-Newton model
+    /// ([`LimitedMemory`]), if the model is one.
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        None
     }
 }
 
@@ -179,6 +192,14 @@ pub trait Oracle: Model {
         let _ = x;
         None
     }
+    /// The loop rejected the last trial point `x` (finite value `f`, ratio too small). Models
+    /// that learn from rejected trials (SR1, which is updated with the trial gradient, Nocedal
+    /// & Wright 2006, Algorithm 6.2) update and return `true`: the model changed and the step
+    /// solver must prepare again. Default: nothing changes, `false`.
+    fn reject(&mut self, x: &[f64], f: f64) -> bool {
+        let _ = (x, f);
+        false
+    }
 }
 
 /// A model that holds `B` as a dense matrix ([`Model::dense_hessian`] returns it once the
@@ -217,6 +238,9 @@ impl<M: Model + ?Sized> Model for &mut M {
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         (**self).preconditioning_matrix()
     }
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        (**self).compact()
+    }
 }
 
 impl<M: DenseMatrixModel + ?Sized> DenseMatrixModel for &mut M {}
@@ -246,6 +270,9 @@ impl<M: Oracle + ?Sized> Oracle for &mut M {
     }
     fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
         (**self).trial_gradient_inf(x)
+    }
+    fn reject(&mut self, x: &[f64], f: f64) -> bool {
+        (**self).reject(x, f)
     }
 }
 

@@ -410,6 +410,9 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             state.x_inf_bound += step_inf;
             state.grad_inf = norm_inf(oracle.gradient());
             state.prepared = false;
+        } else if f_trial.is_finite() && !(rho > ropts.accept) && oracle.reject(x_trial, f_trial) {
+            // The model learned from the rejected trial (SR1): the step solver prepares again.
+            state.prepared = false;
         }
         // A step that was rejected for non-finite values shrinks like a bad ratio.
         let rho_update = if accepted || f_trial.is_finite() { rho } else { f64::NEG_INFINITY };
