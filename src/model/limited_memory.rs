@@ -28,8 +28,8 @@
 //! # Pairs, skipping and scaling
 //!
 //! - L-BFGS stores a pair only when `y's > 1e-8 ||s|| ||y||`; L-SR1 only when
-//!   `|r's| >= 1e-8 ||s|| ||r||` with `r = y - B s` and `r != 0` (Nocedal & Wright 2006,
-//!   eq. 6.26). Skipped pairs leave the model unchanged. L-SR1 also learns from rejected
+//!   `|r's| >= 1e-8 ||s|| ||r||` with `r = y - B s` and `||r|| > 1e-14 ||y||` (Nocedal &
+//!   Wright 2006, eq. 6.26; below that `r` is rounding and `B s = y` holds already). Skipped pairs leave the model unchanged. L-SR1 also learns from rejected
 //!   trials (their gradient is then evaluated), as the dense SR1 model.
 //! - `gamma = y'y / y's` of the newest stored pair with `y's > 0` (Nocedal & Wright 2006,
 //!   eq. 7.20), `1` before the first.
@@ -54,7 +54,7 @@
 use faer::MatRef;
 
 use super::newton::{Curvature, GradientPoint, Newton};
-use super::quasi_newton::{SecantUpdate, SKIP_THRESHOLD};
+use super::quasi_newton::{SecantUpdate, ROUNDING, SKIP_THRESHOLD};
 use super::Model;
 use crate::error::SetupError;
 use crate::linalg::small_eigen::symmetric_eigen;
@@ -318,7 +318,7 @@ impl LimitedMemory {
                     }
                     let (rn, rs) = (norm(&bs), dot(&bs, s));
                     self.bs = bs;
-                    rn > 0.0 && rs.is_finite() && rs.abs() >= SKIP_THRESHOLD * sn * rn
+                    rn > ROUNDING * yn && rs.is_finite() && rs.abs() >= SKIP_THRESHOLD * sn * rn
                 }
             };
         if !ok {

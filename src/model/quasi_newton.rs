@@ -9,8 +9,9 @@
 //!
 //!   $$B_+ = B + \frac{r r^\top}{r^\top s}, \tag{1}$$
 //!
-//!   skipped when $|r^\top s| < 10^{-8} \norm{s} \norm{r}$ (eq. 6.26) or $r = 0$ (then $B$
-//!   already satisfies the secant equation $B s = y$). SR1 need not stay positive definite,
+//!   skipped when $|r^\top s| < 10^{-8} \norm{s} \norm{r}$ (eq. 6.26) or
+//!   $\norm{r} \le 10^{-14} \norm{y}$ (then $B$ already satisfies the secant equation $B s = y$
+//!   to rounding). SR1 need not stay positive definite,
 //!   which is what a trust region wants of it; the update is made after every trial whose
 //!   gradient is known, accepted or not (Nocedal & Wright 2006, Algorithm 6.2; Conn, Gould &
 //!   Toint 1991), so a rejected trial costs one gradient.
@@ -50,6 +51,8 @@ use crate::step::{Evaluations, Needs};
 
 /// Relative threshold of the skipping rules (Nocedal & Wright 2006, eq. 6.26).
 pub(crate) const SKIP_THRESHOLD: f64 = 1e-8;
+/// `||r|| <= ROUNDING ||y||`: `r = y - B s` is rounding, `B s = y` holds already (SR1 skips).
+pub(crate) const ROUNDING: f64 = 1e-14;
 
 /// Which secant update a quasi-Newton model makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,10 +189,10 @@ impl DenseQuasiNewton {
                 }
                 let rn = norm(&self.bs);
                 let rs = dot(&self.bs, s);
-                if !(rn > 0.0) || !(rs.abs() >= SKIP_THRESHOLD * sn * rn) || !rs.is_finite() {
-                    // r = 0: the secant equation already holds; the rescaling alone is kept
-                    // only if it is what makes it hold.
-                    if scale_now && rn == 0.0 {
+                if !(rn > ROUNDING * yn) || !(rs.abs() >= SKIP_THRESHOLD * sn * rn) || !rs.is_finite() {
+                    // r = 0 (to rounding): the secant equation already holds; the rescaling
+                    // alone is kept only if it is what makes it hold.
+                    if scale_now && rn <= ROUNDING * yn {
                         self.set_scaled_identity(gamma);
                         true
                     } else {

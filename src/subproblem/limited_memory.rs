@@ -394,8 +394,11 @@ impl StepSolver for LimitedMemoryExact {
             u[i] = (0..r).map(|l| self.umat[i + l * r] * self.c[l]).sum();
         }
         let mut snorm = norm(&u);
-        // Newton stops within BOUNDARY_TOL of the radius, possibly outside: scale back.
-        if snorm > radius && snorm.is_finite() {
+        // Newton stops within BOUNDARY_TOL of the radius, or where sigma can no longer resolve
+        // it (a pole close to the root: one ulp of sigma moves ||s|| by more than the
+        // tolerance), on either side: put the step on the boundary.
+        let on_boundary = matches!(status, StepStatus::Boundary | StepStatus::IterationCap | StepStatus::HardCase);
+        if (snorm > radius || (on_boundary && snorm > 0.0)) && snorm.is_finite() {
             let t = radius / snorm;
             u.iter_mut().for_each(|v| *v *= t);
             curv *= t * t;
