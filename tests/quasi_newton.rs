@@ -17,9 +17,7 @@ use proptest::prelude::*;
 use trust_region::model::{
     CompactForm, DifferenceScheme, LimitedMemory, LimitedMemoryOptions, Model, Newton, Oracle, SecantUpdate,
 };
-use trust_region::subproblem::{
-    Dogleg, Gltr, LimitedMemoryExact, MoreSorensen, Steihaug, StepSolver, StepSolverFor,
-};
+use trust_region::subproblem::{Dogleg, Gltr, LimitedMemoryExact, MoreSorensen, Steihaug, StepSolver, StepSolverFor};
 use trust_region::{DenseModel, HessianProduct, Needs, Objective, Report, TrustRegion};
 use trust_region_problems::mgh;
 
@@ -259,11 +257,7 @@ fn check_step(lm: LimitedMemory, g: Vec<f64>, radius: f64) -> trust_region::Step
     assert!((info.step_norm - sn).abs() <= 1e-12 * radius);
     let bs = matvec(&b, &s);
     // sigma from the boundary, by least squares on (B + sigma I) s = -g.
-    let sigma = if sn < radius * (1.0 - 1e-10) {
-        0.0
-    } else {
-        -(dot(&s, &bs) + dot(&s, &model.g)) / (sn * sn)
-    };
+    let sigma = if sn < radius * (1.0 - 1e-10) { 0.0 } else { -(dot(&s, &bs) + dot(&s, &model.g)) / (sn * sn) };
     let scale = gnorm + (bnorm + sigma.abs()) * sn;
     let res: Vec<f64> = (0..n).map(|i| bs[i] + sigma * s[i] + model.g[i]).collect();
     assert!(norm(&res) <= 1e-8 * scale, "residual {:e} (scale {scale:e}, sigma {sigma})", norm(&res));
@@ -272,7 +266,11 @@ fn check_step(lm: LimitedMemory, g: Vec<f64>, radius: f64) -> trust_region::Step
     assert!(sigma * (radius - sn) <= 1e-8 * (1.0 + bnorm) * radius);
     // Predicted reduction as claimed, and as much as the dense More-Sorensen step.
     let pred = -(dot(&model.g, &s) + 0.5 * dot(&s, &bs));
-    assert!((pred - info.predicted_reduction).abs() <= 1e-9 * (1.0 + pred.abs()), "{pred} vs {}", info.predicted_reduction);
+    assert!(
+        (pred - info.predicted_reduction).abs() <= 1e-9 * (1.0 + pred.abs()),
+        "{pred} vs {}",
+        info.predicted_reduction
+    );
     let mut dense = DenseModel::new(model.g.clone(), b);
     let mut ms = MoreSorensen::new();
     ms.initialize(n);
@@ -323,7 +321,10 @@ fn exact_step_hard_case() {
         let mut lm = fed_model(SecantUpdate::Sr1, n, 4, 4, -3.0, seed);
         let b = dense_of(&mut lm, n);
         let eig = b.self_adjoint_eigen(faer::Side::Lower).unwrap();
-        let (imin, lmin) = (0..n).map(|i| (i, eig.S().column_vector()[i])).fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+        let (imin, lmin) =
+            (0..n)
+                .map(|i| (i, eig.S().column_vector()[i]))
+                .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
         if lmin >= -1e-3 {
             continue;
         }
@@ -446,7 +447,8 @@ fn quasi_newton_counts_only_gradients() {
 fn limited_memory_options_are_validated() {
     let p = mgh::by_name("rosenbrock", None).unwrap();
     let only = GradientOnly(p.products().unwrap());
-    let model = Newton::with_curvature(&only, LimitedMemory::new(SecantUpdate::Bfgs, LimitedMemoryOptions { memory: 0 }));
+    let model =
+        Newton::with_curvature(&only, LimitedMemory::new(SecantUpdate::Bfgs, LimitedMemoryOptions { memory: 0 }));
     let err = TrustRegion::new(LimitedMemoryExact::new()).solve(model, &p.x0()).unwrap_err();
     assert!(matches!(err, trust_region::SetupError::InvalidOption { name: "memory", .. }), "{err}");
     for memory in [1, 2, 20] {
@@ -502,4 +504,3 @@ fn non_finite_gradients_are_handled() {
         assert!(r.converged(), "{}", r.termination);
     }
 }
-

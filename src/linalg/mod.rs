@@ -8,8 +8,8 @@ pub mod dense;
 pub mod incomplete_cholesky;
 pub mod lanczos;
 pub mod lu;
-pub mod sparse;
 pub mod small_eigen;
+pub mod sparse;
 pub mod sparse_cholesky;
 pub mod tridiagonal;
 

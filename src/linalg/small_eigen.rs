@@ -49,11 +49,8 @@ pub fn symmetric_eigen(a: &mut [f64], k: usize, w: &mut [f64], v: &mut [f64]) ->
                 }
                 let (app, aqq) = (a[p + p * k], a[q + q * k]);
                 let tau = (aqq - app) / (2.0 * apq);
-                let t = if tau.abs() > 1e150 {
-                    0.5 / tau
-                } else {
-                    tau.signum() / (tau.abs() + (1.0 + tau * tau).sqrt())
-                };
+                let t =
+                    if tau.abs() > 1e150 { 0.5 / tau } else { tau.signum() / (tau.abs() + (1.0 + tau * tau).sqrt()) };
                 let c = 1.0 / (1.0 + t * t).sqrt();
                 let s = t * c;
                 for r in 0..k {

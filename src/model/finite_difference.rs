@@ -211,11 +211,7 @@ mod tests {
     }
 
     fn exact(x: &[f64], v: &[f64]) -> Vec<f64> {
-        vec![
-            3.0 * x[0] * x[0] * v[0] + v[1],
-            3.0 * x[1] * x[1] * v[1] + v[0] + v[2],
-            3.0 * x[2] * x[2] * v[2] + v[1],
-        ]
+        vec![3.0 * x[0] * x[0] * v[0] + v[1], 3.0 * x[1] * x[1] * v[1] + v[0] + v[2], 3.0 * x[2] * x[2] * v[2] + v[1]]
     }
 
     fn product(scheme: DifferenceScheme, x: &[f64], v: &[f64]) -> (Vec<f64>, Evaluations) {

@@ -496,7 +496,8 @@ impl LimitedMemory {
                 }
                 for j in 0..p {
                     for i in 0..p {
-                        self.middle[i + j * k] = (0..p).map(|l| self.small2[i + l * p] * self.small2[j + l * p] / self.eig[l]).sum();
+                        self.middle[i + j * k] =
+                            (0..p).map(|l| self.small2[i + l * p] * self.small2[j + l * p] / self.eig[l]).sum();
                     }
                 }
                 for i in 0..p {

@@ -35,8 +35,8 @@ mod limited_memory;
 mod newton;
 mod quasi_newton;
 
-pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};
 pub use finite_difference::{DifferenceScheme, FiniteDifferenceCurvature};
+pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};
 pub use limited_memory::{CompactForm, CompactModel, LimitedMemory, LimitedMemoryOptions};
 pub use newton::{
     ApproximateCurvature, Curvature, DenseCurvature, GradientPoint, Newton, ProductCurvature, SparseCurvature,

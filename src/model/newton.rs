@@ -20,8 +20,8 @@ use faer::sparse::{SparseColMat, SparseColMatRef};
 use faer::{Mat, MatRef};
 
 use super::{
-    check_lower_pattern, CompactForm, check_start, products_only, Acceptance, DenseMatrixModel, MatrixModel, Model, Oracle,
-    APPROXIMATION_PATTERN, HESSIAN_PATTERN,
+    check_lower_pattern, check_start, products_only, Acceptance, CompactForm, DenseMatrixModel, MatrixModel, Model,
+    Oracle, APPROXIMATION_PATTERN, HESSIAN_PATTERN,
 };
 use crate::error::SetupError;
 use crate::linalg::{self, all_finite, dense, sparse};
