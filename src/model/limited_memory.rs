@@ -29,10 +29,13 @@
 //!
 //! - L-BFGS stores a pair only when `y's > 1e-8 ||s|| ||y||`; L-SR1 only when
 //!   `|r's| >= 1e-8 ||s|| ||r||` with `r = y - B s` and `||r|| > 1e-14 ||y||` (Nocedal &
-//!   Wright 2006, eq. 6.26; below that `r` is rounding and `B s = y` holds already). Skipped pairs leave the model unchanged. L-SR1 also learns from rejected
-//!   trials (their gradient is then evaluated), as the dense SR1 model.
-//! - `gamma = y'y / y's` of the newest stored pair with `y's > 0` (Nocedal & Wright 2006,
-//!   eq. 7.20), `1` before the first.
+//!   Wright 2006, eq. 6.26; below that `r` is rounding and `B s = y` holds already).
+//!   Skipped pairs leave the model unchanged. L-SR1 also learns from rejected trials (their
+//!   gradient is then evaluated), as the dense SR1 model, except from a wild trial
+//!   (`||y|| > 1e8 (||g|| + ||B s||)`, see the dense models).
+//! - `gamma = y'y / y's` of the newest stored pair of an accepted step with `y's > 0`
+//!   (Nocedal & Wright 2006, eq. 7.20), `1` before the first (rejected trials, far from where
+//!   the model is good, do not set the scale; see the dense models).
 //! - When the middle matrix is singular to working precision (for L-BFGS: `S` numerically rank
 //!   deficient; for L-SR1: an eigenvalue of `D + L + L' - gamma S'S` below `1e-10` times the
 //!   largest in magnitude, which the changed `gamma` or a dropped pair can cause), the oldest
@@ -54,7 +57,7 @@
 use faer::MatRef;
 
 use super::newton::{Curvature, GradientPoint, Newton};
-use super::quasi_newton::{SecantUpdate, ROUNDING, SKIP_THRESHOLD};
+use super::quasi_newton::{SecantUpdate, ROUNDING, SKIP_THRESHOLD, WILD};
 use super::Model;
 use crate::error::SetupError;
 use crate::linalg::small_eigen::symmetric_eigen;
@@ -300,6 +303,11 @@ impl LimitedMemory {
     /// Offers the pair `(s, y)`; returns whether it was stored (`false`: skipped, the model
     /// unchanged).
     pub fn update(&mut self, s: &[f64], y: &[f64]) -> bool {
+        self.update_with(s, y, true)
+    }
+
+    /// [`LimitedMemory::update`]; `may_scale = false` (a rejected trial) keeps `gamma`.
+    fn update_with(&mut self, s: &[f64], y: &[f64], may_scale: bool) -> bool {
         let n = self.n;
         if s.len() != n || y.len() != n {
             return false;
@@ -313,12 +321,13 @@ impl LimitedMemory {
                 SecantUpdate::Sr1 => {
                     let mut bs = std::mem::take(&mut self.bs);
                     self.apply(s, &mut bs);
+                    let wild = !may_scale && yn > WILD * (norm(&self.g) + norm(&bs));
                     for (r, &yi) in bs.iter_mut().zip(y) {
                         *r = yi - *r;
                     }
                     let (rn, rs) = (norm(&bs), dot(&bs, s));
                     self.bs = bs;
-                    rn > ROUNDING * yn && rs.is_finite() && rs.abs() >= SKIP_THRESHOLD * sn * rn
+                    !wild && rn > ROUNDING * yn && rs.is_finite() && rs.abs() >= SKIP_THRESHOLD * sn * rn
                 }
             };
         if !ok {
@@ -343,7 +352,7 @@ impl LimitedMemory {
             self.sy[b + slot * m] = dot(sb, y);
             self.sy[slot + b * m] = dot(s, yb);
         }
-        if sy > 0.0 {
+        if may_scale && sy > 0.0 {
             let gamma = dot(y, y) / sy;
             if gamma.is_finite() && gamma > 0.0 {
                 self.gamma = gamma;
@@ -524,9 +533,9 @@ impl LimitedMemory {
         all_finite(&self.y_new)
     }
 
-    fn offer_new_pair(&mut self) -> bool {
+    fn offer_new_pair(&mut self, accepted: bool) -> bool {
         let (s, y) = (std::mem::take(&mut self.s_new), std::mem::take(&mut self.y_new));
-        let changed = self.update(&s, &y);
+        let changed = self.update_with(&s, &y, accepted);
         self.s_new = s;
         self.y_new = y;
         changed
@@ -575,13 +584,15 @@ impl<P: Objective + ?Sized> Curvature<P> for LimitedMemory {
             }
             GradientPoint::Accepted => {
                 if self.pair_to(x, g) {
-                    self.offer_new_pair();
+                    self.offer_new_pair(true);
                 }
                 self.x.copy_from_slice(x);
                 self.g.copy_from_slice(g);
                 false
             }
-            GradientPoint::Rejected => self.kind == SecantUpdate::Sr1 && self.pair_to(x, g) && self.offer_new_pair(),
+            GradientPoint::Rejected => {
+                self.kind == SecantUpdate::Sr1 && self.pair_to(x, g) && self.offer_new_pair(false)
+            }
         }
     }
     fn wants_rejected_trials(&self) -> bool {

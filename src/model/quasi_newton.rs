@@ -25,8 +25,13 @@
 //!   stands for, and the trust region already copes with a poor model by shrinking.
 //!   Accepted steps only.
 //! - Initial matrix (Shanno & Phua 1978; Nocedal & Wright 2006, eq. 6.20 for the inverse):
-//!   $B_0 = I$ until the first pair with $y^\top s > 0$, which first resets
-//!   $B = \gamma I$, $\gamma = y^\top y / y^\top s$, and is then applied.
+//!   $B_0 = I$ until the first pair of an accepted step with $y^\top s > 0$, which first resets
+//!   $B = \gamma I$, $\gamma = y^\top y / y^\top s$, and is then applied. Pairs of rejected
+//!   trials (SR1) do not set the scale: a trial far outside the region where the model is
+//!   good (osborne1's first trial raises `f` from 0.44 to 6e44) would make `gamma` huge and
+//!   every later step tiny. For the same reason the pair of a rejected trial is skipped when
+//!   $\norm{y} > 10^8 (\norm{g} + \norm{B s})$: such a `y` (osborne1: `1e46` against a
+//!   gradient of `2e2`) swamps every other entry of `B` and leaves it numerically useless.
 //!
 //! A skipped update leaves `B` bit for bit unchanged. `B` is held dense (both triangles), so
 //! every step solver works on it: dogleg (for BFGS: positive definite), More-Sorensen (the
@@ -51,6 +56,8 @@ use crate::step::{Evaluations, Needs};
 
 /// Relative threshold of the skipping rules (Nocedal & Wright 2006, eq. 6.26).
 pub(crate) const SKIP_THRESHOLD: f64 = 1e-8;
+/// A rejected trial's pair with `||y|| > WILD (||g|| + ||B s||)` is skipped.
+pub(crate) const WILD: f64 = 1e8;
 /// `||r|| <= ROUNDING ||y||`: `r = y - B s` is rounding, `B s = y` holds already (SR1 skips).
 pub(crate) const ROUNDING: f64 = 1e-14;
 
@@ -132,6 +139,12 @@ impl DenseQuasiNewton {
     /// Applies the secant update for the pair `(s, y)` (both of length `n`); returns whether
     /// `B` changed (`false`: skipped, `B` untouched).
     pub fn update(&mut self, s: &[f64], y: &[f64]) -> bool {
+        self.update_with(s, y, true)
+    }
+
+    /// [`DenseQuasiNewton::update`]; `may_scale = false` (a rejected trial) leaves the initial
+    /// scaling to a later pair.
+    fn update_with(&mut self, s: &[f64], y: &[f64], may_scale: bool) -> bool {
         let n = self.b.nrows();
         if s.len() != n || y.len() != n {
             return false;
@@ -151,7 +164,7 @@ impl DenseQuasiNewton {
             return false;
         }
         // Shanno-Phua: B0 = gamma I from the first pair with positive curvature.
-        let scale_now = !self.scaled && sy > 0.0 && dot(y, y) / sy > 0.0 && (dot(y, y) / sy).is_finite();
+        let scale_now = may_scale && !self.scaled && sy > 0.0 && dot(y, y) / sy > 0.0 && (dot(y, y) / sy).is_finite();
         let saved_scaled = self.scaled;
         let mut gamma = 0.0;
         if scale_now {
@@ -164,6 +177,12 @@ impl DenseQuasiNewton {
             }
         } else {
             dense::matvec(self.b.as_ref(), s, &mut self.bs);
+        }
+        // A rejected trial far outside the region where the model is good: its pair would
+        // swamp B (module docs).
+        if !may_scale && yn > WILD * (norm(&self.g) + norm(&self.bs)) {
+            self.skipped += 1;
+            return false;
         }
         let changed = match self.kind {
             SecantUpdate::Bfgs => {
@@ -275,7 +294,7 @@ impl<P: Objective + ?Sized> Curvature<P> for DenseQuasiNewton {
             GradientPoint::Accepted => {
                 if self.pair(x, g) {
                     let (s, y) = (std::mem::take(&mut self.s), std::mem::take(&mut self.y));
-                    self.update(&s, &y);
+                    self.update_with(&s, &y, true);
                     self.s = s;
                     self.y = y;
                 }
@@ -288,7 +307,7 @@ impl<P: Objective + ?Sized> Curvature<P> for DenseQuasiNewton {
                     return false;
                 }
                 let (s, y) = (std::mem::take(&mut self.s), std::mem::take(&mut self.y));
-                let changed = self.update(&s, &y);
+                let changed = self.update_with(&s, &y, false);
                 self.s = s;
                 self.y = y;
                 changed
