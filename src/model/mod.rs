@@ -16,12 +16,19 @@
 //! | [`Newton::dense`] | [`DenseHessian`](crate::problem::DenseHessian) | `H(x)` | dense matrix and products |
 //! | [`Newton::sparse`] | [`SparseHessian`](crate::problem::SparseHessian) | `H(x)` | sparse matrix (lower triangle), products, diagonal |
 //! | [`Newton::approximated`] | [`SparseHessianApproximation`](crate::problem::SparseHessianApproximation) | `H(x)` | products; a sparse `A(x) ~ H(x)` for preconditioners |
+//! | [`Newton::finite_differences`] | [`Objective`](crate::problem::Objective) (gradient only) | `H(x)` by differences of `g` | products (one gradient each) |
+//! | [`Newton::sr1`], [`Newton::bfgs`] | [`Objective`](crate::problem::Objective) (gradient only) | secant updates | dense matrix, products, diagonal |
+//! | [`Newton::lsr1`], [`Newton::lbfgs`] | [`Objective`](crate::problem::Objective) (gradient only) | limited-memory secant updates | compact form ([`CompactForm`]), products, diagonal |
 //! | [`GaussNewton::dense`] | [`DenseJacobian`](crate::problem::DenseJacobian) | `J'J` | products; dense matrix on demand |
 //! | [`GaussNewton::sparse`] | [`SparseJacobian`](crate::problem::SparseJacobian) | `J'J` | products, diagonal |
 //!
 //! [`Newton`] is generic over its [`Curvature`] source, [`GaussNewton`] over its
 //! [`JacobianStore`]; both share the point bookkeeping (value, gradient, trial gradient,
-//! evaluation counts).
+//! evaluation counts). The gradient-only sources ([`FiniteDifferenceCurvature`],
+//! [`DenseQuasiNewton`], [`LimitedMemory`]) see every gradient the model evaluates through
+//! [`Curvature::observe`]; SR1 and L-SR1 also learn from rejected trials ([`Oracle::reject`]).
+//! The exact limited-memory step
+//! ([`LimitedMemoryExact`](crate::subproblem::LimitedMemoryExact)) needs a [`CompactModel`].
 //!
 //! For Gauss-Newton, `f = ||r||^2/2`, `g = J'r` and the predicted reduction of a step `s` is
 //! evaluated as `-(Js)'(r + Js/2)`: with `g's = r'Js` and `s'J'Js = ||Js||^2` this is exactly

@@ -174,7 +174,9 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
 
     /// The loop on any model ([`Oracle`]): the Newton model of a problem with a dense Hessian
     /// ([`Newton::dense`]), a sparse Hessian ([`Newton::sparse`]), products and a sparse
-    /// approximation for the preconditioner ([`Newton::approximated`]), the Gauss-Newton model
+    /// approximation for the preconditioner ([`Newton::approximated`]), the models of an
+    /// objective with a gradient only ([`Newton::finite_differences`], [`Newton::sr1`],
+    /// [`Newton::bfgs`], [`Newton::lsr1`], [`Newton::lbfgs`]), the Gauss-Newton model
     /// of residuals ([`GaussNewton::dense`](crate::model::GaussNewton::dense),
     /// [`GaussNewton::sparse`](crate::model::GaussNewton::sparse)), or a model of your own.
     /// Pass `&mut model` to keep the model after the run. The step solver must fit the model
