@@ -598,6 +598,9 @@ impl<P: Objective + ?Sized> Curvature<P> for LimitedMemory {
     fn wants_rejected_trials(&self) -> bool {
         self.kind == SecantUpdate::Sr1
     }
+    fn is_secant(&self) -> bool {
+        true
+    }
 }
 
 impl<'a, P: Objective + ?Sized> Newton<'a, P, LimitedMemory> {

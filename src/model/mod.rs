@@ -207,6 +207,17 @@ pub trait Oracle: Model {
         let _ = (x, f);
         false
     }
+    /// Whether an accepted interior step that predicts only round-off ends the run
+    /// ([`Termination::RoundOffLimit`](crate::termination::Termination::RoundOffLimit)). True
+    /// (the default) where `B` is the Hessian or its Gauss-Newton part: the interior minimizer
+    /// of the model is then the Newton step, and a negligible prediction means no
+    /// representable progress is left. Quasi-Newton models return `false`: their `B` may
+    /// overestimate the curvature by orders of magnitude, so a negligible prediction says
+    /// little about the progress left, and the run goes on (flat steps are then decided by the
+    /// gradient, and the radius bounds the attempts).
+    fn round_off_ends_run(&self) -> bool {
+        true
+    }
 }
 
 /// A model that holds `B` as a dense matrix ([`Model::dense_hessian`] returns it once the
@@ -280,6 +291,9 @@ impl<M: Oracle + ?Sized> Oracle for &mut M {
     }
     fn reject(&mut self, x: &[f64], f: f64) -> bool {
         (**self).reject(x, f)
+    }
+    fn round_off_ends_run(&self) -> bool {
+        (**self).round_off_ends_run()
     }
 }
 

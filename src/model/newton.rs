@@ -146,6 +146,11 @@ pub trait Curvature<P: ?Sized> {
     fn wants_rejected_trials(&self) -> bool {
         false
     }
+    /// Whether `H` is a secant approximation (quasi-Newton) rather than the Hessian (see
+    /// [`Oracle::round_off_ends_run`]). Default `false`.
+    fn is_secant(&self) -> bool {
+        false
+    }
 }
 
 /// Which point a [`Curvature::observe`] call reports.
@@ -472,6 +477,9 @@ impl<P: Objective + ?Sized, C: Curvature<P>> Oracle for Newton<'_, P, C> {
             return false;
         }
         self.curvature.observe(x, &self.pt.g_trial, GradientPoint::Rejected)
+    }
+    fn round_off_ends_run(&self) -> bool {
+        !self.curvature.is_secant()
     }
 }
 

@@ -460,7 +460,11 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
                 }
                 // The model's own minimizer is inside the region and promises only round-off:
                 // no representable progress is left.
-                if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior {
+                if ropts.negligible(ared, pred, f)
+                    && !info.hits_boundary
+                    && info.status == StepStatus::Interior
+                    && oracle.round_off_ends_run()
+                {
                     break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
                 }
             }
