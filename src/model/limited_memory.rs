@@ -56,6 +56,7 @@
 
 use faer::MatRef;
 
+use super::compact::CompactForm;
 use super::newton::{Curvature, GradientPoint, Newton};
 use super::quasi_newton::{SecantUpdate, ROUNDING, SKIP_THRESHOLD, WILD};
 use super::Model;
@@ -64,20 +65,6 @@ use crate::linalg::small_eigen::symmetric_eigen;
 use crate::linalg::{all_finite, dot, norm};
 use crate::problem::Objective;
 use crate::step::{Evaluations, Needs};
-
-/// The compact form `B = gamma I + Psi M Psi'` of a limited-memory model (module docs).
-#[derive(Clone, Copy, Debug)]
-pub struct CompactForm<'a> {
-    /// `gamma` of `B_0 = gamma I`.
-    pub gamma: f64,
-    /// `Psi`, `n x k`.
-    pub psi: MatRef<'a, f64>,
-    /// The symmetric middle matrix `M`, `k x k`.
-    pub middle: MatRef<'a, f64>,
-    /// The largest `k` the model can reach (`2 m` for L-BFGS, `m` for L-SR1), so that step
-    /// solvers can size their workspace once.
-    pub max_rank: usize,
-}
 
 /// A model that offers its compact form ([`Model::compact`]): what the exact limited-memory
 /// step needs.

@@ -35,6 +35,7 @@
 //! `-(g's + s'Bs/2)`, but it never forms `J'J` and loses no digits to cancellation between
 //! `g's` and `s'Bs/2` beyond the single inner product.
 
+mod compact;
 mod finite_difference;
 mod gauss_newton;
 pub mod jacobian;
@@ -42,9 +43,10 @@ mod limited_memory;
 mod newton;
 mod quasi_newton;
 
+pub use compact::CompactForm;
 pub use finite_difference::{DifferenceScheme, FiniteDifferenceCurvature};
 pub use gauss_newton::{DenseJacobianStore, GaussNewton, JacobianStore, SparseJacobianStore};
-pub use limited_memory::{CompactForm, CompactModel, LimitedMemory, LimitedMemoryOptions};
+pub use limited_memory::{CompactModel, LimitedMemory, LimitedMemoryOptions};
 pub use newton::{
     ApproximateCurvature, Curvature, DenseCurvature, GradientPoint, Newton, ProductCurvature, SparseCurvature,
 };
