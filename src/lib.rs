@@ -48,8 +48,9 @@
 //!    and radius policy ([`radius`]), one [`Limits`], one [`Report`] shape and one
 //!    [`Observer`] trait.
 //! 2. Models ([`model`]): [`Newton`] over a curvature source (Hessian-vector products, dense
-//!    or sparse Hessian, a sparse approximation for the preconditioner) and [`GaussNewton`]
-//!    over a Jacobian store (dense or sparse).
+//!    or sparse Hessian, a sparse approximation for the preconditioner; for objectives with a
+//!    gradient only: finite-difference products, dense SR1 / BFGS, L-SR1 / L-BFGS in compact
+//!    form) and [`GaussNewton`] over a Jacobian store (dense or sparse).
 //! 3. Step solvers ([`subproblem`]): Cauchy point, dogleg, Steihaug-Toint truncated CG
 //!    (preconditioned), GLTR, More-Sorensen nearly exact step, and the affine-scaling dogleg
 //!    of the interior loop. Each `prepare`s once per accepted point and `solve`s once per

@@ -71,4 +71,8 @@ pub struct Evaluations {
     pub residuals: usize,
     /// Jacobians (analytic or finite-difference).
     pub jacobian: usize,
+    /// Gradients spent on finite-difference Hessian-vector products
+    /// ([`Newton::finite_differences`](crate::model::Newton::finite_differences)); already
+    /// included in [`Evaluations::g`], reported here separately.
+    pub g_fd: usize,
 }

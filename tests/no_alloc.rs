@@ -1,6 +1,7 @@
 //! The loops allocate nothing per iteration: a counting global allocator sees no allocation
 //! between the first and the last observer call, for every step solver and model of the Newton
-//! loop, for the interior loop and for the Hessian-free loop.
+//! loop (the gradient-only ones included: finite differences, SR1, BFGS, L-SR1, L-BFGS), for the
+//! interior loop and for the Hessian-free loop.
 
 use std::ops::ControlFlow;
 
@@ -9,7 +10,9 @@ use faer::MatMut;
 use trust_region::model::Oracle;
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions, HistoryEntry};
 use trust_region::solver::interior::{Interior, InteriorOptions, StepRule, SystemIterationInfo};
-use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug, StepSolverFor};
+use trust_region::subproblem::{
+    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, LimitedMemoryExact, MoreSorensen, Steihaug, StepSolverFor,
+};
 use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, Scaling, SparseJacobian,
     TrustRegion,
@@ -131,6 +134,24 @@ fn no_allocation_inside_the_loop() {
         (
             "gltr-jacobi/dense",
             count(Gltr::with_preconditioner(DiagonalPreconditioner::default()), trust_region::Newton::dense(&p), n),
+        ),
+        ("steihaug/fd", count(Steihaug::new(), trust_region::Newton::finite_differences(&p), n)),
+        (
+            "gltr/fd-central",
+            count(
+                Gltr::new(),
+                trust_region::Newton::finite_differences_with(&p, trust_region::model::DifferenceScheme::Central),
+                n,
+            ),
+        ),
+        ("exact/sr1", count(MoreSorensen::new(), trust_region::Newton::sr1(&p), n)),
+        ("dogleg/bfgs", count(Dogleg::new(), trust_region::Newton::bfgs(&p), n)),
+        ("lm-exact/lsr1", count(LimitedMemoryExact::new(), trust_region::Newton::lsr1(&p), n)),
+        ("lm-exact/lbfgs", count(LimitedMemoryExact::new(), trust_region::Newton::lbfgs(&p), n)),
+        ("steihaug/lbfgs", count(Steihaug::new(), trust_region::Newton::lbfgs(&p), n)),
+        (
+            "steihaug-jacobi/lsr1",
+            count(Steihaug::with_preconditioner(DiagonalPreconditioner::default()), trust_region::Newton::lsr1(&p), n),
         ),
     ];
     for (name, (calls, allocs)) in &cases {

@@ -21,12 +21,26 @@
 //!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
 //!   `J'J` for a dense Jacobian (a Levenberg-Marquardt step), Steihaug-Toint CG for a sparse one.
+//!
+//! Gradient-only solvers (not in the default set). The runner hands them the problem through a
+//! wrapper that implements [`Objective`] and nothing else, so they cannot reach the Hessian or
+//! Hessian-vector products; `g_evals` counts every gradient, those spent on finite-difference
+//! products included:
+//! - `fd-steihaug`, `fd-gltr`: Steihaug-Toint CG / GLTR on Hessian-vector products by forward
+//!   differences of the gradient ([`trust_region::model::Newton::finite_differences`]);
+//! - `sr1`, `bfgs`: dense SR1 / BFGS models with the More-Sorensen step, up to
+//!   [`DENSE_QUASI_NEWTON_MAX_N`] variables (beyond, the run is `unsupported`);
+//! - `lsr1`, `lbfgs-tr`: L-SR1 / L-BFGS models in compact form (memory 8) with the exact
+//!   limited-memory trust-region step ([`trust_region::subproblem::LimitedMemoryExact`]).
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
+use trust_region::model::Newton;
+use trust_region::problem::{DenseHessian, HessianProduct, Objective, SparseHessian};
+use trust_region::subproblem::LimitedMemoryExact;
 use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, RuntimeChecked,
     Steihaug, StepSolver,
@@ -37,6 +51,10 @@ use crate::{correct_digits, SuiteProblem};
 
 /// Above this size the exact step runs on the sparse Hessian when the problem has one.
 pub const SPARSE_EXACT_MIN_N: usize = 200;
+
+/// Largest `n` for the dense quasi-Newton solvers `sr1` and `bfgs` (an `n x n` matrix and
+/// `O(n^3)` factorizations per point).
+pub const DENSE_QUASI_NEWTON_MAX_N: usize = 1000;
 
 /// The step solvers the runner knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,11 +84,23 @@ pub enum SolverName {
     Exact,
     /// Gauss-Newton model on the residual form.
     GaussNewton,
+    /// Gradient only: Steihaug-Toint CG on finite-difference Hessian-vector products.
+    FdSteihaug,
+    /// Gradient only: GLTR on finite-difference Hessian-vector products.
+    FdGltr,
+    /// Gradient only: dense SR1 model, More-Sorensen step.
+    Sr1,
+    /// Gradient only: dense BFGS model, More-Sorensen step.
+    Bfgs,
+    /// Gradient only: L-SR1 model, exact limited-memory step.
+    Lsr1,
+    /// Gradient only: L-BFGS model, exact limited-memory step.
+    LbfgsTr,
 }
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 10] = [
+    pub const ALL: [SolverName; 16] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
@@ -81,7 +111,26 @@ impl SolverName {
         SolverName::Gltr,
         SolverName::GltrJacobi,
         SolverName::GltrIchol,
+        SolverName::FdSteihaug,
+        SolverName::FdGltr,
+        SolverName::Sr1,
+        SolverName::Bfgs,
+        SolverName::Lsr1,
+        SolverName::LbfgsTr,
     ];
+
+    /// Whether the solver sees only `f` and the gradient.
+    pub fn gradient_only(self) -> bool {
+        matches!(
+            self,
+            SolverName::FdSteihaug
+                | SolverName::FdGltr
+                | SolverName::Sr1
+                | SolverName::Bfgs
+                | SolverName::Lsr1
+                | SolverName::LbfgsTr
+        )
+    }
 
     /// The command-line name.
     pub fn as_str(self) -> &'static str {
@@ -96,6 +145,12 @@ impl SolverName {
             SolverName::GltrIchol => "gltr-ichol",
             SolverName::Exact => "exact",
             SolverName::GaussNewton => "gauss-newton",
+            SolverName::FdSteihaug => "fd-steihaug",
+            SolverName::FdGltr => "fd-gltr",
+            SolverName::Sr1 => "sr1",
+            SolverName::Bfgs => "bfgs",
+            SolverName::Lsr1 => "lsr1",
+            SolverName::LbfgsTr => "lbfgs-tr",
         }
     }
 }
@@ -111,7 +166,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, fd-steihaug, fd-gltr, sr1, bfgs, lsr1, lbfgs-tr)"
             )
         })
     }
@@ -187,6 +242,86 @@ impl RunRecord {
     }
 }
 
+/// A problem as the gradient-only solvers see it: [`Objective`] and nothing else.
+struct GradientOnly<'a>(Source<'a>);
+
+/// Where the objective of a suite problem is reachable.
+enum Source<'a> {
+    Products(&'a dyn HessianProduct),
+    Sparse(&'a dyn SparseHessian),
+    Dense(&'a dyn DenseHessian),
+}
+
+impl<'a> GradientOnly<'a> {
+    fn of(problem: &'a dyn SuiteProblem) -> Option<Self> {
+        if let Some(p) = problem.products() {
+            Some(Self(Source::Products(p)))
+        } else if let Some(p) = problem.sparse_hessian() {
+            Some(Self(Source::Sparse(p)))
+        } else {
+            problem.dense_hessian().map(|p| Self(Source::Dense(p)))
+        }
+    }
+
+    fn objective(&self) -> &dyn Objective {
+        match self.0 {
+            Source::Products(p) => p,
+            Source::Sparse(p) => p,
+            Source::Dense(p) => p,
+        }
+    }
+}
+
+impl Objective for GradientOnly<'_> {
+    fn dim(&self) -> usize {
+        self.objective().dim()
+    }
+    fn value(&self, x: &[f64]) -> f64 {
+        self.objective().value(x)
+    }
+    fn gradient(&self, x: &[f64], g: &mut [f64]) {
+        self.objective().gradient(x, g)
+    }
+    fn value_and_gradient(&self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.objective().value_and_gradient(x, g)
+    }
+}
+
+/// The gradient-only solvers, on the problem's `f` and `g` alone.
+fn solve_gradient_only(
+    problem: &dyn SuiteProblem,
+    name: SolverName,
+    opts: &TrustRegionOptions,
+) -> Result<Report, String> {
+    let Some(p) = GradientOnly::of(problem) else {
+        return Err("unsupported".to_string());
+    };
+    let x0 = problem.x0();
+    let dense_ok = x0.len() <= DENSE_QUASI_NEWTON_MAX_N;
+    let res = match name {
+        SolverName::FdSteihaug => {
+            TrustRegion::new(Steihaug::new()).with_options(opts.clone()).solve(Newton::finite_differences(&p), &x0)
+        }
+        SolverName::FdGltr => {
+            TrustRegion::new(Gltr::new()).with_options(opts.clone()).solve(Newton::finite_differences(&p), &x0)
+        }
+        SolverName::Sr1 if dense_ok => {
+            TrustRegion::new(MoreSorensen::new()).with_options(opts.clone()).solve(Newton::sr1(&p), &x0)
+        }
+        SolverName::Bfgs if dense_ok => {
+            TrustRegion::new(MoreSorensen::new()).with_options(opts.clone()).solve(Newton::bfgs(&p), &x0)
+        }
+        SolverName::Lsr1 => {
+            TrustRegion::new(LimitedMemoryExact::new()).with_options(opts.clone()).solve(Newton::lsr1(&p), &x0)
+        }
+        SolverName::LbfgsTr => {
+            TrustRegion::new(LimitedMemoryExact::new()).with_options(opts.clone()).solve(Newton::lbfgs(&p), &x0)
+        }
+        _ => return Err("unsupported".to_string()),
+    };
+    res.map_err(|e| format!("setup_error: {e}"))
+}
+
 fn solve<S: StepSolver>(
     step: S,
     problem: &dyn SuiteProblem,
@@ -198,6 +333,14 @@ fn solve<S: StepSolver>(
     let mut tr = TrustRegion::new(RuntimeChecked(step)).with_options(opts.clone());
     let unsupported = || Err("unsupported".to_string());
     let res: Result<Report, SetupError> = match name {
+        SolverName::FdSteihaug
+        | SolverName::FdGltr
+        | SolverName::Sr1
+        | SolverName::Bfgs
+        | SolverName::Lsr1
+        | SolverName::LbfgsTr => {
+            return solve_gradient_only(problem, name, opts);
+        }
         SolverName::GaussNewton => {
             if let Some(p) = problem.dense_jacobian() {
                 tr.solve(trust_region::GaussNewton::dense(p), &x0)
@@ -282,6 +425,12 @@ pub fn run_one(
             solve(Gltr::with_preconditioner(IncompleteCholeskyPreconditioner::default()), problem, solver, &opts)
         }
         SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
+        SolverName::FdSteihaug
+        | SolverName::FdGltr
+        | SolverName::Sr1
+        | SolverName::Bfgs
+        | SolverName::Lsr1
+        | SolverName::LbfgsTr => solve_gradient_only(problem, solver, &opts),
         SolverName::GaussNewton => {
             if problem.dense_jacobian().is_some() && info.n <= 2000 {
                 solve(MoreSorensen::new(), problem, solver, &opts)

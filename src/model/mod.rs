@@ -16,24 +16,41 @@
 //! | [`Newton::dense`] | [`DenseHessian`](crate::problem::DenseHessian) | `H(x)` | dense matrix and products |
 //! | [`Newton::sparse`] | [`SparseHessian`](crate::problem::SparseHessian) | `H(x)` | sparse matrix (lower triangle), products, diagonal |
 //! | [`Newton::approximated`] | [`SparseHessianApproximation`](crate::problem::SparseHessianApproximation) | `H(x)` | products; a sparse `A(x) ~ H(x)` for preconditioners |
+//! | [`Newton::finite_differences`] | [`Objective`](crate::problem::Objective) (gradient only) | `H(x)` by differences of `g` | products (one gradient each) |
+//! | [`Newton::sr1`], [`Newton::bfgs`] | [`Objective`](crate::problem::Objective) (gradient only) | secant updates | dense matrix, products, diagonal |
+//! | [`Newton::lsr1`], [`Newton::lbfgs`] | [`Objective`](crate::problem::Objective) (gradient only) | limited-memory secant updates | compact form ([`CompactForm`]), products, diagonal |
 //! | [`GaussNewton::dense`] | [`DenseJacobian`](crate::problem::DenseJacobian) | `J'J` | products; dense matrix on demand |
 //! | [`GaussNewton::sparse`] | [`SparseJacobian`](crate::problem::SparseJacobian) | `J'J` | products, diagonal |
 //!
 //! [`Newton`] is generic over its [`Curvature`] source, [`GaussNewton`] over its
 //! [`JacobianStore`](jacobian::JacobianStore) (the one the interior loop uses too); both share the point bookkeeping (value, gradient, trial gradient,
-//! evaluation counts).
+//! evaluation counts). The gradient-only sources ([`FiniteDifferenceCurvature`],
+//! [`DenseQuasiNewton`], [`LimitedMemory`]) see every gradient the model evaluates through
+//! [`Curvature::observe`]; SR1 and L-SR1 also learn from rejected trials ([`Oracle::reject`]).
+//! The exact limited-memory step
+//! ([`LimitedMemoryExact`](crate::subproblem::LimitedMemoryExact)) needs a [`CompactModel`].
 //!
 //! For Gauss-Newton, `f = ||r||^2/2`, `g = J'r` and the predicted reduction of a step `s` is
 //! evaluated as `-(Js)'(r + Js/2)`: with `g's = r'Js` and `s'J'Js = ||Js||^2` this is exactly
 //! `-(g's + s'Bs/2)`, but it never forms `J'J` and loses no digits to cancellation between
 //! `g's` and `s'Bs/2` beyond the single inner product.
 
+mod compact;
+mod finite_difference;
 mod gauss_newton;
 pub mod jacobian;
+mod limited_memory;
 mod newton;
+mod quasi_newton;
 
+pub use compact::CompactForm;
+pub use finite_difference::{DifferenceScheme, FiniteDifferenceCurvature};
 pub use gauss_newton::GaussNewton;
-pub use newton::{ApproximateCurvature, Curvature, DenseCurvature, Newton, ProductCurvature, SparseCurvature};
+pub use limited_memory::{CompactModel, LimitedMemory, LimitedMemoryOptions};
+pub use newton::{
+    ApproximateCurvature, Curvature, DenseCurvature, GradientPoint, Newton, ProductCurvature, SparseCurvature,
+};
+pub use quasi_newton::{DenseQuasiNewton, SecantUpdate};
 
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
 use faer::{Mat, MatRef};
@@ -73,6 +90,11 @@ pub trait Model {
     /// must not use it as `B`.
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         self.sparse_hessian()
+    }
+    /// The compact form `B = gamma I + Psi M Psi'` of a limited-memory quasi-Newton model
+    /// ([`LimitedMemory`]), if the model is one.
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        None
     }
 }
 
@@ -179,6 +201,25 @@ pub trait Oracle: Model {
         let _ = x;
         None
     }
+    /// The loop rejected the last trial point `x` (finite value `f`, ratio too small). Models
+    /// that learn from rejected trials (SR1, which is updated with the trial gradient, Nocedal
+    /// & Wright 2006, Algorithm 6.2) update and return `true`: the model changed and the step
+    /// solver must prepare again. Default: nothing changes, `false`.
+    fn reject(&mut self, x: &[f64], f: f64) -> bool {
+        let _ = (x, f);
+        false
+    }
+    /// Whether an accepted interior step that predicts only round-off ends the run
+    /// ([`Termination::RoundOffLimit`](crate::termination::Termination::RoundOffLimit)). True
+    /// (the default) where `B` is the Hessian or its Gauss-Newton part: the interior minimizer
+    /// of the model is then the Newton step, and a negligible prediction means no
+    /// representable progress is left. Quasi-Newton models return `false`: their `B` may
+    /// overestimate the curvature by orders of magnitude, so a negligible prediction says
+    /// little about the progress left, and the run goes on (flat steps are then decided by the
+    /// gradient, and the radius bounds the attempts).
+    fn round_off_ends_run(&self) -> bool {
+        true
+    }
 }
 
 /// A model that holds `B` as a dense matrix ([`Model::dense_hessian`] returns it once the
@@ -217,6 +258,9 @@ impl<M: Model + ?Sized> Model for &mut M {
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         (**self).preconditioning_matrix()
     }
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        (**self).compact()
+    }
 }
 
 impl<M: DenseMatrixModel + ?Sized> DenseMatrixModel for &mut M {}
@@ -246,6 +290,12 @@ impl<M: Oracle + ?Sized> Oracle for &mut M {
     }
     fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
         (**self).trial_gradient_inf(x)
+    }
+    fn reject(&mut self, x: &[f64], f: f64) -> bool {
+        (**self).reject(x, f)
+    }
+    fn round_off_ends_run(&self) -> bool {
+        (**self).round_off_ends_run()
     }
 }
 

@@ -20,8 +20,8 @@ use faer::sparse::{SparseColMat, SparseColMatRef};
 use faer::{Mat, MatRef};
 
 use super::{
-    check_lower_pattern, check_start, products_only, Acceptance, DenseMatrixModel, MatrixModel, Model, Oracle,
-    APPROXIMATION_PATTERN, HESSIAN_PATTERN,
+    check_lower_pattern, check_start, products_only, Acceptance, CompactForm, DenseMatrixModel, MatrixModel, Model,
+    Oracle, APPROXIMATION_PATTERN, HESSIAN_PATTERN,
 };
 use crate::error::SetupError;
 use crate::linalg::{self, all_finite, dense, sparse};
@@ -128,6 +128,41 @@ pub trait Curvature<P: ?Sized> {
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         self.sparse()
     }
+    /// The compact form `B = gamma I + Psi M Psi'` of a limited-memory source.
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        None
+    }
+    /// Sources built from gradients (finite differences, secant updates) see every point whose
+    /// gradient the model knows: the start point, each accepted point (after the gradient, before
+    /// [`Curvature::refresh`]) and, if [`Curvature::wants_rejected_trials`], each rejected trial
+    /// point with a finite gradient. Returns whether the curvature changed at a rejected trial
+    /// (the step solver then prepares again). Default: ignores them.
+    fn observe(&mut self, x: &[f64], g: &[f64], point: GradientPoint) -> bool {
+        let _ = (x, g, point);
+        false
+    }
+    /// Whether [`Curvature::observe`] wants rejected trial points (their gradient costs one
+    /// evaluation each). Default `false`.
+    fn wants_rejected_trials(&self) -> bool {
+        false
+    }
+    /// Whether `H` is a secant approximation (quasi-Newton) rather than the Hessian (see
+    /// [`Oracle::round_off_ends_run`]). Default `false`.
+    fn is_secant(&self) -> bool {
+        false
+    }
+}
+
+/// Which point a [`Curvature::observe`] call reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GradientPoint {
+    /// The start point.
+    Start,
+    /// A trial point the loop accepted: the new current point.
+    Accepted,
+    /// A trial point the loop rejected (the current point is unchanged).
+    Rejected,
 }
 
 /// Hessian-vector products only (matrix-free).
@@ -355,6 +390,19 @@ impl<'a, P: SparseHessianApproximation + ?Sized> Newton<'a, P, ApproximateCurvat
     }
 }
 
+impl<'a, P: ?Sized, C> Newton<'a, P, C> {
+    /// A model of `problem` with the curvature source `curvature` (for sources built outside
+    /// the constructors, such as a [`LimitedMemory`](crate::model::LimitedMemory) with options).
+    pub fn with_curvature(problem: &'a P, curvature: C) -> Self {
+        Self { problem, pt: Point::default(), curvature }
+    }
+
+    /// The curvature source (for its counters, or the quasi-Newton matrix).
+    pub fn curvature(&self) -> &C {
+        &self.curvature
+    }
+}
+
 impl<P: Objective + ?Sized, C: Curvature<P>> Model for Newton<'_, P, C> {
     fn dim(&self) -> usize {
         self.pt.x.len()
@@ -380,13 +428,18 @@ impl<P: Objective + ?Sized, C: Curvature<P>> Model for Newton<'_, P, C> {
     fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
         self.curvature.preconditioning_matrix()
     }
+    fn compact(&self) -> Option<CompactForm<'_>> {
+        self.curvature.compact()
+    }
 }
 
 impl<P: Objective + ?Sized, C: Curvature<P>> Oracle for Newton<'_, P, C> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
         self.curvature.check_needs(needs)?;
         self.pt.start(self.problem, x0)?;
-        self.curvature.start(self.problem, x0, &mut self.pt.evals)
+        self.curvature.start(self.problem, x0, &mut self.pt.evals)?;
+        self.curvature.observe(&self.pt.x, &self.pt.g, GradientPoint::Start);
+        Ok(())
     }
     fn trial_value(&mut self, x: &[f64]) -> f64 {
         self.pt.trial(self.problem, x)
@@ -395,6 +448,7 @@ impl<P: Objective + ?Sized, C: Curvature<P>> Oracle for Newton<'_, P, C> {
         if !self.pt.accept(self.problem, x, f) {
             return Acceptance::NonFiniteGradient;
         }
+        self.curvature.observe(&self.pt.x, &self.pt.g, GradientPoint::Accepted);
         if self.curvature.refresh(self.problem, &self.pt.x, &mut self.pt.evals) {
             Acceptance::Accepted
         } else {
@@ -412,6 +466,20 @@ impl<P: Objective + ?Sized, C: Curvature<P>> Oracle for Newton<'_, P, C> {
     }
     fn trial_gradient_inf(&mut self, x: &[f64]) -> Option<f64> {
         Some(self.pt.trial_gradient_inf(self.problem, x))
+    }
+    fn reject(&mut self, x: &[f64], f: f64) -> bool {
+        let _ = f;
+        if !self.curvature.wants_rejected_trials() {
+            return false;
+        }
+        self.pt.trial_gradient_inf(self.problem, x);
+        if !all_finite(&self.pt.g_trial) {
+            return false;
+        }
+        self.curvature.observe(x, &self.pt.g_trial, GradientPoint::Rejected)
+    }
+    fn round_off_ends_run(&self) -> bool {
+        !self.curvature.is_secant()
     }
 }
 

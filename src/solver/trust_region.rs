@@ -174,7 +174,9 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
 
     /// The loop on any model ([`Oracle`]): the Newton model of a problem with a dense Hessian
     /// ([`Newton::dense`]), a sparse Hessian ([`Newton::sparse`]), products and a sparse
-    /// approximation for the preconditioner ([`Newton::approximated`]), the Gauss-Newton model
+    /// approximation for the preconditioner ([`Newton::approximated`]), the models of an
+    /// objective with a gradient only ([`Newton::finite_differences`], [`Newton::sr1`],
+    /// [`Newton::bfgs`], [`Newton::lsr1`], [`Newton::lbfgs`]), the Gauss-Newton model
     /// of residuals ([`GaussNewton::dense`](crate::model::GaussNewton::dense),
     /// [`GaussNewton::sparse`](crate::model::GaussNewton::sparse)), or a model of your own.
     /// Pass `&mut model` to keep the model after the run. The step solver must fit the model
@@ -444,6 +446,9 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             state.x_inf_bound += step_inf;
             state.grad_inf = norm_inf(oracle.gradient());
             state.prepared = false;
+        } else if !null_step && f_trial.is_finite() && !(rho > ropts.accept) && oracle.reject(x_trial, f_trial) {
+            // The model learned from the rejected trial (SR1): the step solver prepares again.
+            state.prepared = false;
         }
         // A step that was rejected for non-finite values (or that failed) shrinks like a bad
         // ratio.
@@ -502,6 +507,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
                     && !info.hits_boundary
                     && info.status == StepStatus::Interior
                     && !(grad_inf < grad_before)
+                    && oracle.round_off_ends_run()
                 {
                     break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
                 }

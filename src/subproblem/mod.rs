@@ -25,6 +25,7 @@ pub mod dogleg;
 pub mod exact;
 pub mod gltr;
 pub mod ichol;
+pub mod limited_memory;
 pub mod projected;
 pub mod steihaug;
 
@@ -33,11 +34,12 @@ pub use dogleg::Dogleg;
 pub use exact::MoreSorensen;
 pub use gltr::{Gltr, GltrOptions};
 pub use ichol::IncompleteCholeskyPreconditioner;
+pub use limited_memory::LimitedMemoryExact;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
 use std::time::Instant;
 
-use crate::model::{DenseMatrixModel, MatrixModel, Model};
+use crate::model::{CompactModel, DenseMatrixModel, MatrixModel, Model};
 pub use crate::step::{Needs, StepInfo, StepStatus};
 
 /// A trust-region subproblem solver.
@@ -146,6 +148,7 @@ impl<M: Model + ?Sized, P: Preconditioner> StepSolverFor<M> for Steihaug<P> {}
 impl<M: Model + ?Sized, P: Preconditioner> StepSolverFor<M> for Gltr<P> {}
 impl<M: DenseMatrixModel + ?Sized> StepSolverFor<M> for Dogleg {}
 impl<M: MatrixModel + ?Sized> StepSolverFor<M> for MoreSorensen {}
+impl<M: CompactModel + ?Sized> StepSolverFor<M> for LimitedMemoryExact {}
 impl<M: ?Sized, S: StepSolverFor<M> + ?Sized> StepSolverFor<M> for Box<S> {}
 
 impl MatrixFree for Cauchy {}
