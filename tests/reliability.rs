@@ -3,8 +3,6 @@
 
 use faer::sparse::SymbolicSparseColMat;
 use faer::MatMut;
-use nalgebra::{DMatrix, DVector};
-use trust_region::interop::nalgebra::{NalgebraHessian, NalgebraObjective, NalgebraSolve};
 use trust_region::model::{GaussNewton, Newton};
 use trust_region::solver::interior::{Interior, InteriorOptions, SystemTermination};
 use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug};
@@ -152,64 +150,6 @@ fn infinite_tolerances_are_invalid() {
     }
 }
 
-/// `(x_0^2 + x_1^2)` with a Hessian of the wrong shape (3 x 3 for n = 2).
-struct WrongHessian;
-impl NalgebraObjective for WrongHessian {
-    fn dim(&self) -> usize {
-        2
-    }
-    fn value(&self, x: &DVector<f64>) -> f64 {
-        x.norm_squared()
-    }
-    fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
-        x * 2.0
-    }
-}
-impl NalgebraHessian for WrongHessian {
-    fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
-        DMatrix::identity(3, 3)
-    }
-}
-
-/// D2: the nalgebra adapter's default Hessian product multiplied a wrong-shape Hessian and
-/// panicked inside nalgebra; the product is now NaN (a failed step), and a dense Hessian of
-/// the wrong shape at the start is a dimension mismatch naming it.
-#[test]
-fn nalgebra_wrong_shape_hessian_does_not_panic() {
-    let x0 = DVector::from_vec(vec![1.0, 1.0]);
-    let (_, r) = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongHessian, &x0).unwrap();
-    // Steihaug treats a NaN curvature like a negative one and goes to the boundary, which on
-    // this quadratic still converges: the claim must hold at the returned point.
-    assert!(r.x.iter().all(|v| v.is_finite()));
-    if r.converged() {
-        assert!(r.x.iter().all(|v| (2.0 * v).abs() <= 1e-6), "{:?}", r.x);
-    }
-    let dense = TrustRegion::new(MoreSorensen::new()).minimize_dense_nalgebra(&WrongHessian, &x0);
-    assert!(
-        matches!(dense, Err(SetupError::DimensionMismatch { what: "Hessian", expected: 4, found: 9 })),
-        "{dense:?}"
-    );
-}
-
-/// A gradient of length 3 for n = 2.
-struct WrongGradient;
-impl NalgebraObjective for WrongGradient {
-    fn dim(&self) -> usize {
-        2
-    }
-    fn value(&self, x: &DVector<f64>) -> f64 {
-        x.norm_squared()
-    }
-    fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
-        DVector::from_element(x.len() + 1, 1.0)
-    }
-}
-impl NalgebraHessian for WrongGradient {
-    fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
-        DMatrix::identity(2, 2) * 2.0
-    }
-}
-
 /// `F(x) = c (x - 1)`, `n = m = 2`, with its dense Jacobian.
 struct Lin(f64);
 impl Residuals for Lin {
@@ -246,9 +186,6 @@ impl SparseJacobian for Lin {
 /// `F` whose norm overflows says so, and plural nouns read right.
 #[test]
 fn setup_errors_name_what_is_wrong() {
-    let x0 = DVector::from_vec(vec![1.0, 1.0]);
-    let r = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongGradient, &x0);
-    assert!(matches!(r, Err(SetupError::DimensionMismatch { what: "gradient", expected: 2, found: 3 })), "{r:?}");
     let r = TrustRegion::new(Steihaug::new()).solve(GaussNewton::sparse(&Lin(1.0)), &[0.0, 0.0]);
     assert!(
         matches!(r, Err(SetupError::DimensionMismatch { what: "Jacobian pattern rows", expected: 2, found: 3 })),
@@ -539,5 +476,81 @@ fn the_time_limit_is_checked_inside_cg() {
         assert!(matches!(r.termination, Termination::MaxTime { .. }), "{}", r.termination);
         // Without the check the first step alone takes about 2000 products (2 s).
         assert!(r.inner_iterations < 1000, "gltr {gltr}: {} inner iterations", r.inner_iterations);
+    }
+}
+
+/// The nalgebra adapter's cases (feature `nalgebra`).
+#[cfg(feature = "nalgebra")]
+mod nalgebra_cases {
+    use nalgebra::{DMatrix, DVector};
+    use trust_region::interop::nalgebra::{NalgebraHessian, NalgebraObjective, NalgebraSolve};
+    use trust_region::subproblem::{MoreSorensen, Steihaug};
+    use trust_region::{SetupError, TrustRegion};
+
+    /// `(x_0^2 + x_1^2)` with a Hessian of the wrong shape (3 x 3 for n = 2).
+    struct WrongHessian;
+    impl NalgebraObjective for WrongHessian {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn value(&self, x: &DVector<f64>) -> f64 {
+            x.norm_squared()
+        }
+        fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
+            x * 2.0
+        }
+    }
+    impl NalgebraHessian for WrongHessian {
+        fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
+            DMatrix::identity(3, 3)
+        }
+    }
+
+    /// D2: the nalgebra adapter's default Hessian product multiplied a wrong-shape Hessian and
+    /// panicked inside nalgebra; the product is now NaN (a failed step), and a dense Hessian of
+    /// the wrong shape at the start is a dimension mismatch naming it.
+    #[test]
+    fn nalgebra_wrong_shape_hessian_does_not_panic() {
+        let x0 = DVector::from_vec(vec![1.0, 1.0]);
+        let (_, r) = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongHessian, &x0).unwrap();
+        // Steihaug treats a NaN curvature like a negative one and goes to the boundary, which on
+        // this quadratic still converges: the claim must hold at the returned point.
+        assert!(r.x.iter().all(|v| v.is_finite()));
+        if r.converged() {
+            assert!(r.x.iter().all(|v| (2.0 * v).abs() <= 1e-6), "{:?}", r.x);
+        }
+        let dense = TrustRegion::new(MoreSorensen::new()).minimize_dense_nalgebra(&WrongHessian, &x0);
+        assert!(
+            matches!(dense, Err(SetupError::DimensionMismatch { what: "Hessian", expected: 4, found: 9 })),
+            "{dense:?}"
+        );
+    }
+
+    /// A gradient of length 3 for n = 2.
+    struct WrongGradient;
+    impl NalgebraObjective for WrongGradient {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn value(&self, x: &DVector<f64>) -> f64 {
+            x.norm_squared()
+        }
+        fn gradient(&self, x: &DVector<f64>) -> DVector<f64> {
+            DVector::from_element(x.len() + 1, 1.0)
+        }
+    }
+    impl NalgebraHessian for WrongGradient {
+        fn hessian(&self, _: &DVector<f64>) -> DMatrix<f64> {
+            DMatrix::identity(2, 2) * 2.0
+        }
+    }
+
+    /// D10: a wrong-length nalgebra gradient at the start is a dimension mismatch naming the
+    /// gradient (it used to say "not finite").
+    #[test]
+    fn wrong_length_gradient_is_named() {
+        let x0 = DVector::from_vec(vec![1.0, 1.0]);
+        let r = TrustRegion::new(Steihaug::new()).minimize_nalgebra(&WrongGradient, &x0);
+        assert!(matches!(r, Err(SetupError::DimensionMismatch { what: "gradient", expected: 2, found: 3 })), "{r:?}");
     }
 }

@@ -30,8 +30,8 @@ use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug,
 };
 use trust_region::{
-    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Report, Residuals, SetupError, SparseHessian,
-    SparseJacobian, Termination, TerminationClass, TrustRegion,
+    Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Outcome, Report, Residuals, SetupError,
+    SparseHessian, SparseJacobian, Termination, TerminationClass, TrustRegion,
 };
 
 fn cases() -> u32 {
@@ -590,6 +590,177 @@ fn torture_interior_and_least_squares() {
                         ),
                         "{e}"
                     )
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    print_counts();
+}
+
+/// `pg(x) = ||x - P(x - g)||_inf`, written out from the definition.
+fn projected_gradient(x: &[f64], g: &[f64], lower: &[f64], upper: &[f64]) -> f64 {
+    let mut m = 0.0f64;
+    for i in 0..x.len() {
+        let p = (x[i] - g[i]).max(lower[i]).min(upper[i]);
+        m = m.max((x[i] - p).abs());
+    }
+    m
+}
+
+#[test]
+fn torture_bounded_minimization() {
+    use trust_region::solver::bounded::{BoundedReason, ProjectedNewton};
+    use trust_region::solver::scaled_interior::ScaledInterior;
+    let intervals = prop::collection::vec((-4.0f64..4.0, 0.0f64..5.0, 0u8..6), 1..6);
+    let strategy =
+        (intervals, scale(), scale(), prop::sample::select(vec![0.0, 1.0]), faults(), 0usize..4, -6.0f64..6.0);
+    runner()
+        .run(&strategy, |(intervals, sf, sx, k, fault, solver, shift)| {
+            CASES_RUN.fetch_add(1, Ordering::Relaxed);
+            let n = intervals.len();
+            let p = Smooth::new(n, sf, sx, k, fault);
+            let (mut lower, mut upper) = (Vec::new(), Vec::new());
+            for &(a, w, flag) in &intervals {
+                let l = sx * a;
+                // Fixed (flag 0), one-sided (2, 3), or an interval.
+                lower.push(if flag == 2 { f64::NEG_INFINITY } else { l });
+                upper.push(match flag {
+                    0 => l,
+                    3 => f64::INFINITY,
+                    _ => sx * (a + w + 0.25),
+                });
+            }
+            // Starts anywhere, inside the box or not.
+            let x0: Vec<f64> = (0..n).map(|i| sx * (shift + 0.3 * i as f64)).collect();
+            let b = Bounds::closed(lower.clone(), upper.clone()).expect("a valid closed box");
+            let inside = Cell::new(true);
+            let strictly = solver >= 2;
+            let observer = |_: &_, x: &[f64]| {
+                let ok = x.iter().zip(&lower).zip(&upper).all(|((v, l), u)| {
+                    if strictly && l < u {
+                        l < v && v < u
+                    } else {
+                        l <= v && v <= u
+                    }
+                });
+                if !ok {
+                    inside.set(false);
+                }
+                std::ops::ControlFlow::Continue(())
+            };
+            let result = match solver {
+                0 => ProjectedNewton::new().with_observer(observer).minimize(&p, &b, &x0),
+                1 => ProjectedNewton::new().with_observer(observer).solve(Newton::sparse(&p), &b, &x0),
+                2 => ScaledInterior::new(Steihaug::new()).with_observer(observer).minimize(&p, &b, &x0),
+                _ => ScaledInterior::new(Gltr::new()).with_observer(observer).minimize(&p, &b, &x0),
+            };
+            match result {
+                Ok(r) => {
+                    tally_class(r.termination.class());
+                    assert!(inside.get(), "an iterate left the box");
+                    assert!(b.contains(&r.x), "returned point outside the box");
+                    assert!(r.x.iter().all(|v| v.is_finite()));
+                    assert_eq!(r.evaluations.f, p.count(0), "value calls");
+                    assert_eq!(r.evaluations.g, p.count(1), "gradient calls");
+                    if let BoundedReason::ProjectedGradientTolerance { gtol } = r.termination.reason {
+                        let mut g = vec![0.0; n];
+                        p.clean().gradient(&r.x, &mut g);
+                        let pg = projected_gradient(&r.x, &g, &lower, &upper);
+                        assert!(pg <= gtol, "claimed pg <= {gtol:e}, recomputed {pg:e} ({})", r.termination);
+                    }
+                }
+                Err(e) => {
+                    tally(3);
+                    assert!(
+                        matches!(e, SetupError::NonFiniteAtStart { .. } | SetupError::NonFiniteStart { .. }),
+                        "unexpected setup error {e}"
+                    )
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    print_counts();
+}
+
+#[cfg(feature = "nalgebra")]
+/// A nalgebra objective whose callbacks return a vector of the wrong length at one call.
+struct WrongLength {
+    n: usize,
+    /// (0 gradient, 1 Hessian) and the call that is wrong.
+    what: u8,
+    call: usize,
+    extra: usize,
+    calls: [AtomicUsize; 2],
+}
+
+#[cfg(feature = "nalgebra")]
+impl WrongLength {
+    fn wrong(&self, what: u8) -> bool {
+        let c = self.calls[what as usize].fetch_add(1, Ordering::Relaxed);
+        self.what == what && c == self.call
+    }
+}
+
+#[cfg(feature = "nalgebra")]
+impl trust_region::interop::nalgebra::NalgebraObjective for WrongLength {
+    fn dim(&self) -> usize {
+        self.n
+    }
+    fn value(&self, x: &nalgebra::DVector<f64>) -> f64 {
+        x.iter().map(|v| (v - 1.0).powi(2) + 0.1 * (v - 1.0).powi(4)).sum()
+    }
+    fn gradient(&self, x: &nalgebra::DVector<f64>) -> nalgebra::DVector<f64> {
+        let len = if self.wrong(0) { self.n + self.extra } else { self.n };
+        nalgebra::DVector::from_fn(len, |i, _| {
+            let v = x.get(i).copied().unwrap_or(1.0) - 1.0;
+            2.0 * v + 0.4 * v.powi(3)
+        })
+    }
+}
+
+#[cfg(feature = "nalgebra")]
+impl trust_region::interop::nalgebra::NalgebraHessian for WrongLength {
+    fn hessian(&self, x: &nalgebra::DVector<f64>) -> nalgebra::DMatrix<f64> {
+        let m = if self.wrong(1) { self.n + self.extra } else { self.n };
+        nalgebra::DMatrix::from_fn(m, m, |i, j| {
+            if i == j {
+                2.0 + 1.2 * (x.get(i).copied().unwrap_or(1.0) - 1.0).powi(2)
+            } else {
+                0.0
+            }
+        })
+    }
+}
+
+#[cfg(feature = "nalgebra")]
+#[test]
+fn torture_nalgebra_wrong_lengths() {
+    use trust_region::interop::nalgebra::NalgebraSolve;
+    let strategy = (1usize..6, 0u8..2, 0usize..6, 1usize..3, 0usize..3, -5.0f64..5.0);
+    runner()
+        .run(&strategy, |(n, what, call, extra, solver, start)| {
+            CASES_RUN.fetch_add(1, Ordering::Relaxed);
+            let p = WrongLength { n, what, call, extra, calls: Default::default() };
+            let x0 = nalgebra::DVector::from_element(n, start);
+            let result = match solver {
+                0 => TrustRegion::new(Steihaug::new()).minimize_nalgebra(&p, &x0),
+                1 => TrustRegion::new(MoreSorensen::new()).minimize_dense_nalgebra(&p, &x0),
+                _ => TrustRegion::new(Dogleg::new()).minimize_dense_nalgebra(&p, &x0),
+            };
+            match result {
+                Ok((x, r)) => {
+                    tally_class(r.termination.class());
+                    assert!(x.iter().all(|v| v.is_finite()));
+                    if r.converged() {
+                        assert!(x.iter().all(|v| (v - 1.0).abs() <= 1e-5), "{x:?} ({})", r.termination);
+                    }
+                }
+                Err(e) => {
+                    tally(3);
+                    // A wrong length at the start is named as such.
+                    assert!(matches!(e, SetupError::DimensionMismatch { .. }), "{e}");
                 }
             }
             Ok(())

@@ -355,6 +355,8 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
         step.initialize(n);
         let ropts = &opts.radius;
         let mut radius = ropts.initial_radius();
+        // `pg` before the last accepted step (for the round-off test).
+        let mut pg_before = f64::INFINITY;
         let mut pg = projected_gradient_inf(&x, model.gradient(), lower, upper);
         let (mut iterations, mut accepted_steps, mut inner, mut non_finite) = (0usize, 0usize, 0usize, 0usize);
         let mut history = Vec::new();
@@ -394,6 +396,7 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
                     non_finite = 0;
                     accepted_steps += 1;
                     x.copy_from_slice(&step.xk);
+                    pg_before = pg;
                     pg = projected_gradient_inf(&x, model.gradient(), lower, upper);
                     step.new_point();
                 }
@@ -447,7 +450,11 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
                                 ftol: opts.ftol,
                             }));
                         }
-                        if ropts.negligible(ared, pred, f) && !info.hits_boundary && info.status == StepStatus::Interior
+                        // As in the unconstrained loop: only once `pg` stops falling too.
+                        if ropts.negligible(ared, pred, f)
+                            && !info.hits_boundary
+                            && info.status == StepStatus::Interior
+                            && !(pg < pg_before)
                         {
                             break 'tests Some(BoundedReason::Other(Termination::RoundOffLimit {
                                 grad_inf: pg,
