@@ -504,3 +504,57 @@ fn non_finite_gradients_are_handled() {
         assert!(r.converged(), "{}", r.termination);
     }
 }
+
+/// Gradient-only models in the bounded methods (issue item 4): a Rosenbrock chain in a box
+/// that cuts off its minimizer, with `f` and `g` only, through the projected Newton trust
+/// region (an L-BFGS-B-like path) and the scaled interior one; both reach `pg <= 1e-6`, every
+/// iterate in the box, and agree on the solution.
+#[test]
+fn gradient_only_models_in_the_bounded_methods() {
+    use trust_region::solver::bounded::ProjectedNewton;
+    use trust_region::solver::scaled_interior::ScaledInterior;
+    use trust_region::Bounds;
+
+    struct Chain(usize);
+    impl Objective for Chain {
+        fn dim(&self) -> usize {
+            self.0
+        }
+        fn value(&self, x: &[f64]) -> f64 {
+            (0..self.0 - 1).map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2)).sum()
+        }
+        fn gradient(&self, x: &[f64], g: &mut [f64]) {
+            g.fill(0.0);
+            for i in 0..self.0 - 1 {
+                let t = x[i + 1] - x[i] * x[i];
+                g[i] += -400.0 * x[i] * t - 2.0 * (1.0 - x[i]);
+                g[i + 1] += 200.0 * t;
+            }
+        }
+    }
+    let n = 20;
+    let p = Chain(n);
+    // Upper bound 0.7 on the even variables: the unconstrained minimizer (all ones) is cut off.
+    let lower = vec![-2.0; n];
+    let upper: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 0.7 } else { 2.0 }).collect();
+    let bounds = Bounds::closed(lower.clone(), upper.clone()).unwrap();
+    let x0 = vec![-1.2; n];
+    let pg = |x: &[f64]| {
+        let mut g = vec![0.0; n];
+        p.gradient(x, &mut g);
+        (0..n).map(|i| (x[i] - (x[i] - g[i]).clamp(lower[i], upper[i])).abs()).fold(0.0f64, f64::max)
+    };
+    let a = ProjectedNewton::new().solve(Newton::lbfgs(&p), &bounds, &x0).unwrap();
+    let b = ProjectedNewton::new().solve(Newton::lsr1(&p), &bounds, &x0).unwrap();
+    let c = ScaledInterior::new(Steihaug::new()).solve(Newton::lbfgs(&p), &bounds, &x0).unwrap();
+    for r in [&a, &b, &c] {
+        assert!(r.converged(), "{}", r.termination);
+        assert!(bounds.contains(&r.x));
+        assert!(pg(&r.x) <= 1e-6, "pg = {:e}", pg(&r.x));
+        assert_eq!(r.evaluations.hv, 0, "no Hessian products");
+        assert!(r.termination.active_bounds >= 1);
+    }
+    for (u, v) in a.x.iter().zip(&c.x) {
+        assert!((u - v).abs() <= 1e-4, "{u} vs {v}");
+    }
+}
