@@ -10,8 +10,13 @@
 //!    functions (the gradient, or `||F||` for a root);
 //! 4. the returned point is finite, and no worse than the start (`f(x) <= f(x0)`, `f`
 //!    recomputed), with the report's `f` equal to `f(x)`;
-//! 5. interior iterates lie strictly inside the box (checked from an observer);
+//! 5. interior iterates lie strictly inside the box, bounded ones inside it (checked from an
+//!    observer);
 //! 6. the report's counters equal the calls the problem saw.
+//!
+//! Groups: unconstrained (eight step solver and model pairings), least squares and interior
+//! systems (with malformed patterns), bounded minimization (both methods), the Hessian-free
+//! loop, and nalgebra callbacks of the wrong length.
 //!
 //! CI runs a fixed seed (`PROPTEST_RNG_SEED` in `.ci/run`) and `TORTURE_CASES` cases per entry
 //! point (default 48); `TORTURE_CASES=100000 cargo test --release --test torture` is the long
@@ -761,6 +766,57 @@ fn torture_nalgebra_wrong_lengths() {
                     tally(3);
                     // A wrong length at the start is named as such.
                     assert!(matches!(e, SetupError::DimensionMismatch { .. }), "{e}");
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    print_counts();
+}
+
+/// The smooth problem as a full-batch training loss (every batch is the whole sum).
+struct FullBatch<'a>(&'a Smooth);
+
+impl trust_region::solver::hessian_free::BatchLoss for FullBatch<'_> {
+    fn dim(&self) -> usize {
+        self.0.n
+    }
+    fn sample_batch(&mut self, _iteration: u64) {}
+    fn loss(&mut self, w: &[f64]) -> f64 {
+        self.0.value(w)
+    }
+    fn gradient(&mut self, w: &[f64], g: &mut [f64]) -> f64 {
+        self.0.gradient(w, g);
+        self.0.value(w)
+    }
+    fn hessian_product(&mut self, w: &[f64], v: &[f64], hv: &mut [f64]) {
+        self.0.hessian_product(w, v, hv)
+    }
+}
+
+#[test]
+fn torture_hessian_free() {
+    use trust_region::solver::hessian_free::HessianFree;
+    let strategy = (1usize..6, scale(), scale(), prop::sample::select(vec![0.0, 1.0]), faults(), -3.0f64..3.0);
+    runner()
+        .run(&strategy, |(n, sf, sx, k, fault, shift)| {
+            CASES_RUN.fetch_add(1, Ordering::Relaxed);
+            let p = Smooth::new(n, sf, sx, k, fault);
+            let w0: Vec<f64> = (0..n).map(|i| sx * (shift + 0.1 * i as f64)).collect();
+            let mut hf = HessianFree::new();
+            hf.options.limits.max_iterations = 100;
+            match hf.train(&mut FullBatch(&p), &w0) {
+                Ok(r) => {
+                    tally_class(r.termination.class());
+                    assert!(r.iterations <= 100, "{} iterations", r.iterations);
+                    assert!(r.x.iter().all(|v| v.is_finite()), "non-finite weights {:?}", r.x);
+                }
+                Err(e) => {
+                    tally(3);
+                    assert!(
+                        matches!(e, SetupError::NonFiniteAtStart { .. } | SetupError::NonFiniteStart { .. }),
+                        "unexpected setup error {e}"
+                    )
                 }
             }
             Ok(())
