@@ -24,7 +24,7 @@
 //! ```sh
 //! cargo bench --bench bounded
 //! cargo bench --bench bounded -- --warm-up-time 1 --measurement-time 5
-//! cargo bench --bench bounded -- OBSTCLAE/           # one problem
+//! cargo bench --bench bounded -- OBSTCLAE/           # times one problem (the single solves run for all)
 //! ```
 //!
 //! Before timing, each solver runs once and prints one line: termination, iterations,
