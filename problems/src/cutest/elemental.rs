@@ -261,7 +261,7 @@ pub const PARALLEL_MIN_SECONDS: f64 = 0.01;
 /// elements at construction and keep the faster ones ([`Elemental::new`]).
 pub const CALIBRATION_MIN_ELEMENTS: usize = 2048;
 
-/// The adapter from [`Cutest`] to the library's derivative traits and [`SuiteProblem`].
+/// The adapter from [`Cutest`] to the library's derivative traits and [`SuiteProblem`](crate::SuiteProblem).
 #[derive(Debug)]
 pub struct Elemental<P> {
     /// The problem.
