@@ -328,17 +328,7 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
     pub fn solve<M: Oracle>(&mut self, mut model: M, bounds: &Bounds, x0: &[f64]) -> Result<BoundedReport, SetupError> {
         let started = Instant::now();
         self.options.validate()?;
-        bounds.check_closed()?;
-        let n = bounds.dim();
-        if n == 0 {
-            return Err(SetupError::EmptyProblem);
-        }
-        if x0.len() != n {
-            return Err(SetupError::DimensionMismatch { what: "x0", expected: n, found: x0.len() });
-        }
-        if let Some((index, &value)) = x0.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(SetupError::NonFiniteStart { index, value });
-        }
+        let n = check_box_and_start(bounds, x0)?;
         let mut x = x0.to_vec();
         let start_moved = bounds.project(&mut x);
         // A problem of another dimension than the box refuses this start (`x0` mismatch).
@@ -501,4 +491,21 @@ impl<O: Observer<BoundedIteration>> ProjectedNewton<O> {
             history,
         })
     }
+}
+
+/// The setup checks both bounded methods make before any evaluation: the box
+/// ([`Bounds::check_closed`]), `n > 0`, and `x0` of length `n` with finite entries. Returns `n`.
+pub(crate) fn check_box_and_start(bounds: &Bounds, x0: &[f64]) -> Result<usize, SetupError> {
+    bounds.check_closed()?;
+    let n = bounds.dim();
+    if n == 0 {
+        return Err(SetupError::EmptyProblem);
+    }
+    if x0.len() != n {
+        return Err(SetupError::DimensionMismatch { what: "x0", expected: n, found: x0.len() });
+    }
+    if let Some((index, &value)) = x0.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(SetupError::NonFiniteStart { index, value });
+    }
+    Ok(n)
 }

@@ -98,7 +98,7 @@ use crate::problem::{Bounds, HessianProduct};
 use crate::radius::{RadiusOptions, RadiusTrial};
 use crate::report::Report;
 use crate::scaling::{self, Scaling};
-use crate::solver::bounded::{BoundedIteration, BoundedReason, BoundedReport, BoundedTermination};
+use crate::solver::bounded::{check_box_and_start, BoundedIteration, BoundedReason, BoundedReport, BoundedTermination};
 use crate::solver::interior::push_inside;
 use crate::step::{Needs, StepStatus};
 use crate::subproblem::projected::projected_gradient_inf;
@@ -387,17 +387,7 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
         let started = Instant::now();
         self.options.validate()?;
         self.step.validate()?;
-        bounds.check_closed()?;
-        let n = bounds.dim();
-        if n == 0 {
-            return Err(SetupError::EmptyProblem);
-        }
-        if x0.len() != n {
-            return Err(SetupError::DimensionMismatch { what: "x0", expected: n, found: x0.len() });
-        }
-        if let Some((index, &value)) = x0.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(SetupError::NonFiniteStart { index, value });
-        }
+        let n = check_box_and_start(bounds, x0)?;
         let (lower, upper) = (&bounds.lower[..], &bounds.upper[..]);
         let mut x = x0.to_vec();
         let mut start_moved = bounds.project(&mut x);
