@@ -126,7 +126,8 @@ struct Outcome {
 
 /// One solve of `case` by `solver`; `None` when the solver cannot run on the problem.
 fn solve(case: &Case, solver: Solver) -> Option<Outcome> {
-    let limits = Limits { max_iterations: MAX_ITERATIONS, ..Limits::default() };
+    let mut limits = Limits::default();
+    limits.max_iterations = MAX_ITERATIONS;
     let ours = |report: trust_region::BoundedReport| {
         let e = report.evaluations;
         Outcome {
@@ -138,7 +139,9 @@ fn solve(case: &Case, solver: Solver) -> Option<Outcome> {
     };
     match solver {
         Solver::ProjectedIchol | Solver::ProjectedProducts => {
-            let options = BoundedOptions { gtol: GTOL, limits, ..BoundedOptions::default() };
+            let mut options = BoundedOptions::default();
+            options.gtol = GTOL;
+            options.limits = limits;
             let mut method = ProjectedNewton::new().with_options(options);
             let report = if solver == Solver::ProjectedIchol {
                 method.solve(Newton::sparse(case.problem.sparse_hessian()?), &case.bounds, &case.x0)
@@ -148,12 +151,10 @@ fn solve(case: &Case, solver: Solver) -> Option<Outcome> {
             report.ok().map(ours)
         }
         Solver::ScaledInteriorCl => {
-            let options = ScaledInteriorOptions {
-                gtol: GTOL,
-                limits,
-                scaling: Scaling::ColemanLi,
-                ..ScaledInteriorOptions::default()
-            };
+            let mut options = ScaledInteriorOptions::default();
+            options.gtol = GTOL;
+            options.limits = limits;
+            options.scaling = Scaling::ColemanLi;
             ScaledInterior::new(Steihaug::new())
                 .with_options(options)
                 .minimize(case.problem.products()?, &case.bounds, &case.x0)

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
-use trust_region::Limits;
 use trust_region_problems::fdnet::data::{Case, HeatData};
 use trust_region_problems::fdnet::{FdNet, FdNetLoss};
 
@@ -25,11 +24,9 @@ fn bench_fdnet(c: &mut Criterion) {
     group.bench_function("tr_100_iterations_stable_f16_batch64", |b| {
         b.iter(|| {
             let mut loss = FdNetLoss::new(net, &stable, 64, 0);
-            let opts = HessianFreeOptions {
-                limits: Limits { max_iterations: 100, ..Limits::default() },
-                keep_history: false,
-                ..HessianFreeOptions::default()
-            };
+            let mut opts = HessianFreeOptions::default();
+            opts.limits.max_iterations = 100;
+            opts.keep_history = false;
             let report = HessianFree::new().with_options(opts).train(&mut loss, black_box(&w0)).unwrap();
             black_box(report.f)
         })

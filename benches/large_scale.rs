@@ -61,7 +61,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::problem::{SparseHessian, SparseHessianApproximation};
 use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
-use trust_region::{HessianProduct, Limits, Objective, Report, Tolerances, TrustRegion, TrustRegionOptions};
+use trust_region::{HessianProduct, Objective, Report, Tolerances, TrustRegion, TrustRegionOptions};
 use trust_region_problems::SuiteProblem;
 
 /// The common stopping rule: `||g||_inf <= GTOL`, absolute.
@@ -388,10 +388,12 @@ fn argmin_solve(p: &Timed, x0: &[f64], max_iters: Option<usize>) -> (Option<usiz
 // Our solvers.
 
 fn our_options() -> TrustRegionOptions {
-    TrustRegionOptions {
-        tolerances: Tolerances { gtol: GTOL, grtol: 0.0, ftol: 0.0, xtol: 0.0 },
-        limits: Limits { max_iterations: MAX_ITERATIONS, max_time: Some(max_time()), ..Limits::default() },
-        ..TrustRegionOptions::default()
+    {
+        let mut o = TrustRegionOptions::default();
+        o.tolerances = Tolerances { gtol: GTOL, grtol: 0.0, ftol: 0.0, xtol: 0.0 };
+        o.limits.max_iterations = MAX_ITERATIONS;
+        o.limits.max_time = Some(max_time());
+        o
     }
 }
 
@@ -444,7 +446,8 @@ enum Via {
 }
 
 fn run_ours<S: StepSolver>(step: S, via: Via, trial_gradient: bool, p: &Timed, x0: &[f64]) -> Report {
-    let options = TrustRegionOptions { trial_gradient, ..our_options() };
+    let mut options = our_options();
+    options.trial_gradient = trial_gradient;
     // Matrix-free solvers fit every model; RuntimeChecked lets one generic function pick it.
     let mut tr = TrustRegion::new(trust_region::subproblem::RuntimeChecked(step)).with_options(options);
     let report = match via {

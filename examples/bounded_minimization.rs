@@ -93,7 +93,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         report: ProjectedNewton::new().solve(Newton::sparse(hessian), &bounds, &x0)?,
     }];
     for scaling in [Scaling::ColemanLi, Scaling::default()] {
-        let options = ScaledInteriorOptions { scaling, ..ScaledInteriorOptions::default() };
+        let mut options = ScaledInteriorOptions::default();
+        options.scaling = scaling;
         let report = ScaledInterior::new(Steihaug::new()).with_options(options).solve(
             Newton::products(products),
             &bounds,

@@ -76,7 +76,8 @@ fn main() -> Result<(), SetupError> {
 
     // One run, in full.
     let problem = ChemicalEquilibrium { c: 2.0 };
-    let options = InteriorOptions { keep_history: true, ..Default::default() };
+    let mut options = InteriorOptions::default();
+    options.keep_history = true;
     let report = Interior::new(options).solve_dense(&problem, &bounds, &quarter(1.0))?;
     println!("Floudas 14.1.2 (c = 2) from the first quarter point, default options:");
     println!("{report}");
@@ -107,7 +108,9 @@ fn main() -> Result<(), SetupError> {
                 let cells: Vec<String> = [1.0, 2.0, 3.0]
                     .iter()
                     .map(|&nu| {
-                        let options = InteriorOptions { scaling, step_rule: rule, ..Default::default() };
+                        let mut options = InteriorOptions::default();
+                        options.scaling = scaling;
+                        options.step_rule = rule;
                         match Interior::new(options).solve_dense(&problem, &bounds, &quarter(nu)) {
                             Ok(r) if r.converged() => r.iterations.to_string(),
                             Ok(r) => r.termination.name().to_string(),

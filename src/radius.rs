@@ -104,6 +104,7 @@ pub enum GrowFrom {
 /// 17.1, and Nocedal & Wright (2006), Algorithm 4.1; [`RadiusOptions::interior`] and
 /// [`RadiusOptions::hessian_free`] give the other loops' rules (module docs).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RadiusOptions {
     /// Initial radius `Delta_0`. Default `None`, meaning `1` (see [`RadiusOptions::initial_radius`]).
     pub initial: Option<f64>,

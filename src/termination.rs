@@ -199,6 +199,7 @@ impl fmt::Display for Termination {
 /// of the objective (or of the residuals, finite-difference evaluations included; for the
 /// Hessian-free loop, batch losses and gradients), wall-clock time.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Maximum number of iterations (trial steps). Default `1000` (`100` in the Hessian-free
     /// loop's options, the reference's count).

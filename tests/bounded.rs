@@ -14,9 +14,7 @@ use faer::sparse::SymbolicSparseColMat;
 use trust_region::model::Newton;
 use trust_region::solver::bounded::{BoundedIteration, BoundedOptions, BoundedReason, ProjectedNewton};
 use trust_region::subproblem::projected::BoundedPreconditioner;
-use trust_region::{
-    Bounds, DenseHessian, HessianProduct, Objective, RadiusOptions, SetupError, SparseHessian, Termination,
-};
+use trust_region::{Bounds, DenseHessian, HessianProduct, Objective, SetupError, SparseHessian, Termination};
 
 /// `pg(x) = ||x - P(x - g)||_inf`, computed here independently of the library.
 fn pg(x: &[f64], g: &[f64], b: &Bounds) -> f64 {
@@ -284,7 +282,8 @@ fn bounded_rosenbrock_finds_its_active_set_and_never_leaves_the_box() {
         // The start is outside the box in every even component (1.2 > 0.5): projected.
         let x0: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 1.2 } else { -1.0 }).collect();
         let (outside, seen) = (Cell::new(0), Cell::new(0));
-        let options = BoundedOptions { keep_history: true, ..Default::default() };
+        let mut options = BoundedOptions::default();
+        options.keep_history = true;
         let report = ProjectedNewton::new()
             .with_options(options)
             .with_observer(in_box_observer(&p.bounds, &outside, &seen))
@@ -325,7 +324,8 @@ fn bounded_rosenbrock_finds_its_active_set_and_never_leaves_the_box() {
 fn dense_hessian_with_jacobi_reaches_the_same_solution() {
     let p = BoundedRosenbrock::new(10);
     let x0 = vec![-1.2; 10];
-    let options = BoundedOptions { preconditioner: BoundedPreconditioner::Jacobi, ..Default::default() };
+    let mut options = BoundedOptions::default();
+    options.preconditioner = BoundedPreconditioner::Jacobi;
     let report = ProjectedNewton::new().with_options(options).solve(Newton::dense(&p), &p.bounds, &x0).unwrap();
     assert!(report.converged(), "{report}");
     assert!(report.evaluations.h > 0 && report.evaluations.hv == 0);
@@ -345,7 +345,8 @@ fn separable_targets_give_the_known_active_set() {
     let q = SparseQuadratic::new(diag, Vec::new(), rhs);
     let b = Bounds::closed(vec![0.0; n], vec![1.0; n]).unwrap();
     let x0 = vec![0.5; n];
-    let options = BoundedOptions { keep_history: true, ..Default::default() };
+    let mut options = BoundedOptions::default();
+    options.keep_history = true;
     let report = ProjectedNewton::new().with_options(options).solve(Newton::sparse(&q), &b, &x0).unwrap();
     assert!(report.converged(), "{report}");
     for i in 0..n {
@@ -373,7 +374,8 @@ fn convex_quadratic_solved_by_every_preconditioner() {
         BoundedPreconditioner::Jacobi,
         BoundedPreconditioner::IncompleteCholesky(Default::default()),
     ] {
-        let options = BoundedOptions { preconditioner: pre, ..Default::default() };
+        let mut options = BoundedOptions::default();
+        options.preconditioner = pre;
         let mut solver = ProjectedNewton::new().with_options(options);
         let report = solver.solve(Newton::sparse(&q), &b, &x0).unwrap();
         assert!(report.converged(), "{pre:?}: {report}");
@@ -416,7 +418,8 @@ fn obstacle_problem_fixed_boundary_and_contact_set() {
         }
         ControlFlow::Continue(())
     };
-    let options = BoundedOptions { keep_history: true, ..Default::default() };
+    let mut options = BoundedOptions::default();
+    options.keep_history = true;
     let report = ProjectedNewton::new()
         .with_options(options)
         .with_observer(observer)
@@ -504,13 +507,41 @@ fn setup_errors_are_typed() {
     let empty = Bounds::closed(vec![], vec![]).unwrap();
     assert!(matches!(s.minimize(&p, &empty, &[]), Err(SetupError::EmptyProblem)));
     for options in [
-        BoundedOptions { gtol: f64::NAN, ..Default::default() },
-        BoundedOptions { mu0: 0.0, ..Default::default() },
-        BoundedOptions { search_factor: 1.0, ..Default::default() },
-        BoundedOptions { forcing: -1.0, ..Default::default() },
-        BoundedOptions { max_non_finite: 0, ..Default::default() },
-        BoundedOptions { max_cg_iterations: Some(0), ..Default::default() },
-        BoundedOptions { radius: RadiusOptions { grow: 0.5, ..Default::default() }, ..Default::default() },
+        {
+            let mut o = BoundedOptions::default();
+            o.gtol = f64::NAN;
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.mu0 = 0.0;
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.search_factor = 1.0;
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.forcing = -1.0;
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.max_non_finite = 0;
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.max_cg_iterations = Some(0);
+            o
+        },
+        {
+            let mut o = BoundedOptions::default();
+            o.radius.grow = 0.5;
+            o
+        },
     ] {
         let r = ProjectedNewton::new().with_options(options).minimize(&p, &p.bounds, &[0.0, 0.0]);
         assert!(matches!(r, Err(SetupError::InvalidOption { .. })), "{r:?}");
@@ -562,11 +593,9 @@ impl HessianProduct for HoleyBowl {
 fn nan_from_the_user_mid_run_is_a_rejected_trial() {
     let b = Bounds::closed(vec![0.0, 0.0], vec![3.0, 3.0]).unwrap();
     let p = HoleyBowl { nan_trials: Cell::new(0), always_nan_after: None };
-    let options = BoundedOptions {
-        radius: RadiusOptions { initial: Some(10.0), ..Default::default() },
-        keep_history: true,
-        ..Default::default()
-    };
+    let mut options = BoundedOptions::default();
+    options.radius.initial = Some(10.0);
+    options.keep_history = true;
     let report = ProjectedNewton::new().with_options(options.clone()).minimize(&p, &b, &[0.0, 0.0]).unwrap();
     assert!(p.nan_trials.get() > 0, "the test must provoke a NaN");
     assert!(report.converged(), "{report}");
@@ -577,7 +606,7 @@ fn nan_from_the_user_mid_run_is_a_rejected_trial() {
 
     // Never finite again after the start: the run gives up with the typed reason and the start.
     let p = HoleyBowl { nan_trials: Cell::new(0), always_nan_after: Some(Cell::new(0)) };
-    let options = BoundedOptions { max_non_finite: 5, ..options };
+    options.max_non_finite = 5;
     let report = ProjectedNewton::new().with_options(options).minimize(&p, &b, &[0.5, 0.5]).unwrap();
     assert!(matches!(report.termination.reason, BoundedReason::Other(Termination::NonFinite { consecutive: 5 })));
     assert!(!report.converged());
@@ -615,7 +644,8 @@ impl HessianProduct for NanCurvature {
 fn non_finite_products_never_reach_f() {
     let p = NanCurvature(Cell::new(0));
     let b = Bounds::closed(vec![-1.0; 3], vec![1.0; 3]).unwrap();
-    let options = BoundedOptions { max_non_finite: 4, ..Default::default() };
+    let mut options = BoundedOptions::default();
+    options.max_non_finite = 4;
     let report = ProjectedNewton::new().with_options(options).minimize(&p, &b, &[0.5, -0.5, 0.25]).unwrap();
     assert!(matches!(report.termination.reason, BoundedReason::Other(Termination::NonFinite { .. })), "{report}");
     assert_eq!(p.0.get(), 1, "f evaluated only at the start");
@@ -626,10 +656,8 @@ fn non_finite_products_never_reach_f() {
 fn limits_and_observer_end_the_run() {
     let p = BoundedRosenbrock::new(10);
     let x0 = vec![-1.2; 10];
-    let options = BoundedOptions {
-        limits: trust_region::Limits { max_iterations: 3, ..Default::default() },
-        ..Default::default()
-    };
+    let mut options = BoundedOptions::default();
+    options.limits.max_iterations = 3;
     let report = ProjectedNewton::new().with_options(options).minimize(&p, &p.bounds, &x0).unwrap();
     assert!(matches!(report.termination.reason, BoundedReason::Other(Termination::MaxIterations { limit: 3 })));
     assert_eq!(report.iterations, 3);
@@ -671,7 +699,8 @@ fn large_obstacle_problem() {
         ("Jacobi", BoundedPreconditioner::Jacobi),
         ("none", BoundedPreconditioner::Identity),
     ] {
-        let options = BoundedOptions { preconditioner: pre, ..Default::default() };
+        let mut options = BoundedOptions::default();
+        options.preconditioner = pre;
         let report = ProjectedNewton::new().with_options(options).solve(Newton::sparse(&q), &b, &x0).unwrap();
         assert!(report.converged() && pg(&report.x, &report.gradient, &b) <= 1e-6, "{name}: {report}");
         eprintln!(
@@ -702,7 +731,8 @@ fn large_obstacle_problem() {
         trust_region::Scaling::default(),
         trust_region::Scaling::Adaptive,
     ] {
-        let options = ScaledInteriorOptions { scaling, ..Default::default() };
+        let mut options = ScaledInteriorOptions::default();
+        options.scaling = scaling;
         let report = ScaledInterior::new(trust_region::subproblem::Steihaug::new())
             .with_options(options)
             .minimize(&q, &b, &x0)
@@ -737,12 +767,10 @@ mod interior {
     /// the decrease of the scaled Cauchy step.
     fn run<P: HessianProduct>(p: &P, b: &Bounds, x0: &[f64], scaling: Scaling) -> trust_region::BoundedReport {
         let bad = Cell::new(0usize);
-        let options = ScaledInteriorOptions {
-            scaling,
-            keep_history: true,
-            limits: trust_region::Limits { max_iterations: 500, ..Default::default() },
-            ..Default::default()
-        };
+        let mut options = ScaledInteriorOptions::default();
+        options.scaling = scaling;
+        options.keep_history = true;
+        options.limits.max_iterations = 500;
         let report = ScaledInterior::new(Steihaug::new())
             .with_options(options)
             .with_observer(|_: &BoundedIteration, x: &[f64]| {
@@ -836,30 +864,88 @@ mod interior {
         check(ScaledInterior::new(Gltr::new()).minimize(&p, &p.bounds, &x0).unwrap(), "gltr");
         let jacobi = Steihaug::with_preconditioner(DiagonalPreconditioner::default());
         check(ScaledInterior::new(jacobi).solve(Newton::dense(&p), &p.bounds, &x0).unwrap(), "steihaug-jacobi");
-        let options = ScaledInteriorOptions {
-            limits: trust_region::Limits { max_iterations: 20_000, ..Default::default() },
-            ..Default::default()
-        };
+        let mut options = ScaledInteriorOptions::default();
+        options.limits.max_iterations = 20_000;
         let q = convex_quadratic(20);
         let report = ScaledInterior::new(Cauchy::new()).with_options(options).minimize(&q.0, &q.1, &[0.5; 20]).unwrap();
         assert!(report.converged() && report.stationarity <= 1e-6, "cauchy: {report}");
+    }
+
+    /// The matrix step solvers run in the scaled variables on `D^1/2 B D^1/2 + C` formed by the
+    /// loop: More-Sorensen and the dogleg on a dense Hessian, More-Sorensen and Steihaug with
+    /// incomplete Cholesky on a sparse one, for every member of the scaling family; the same
+    /// solutions and active sets as the matrix-free run and the projected method.
+    #[test]
+    fn matrix_step_solvers_in_the_scaled_variables() {
+        use trust_region::subproblem::{Dogleg, IncompleteCholeskyPreconditioner, MoreSorensen};
+        let p = BoundedRosenbrock::new(10);
+        let x0 = vec![-1.2; 10];
+        let (q, b) = obstacle(20);
+        let y0 = vec![0.05; b.dim()];
+        let reference = ProjectedNewton::new().solve(Newton::sparse(&q), &b, &y0).unwrap();
+        for scaling in members() {
+            let mut o = ScaledInteriorOptions::default();
+            o.scaling = scaling;
+            o.keep_history = true;
+            let check_rosenbrock = |report: trust_region::BoundedReport, name: &str| {
+                assert!(report.converged() && report.stationarity <= 1e-6, "{name} {scaling:?}: {report}");
+                for i in 0..10 {
+                    assert!((report.x[i] - if i % 2 == 0 { 0.5 } else { 0.25 }).abs() < 1e-5, "{name} {scaling:?}");
+                }
+                eprintln!("rosenbrock 10, {name}, {}: {} iterations", scaling.name(), report.iterations);
+                report
+            };
+            let exact = || ScaledInterior::new(MoreSorensen::new()).with_options(o.clone());
+            check_rosenbrock(exact().solve(Newton::dense(&p), &p.bounds, &x0).unwrap(), "exact");
+            check_rosenbrock(
+                ScaledInterior::new(Dogleg::new())
+                    .with_options(o.clone())
+                    .solve(Newton::dense(&p), &p.bounds, &x0)
+                    .unwrap(),
+                "dogleg",
+            );
+            for (name, report) in [
+                ("exact sparse", exact().solve(Newton::sparse(&q), &b, &y0).unwrap()),
+                (
+                    "steihaug-ichol",
+                    ScaledInterior::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()))
+                        .with_options(o.clone())
+                        .solve(Newton::sparse(&q), &b, &y0)
+                        .unwrap(),
+                ),
+            ] {
+                assert!(report.converged() && report.stationarity <= 1e-6, "{name} {scaling:?}: {report}");
+                let diff = report.x.iter().zip(&reference.x).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max);
+                assert!(diff < 1e-5, "{name} {scaling:?}: {diff}");
+                assert_eq!(report.termination.active_bounds, reference.termination.active_bounds, "{name} {scaling:?}");
+                // The sparse scaled matrix was factorized: one symbolic analysis of its pattern.
+                if name == "exact sparse" {
+                    assert_eq!(report.symbolic_analyses, 1, "{scaling:?}");
+                }
+                eprintln!("obstacle 484, {name}, {}: {} iterations", scaling.name(), report.iterations);
+            }
+        }
+        // With products only, a matrix solver is refused before the first evaluation when the
+        // pairing is chosen at run time (at compile time it does not build).
+        let r = ScaledInterior::new(trust_region::subproblem::RuntimeChecked(MoreSorensen::new()))
+            .minimize(&p, &p.bounds, &x0);
+        assert!(matches!(r, Err(SetupError::Unsupported { .. })), "{r:?}");
     }
 
     #[test]
     fn nan_values_and_setup_errors() {
         let b = Bounds::closed(vec![0.0, 0.0], vec![3.0, 3.0]).unwrap();
         let p = HoleyBowl { nan_trials: Cell::new(0), always_nan_after: None };
-        let options = ScaledInteriorOptions {
-            radius: RadiusOptions { initial: Some(10.0), ..Default::default() },
-            ..Default::default()
-        };
+        let mut options = ScaledInteriorOptions::default();
+        options.radius.initial = Some(10.0);
         let report = ScaledInterior::new(Steihaug::new()).with_options(options).minimize(&p, &b, &[0.0, 0.0]).unwrap();
         assert!(report.converged(), "{report}");
         assert!(report.start_moved);
         let bad = Bounds { lower: vec![0.0, 2.0], upper: vec![1.0, 1.0] };
         let r = ScaledInterior::new(Steihaug::new()).minimize(&p, &bad, &[0.5, 0.5]);
         assert!(matches!(r, Err(SetupError::InvalidBounds { index: 1, .. })));
-        let options = ScaledInteriorOptions { theta: Some(1.0), ..Default::default() };
+        let mut options = ScaledInteriorOptions::default();
+        options.theta = Some(1.0);
         let r = ScaledInterior::new(Steihaug::new()).with_options(options).minimize(&p, &b, &[0.5, 0.5]);
         assert!(matches!(r, Err(SetupError::InvalidOption { .. })));
     }
@@ -899,6 +985,14 @@ fn no_allocation_per_iteration() {
         .unwrap();
     assert!(report.converged(), "{report}");
     counted("scaled interior", calls.get(), first.get(), last.get());
+    calls.set(0);
+    let report =
+        trust_region::solver::scaled_interior::ScaledInterior::new(trust_region::subproblem::MoreSorensen::new())
+            .with_observer(&observer)
+            .solve(Newton::sparse(&p), &p.bounds, &x0)
+            .unwrap();
+    assert!(report.converged(), "{report}");
+    counted("scaled interior, exact sparse", calls.get(), first.get(), last.get());
 }
 
 /// A nonconvex bounded quadratic (the membrane Laplacian shifted by `-5`, indefinite, in
@@ -918,7 +1012,8 @@ fn nonconvex_bounded_quadratic() {
     }
     let b = Bounds::closed(lower, upper).unwrap();
     let x0: Vec<f64> = (0..m * m).map(|i| 0.1 * ((i as f64) * 0.7).sin()).collect();
-    let options = BoundedOptions { keep_history: true, ..Default::default() };
+    let mut options = BoundedOptions::default();
+    options.keep_history = true;
     for report in [
         ProjectedNewton::new().with_options(options.clone()).solve(Newton::sparse(&q), &b, &x0).unwrap(),
         ProjectedNewton::new().with_options(options).minimize(&q, &b, &x0).unwrap(),

@@ -51,7 +51,8 @@ impl DenseHessian for Quantized {
 const X0: [f64; 4] = [1.0 + 1e-4, 1.0 - 2e-4, 1.0 + 1e-4, 1.0 - 1e-4];
 
 fn options() -> TrustRegionOptions {
-    let mut o = TrustRegionOptions { keep_history: true, ..TrustRegionOptions::default() };
+    let mut o = TrustRegionOptions::default();
+    o.keep_history = true;
     o.tolerances.gtol = 1e-9;
     o
 }

@@ -10,7 +10,7 @@ use faer::MatMut;
 use trust_region::solver::interior::{
     Interior, InteriorOptions, Region, StepKind, StepRule, SystemIterationInfo, SystemReport, SystemTermination,
 };
-use trust_region::{Bounds, DenseJacobian, Limits, RadiusOptions, Residuals, Scaling, SetupError, SparseJacobian};
+use trust_region::{Bounds, DenseJacobian, RadiusOptions, Residuals, Scaling, SetupError, SparseJacobian};
 
 mod counting_alloc;
 use counting_alloc::allocations;
@@ -126,7 +126,13 @@ fn scalings() -> Vec<Scaling> {
 }
 
 fn options(scaling: Scaling, step_rule: StepRule) -> InteriorOptions {
-    InteriorOptions { scaling, step_rule, keep_history: true, ..Default::default() }
+    {
+        let mut o = InteriorOptions::default();
+        o.scaling = scaling;
+        o.step_rule = step_rule;
+        o.keep_history = true;
+        o
+    }
 }
 
 fn norm(v: &[f64]) -> f64 {
@@ -240,12 +246,10 @@ fn spherical_region_converges_too() {
         let (sys, b) = make();
         for rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
             for x0 in quarter_points(&b) {
-                let opts = InteriorOptions {
-                    region: Region::Spherical,
-                    step_rule: rule,
-                    keep_history: true,
-                    ..Default::default()
-                };
+                let mut opts = InteriorOptions::default();
+                opts.region = Region::Spherical;
+                opts.step_rule = rule;
+                opts.keep_history = true;
                 let r = Interior::new(opts).solve_dense(&sys, &b, &x0).unwrap();
                 check_run(&sys, &b, &r, "spherical");
                 assert!(r.converged(), "{x0:?} {rule:?}: {}", r.termination);
@@ -386,7 +390,9 @@ fn sparse_path_analyzes_once_and_fd_is_thread_count_independent() {
     let b = Bounds::new(vec![-1.0; n], vec![0.0; n]).unwrap();
     let x0 = vec![-0.5; n];
     for rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
-        let opts = InteriorOptions { step_rule: rule, keep_history: true, ..Default::default() };
+        let mut opts = InteriorOptions::default();
+        opts.step_rule = rule;
+        opts.keep_history = true;
         let r = Interior::new(opts.clone()).solve_sparse(&p, &b, &x0).unwrap();
         assert!(r.converged(), "{}", r.termination);
         assert!(b.strictly_contains(&r.x));
@@ -434,16 +440,42 @@ fn setup_errors() {
     assert!(matches!(s.solve_dense(&sys, &b, &[f64::NAN, 0.0]), Err(SetupError::NonFiniteStart { index: 0, .. })));
     // Invalid options, caught before any evaluation.
     for opts in [
-        InteriorOptions { theta: 1.0, ..Default::default() },
-        InteriorOptions {
-            radius: RadiusOptions { initial: Some(0.0), ..RadiusOptions::interior() },
-            ..Default::default()
+        {
+            let mut o = InteriorOptions::default();
+            o.theta = 1.0;
+            o
         },
-        InteriorOptions { atol: -1.0, ..Default::default() },
-        InteriorOptions { scaling: Scaling::combination([0.5, 0.5, 0.5]), ..Default::default() },
-        InteriorOptions { scaling: Scaling::Huu { p: 0.5 }, ..Default::default() },
-        InteriorOptions { scaling: Scaling::KanzowKlug { gamma: 1.0, lambda: -1.0 }, ..Default::default() },
-        InteriorOptions { max_non_finite: 0, ..Default::default() },
+        {
+            let mut o = InteriorOptions::default();
+            o.radius = RadiusOptions::interior();
+            o.radius.initial = Some(0.0);
+            o
+        },
+        {
+            let mut o = InteriorOptions::default();
+            o.atol = -1.0;
+            o
+        },
+        {
+            let mut o = InteriorOptions::default();
+            o.scaling = Scaling::combination([0.5, 0.5, 0.5]);
+            o
+        },
+        {
+            let mut o = InteriorOptions::default();
+            o.scaling = Scaling::Huu { p: 0.5 };
+            o
+        },
+        {
+            let mut o = InteriorOptions::default();
+            o.scaling = Scaling::KanzowKlug { gamma: 1.0, lambda: -1.0 };
+            o
+        },
+        {
+            let mut o = InteriorOptions::default();
+            o.max_non_finite = 0;
+            o
+        },
     ] {
         let e = Interior::new(opts).solve_dense(&sys, &b, &[0.0, 0.0]).unwrap_err();
         assert!(matches!(e, SetupError::InvalidOption { .. }), "{e}");
@@ -508,12 +540,11 @@ fn non_finite_residuals_are_rejected_and_the_run_recovers() {
     let b = Bounds::new(vec![-5.0, -5.0], vec![5.0, 5.0]).unwrap();
     let mut rejected_nan = 0;
     for rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
-        let opts = InteriorOptions {
-            step_rule: rule,
-            radius: RadiusOptions { initial: Some(100.0), ..RadiusOptions::interior() },
-            keep_history: true,
-            ..Default::default()
-        };
+        let mut opts = InteriorOptions::default();
+        opts.step_rule = rule;
+        opts.radius = RadiusOptions::interior();
+        opts.radius.initial = Some(100.0);
+        opts.keep_history = true;
         let r = Interior::new(opts).solve_dense(&sys, &b, &[2.5, 2.5]).unwrap();
         assert!(r.converged(), "{}", r.termination);
         rejected_nan += r.history.iter().filter(|h| h.actual_reduction.is_nan()).count();
@@ -531,7 +562,8 @@ fn non_finite_residuals_are_rejected_and_the_run_recovers() {
     // Each NaN trial shrinks the radius by 4 at least: from 1 it collapses first.
     assert!(matches!(r.termination, SystemTermination::RadiusTooSmall { .. }), "{}", r.termination);
     assert_eq!(r.x, vec![0.5, 0.5]);
-    let opts = InteriorOptions { max_non_finite: 5, ..Default::default() };
+    let mut opts = InteriorOptions::default();
+    opts.max_non_finite = 5;
     let r = Interior::new(opts).solve_dense(&always, &b, &[0.5, 0.5]).unwrap();
     assert_eq!(r.termination, SystemTermination::NonFinite { consecutive: 5 });
     assert_eq!((r.iterations, r.evaluations.residuals), (5, 6));
@@ -559,17 +591,19 @@ fn a_singular_jacobian_falls_back_to_cauchy() {
 #[test]
 fn limits_end_the_run_typed() {
     let (sys, b) = powell();
-    let r = Interior::new(InteriorOptions {
-        limits: Limits { max_iterations: 3, ..Limits::default() },
-        ..Default::default()
+    let r = Interior::new({
+        let mut o = InteriorOptions::default();
+        o.limits.max_iterations = 3;
+        o
     })
     .solve_dense(&sys, &b, &[0.25, 3.25])
     .unwrap();
     assert_eq!(r.termination, SystemTermination::MaxIterations { limit: 3 });
     assert_eq!(r.iterations, 3);
-    let r = Interior::new(InteriorOptions {
-        limits: Limits { max_evaluations: 4, ..Limits::default() },
-        ..Default::default()
+    let r = Interior::new({
+        let mut o = InteriorOptions::default();
+        o.limits.max_evaluations = 4;
+        o
     })
     .solve_dense(&sys, &b, &[0.25, 3.25])
     .unwrap();
@@ -577,7 +611,13 @@ fn limits_end_the_run_typed() {
     assert_eq!(r.evaluations.residuals, 4);
     // A start at the root ends at once, without a Jacobian.
     let root = [1.0981593296997149e-5, 9.106146739867318];
-    let r = Interior::new(InteriorOptions { atol: 1e-6, ..Default::default() }).solve_dense(&sys, &b, &root).unwrap();
+    let r = Interior::new({
+        let mut o = InteriorOptions::default();
+        o.atol = 1e-6;
+        o
+    })
+    .solve_dense(&sys, &b, &root)
+    .unwrap();
     assert!(r.converged());
     assert_eq!((r.iterations, r.evaluations.jacobian), (0, 0));
 }
@@ -608,7 +648,9 @@ fn the_loop_does_not_allocate() {
                 last = a;
                 ControlFlow::Continue(())
             };
-            let opts = InteriorOptions { scaling, step_rule: rule, ..Default::default() };
+            let mut opts = InteriorOptions::default();
+            opts.scaling = scaling;
+            opts.step_rule = rule;
             let r = Interior::new(opts).with_observer(&mut observer).solve_dense(&sys, &b, &[0.25, 3.25]).unwrap();
             assert!(r.converged());
             assert!(r.iterations > 3);

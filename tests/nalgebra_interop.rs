@@ -224,7 +224,11 @@ fn start(n: usize) -> Vec<f64> {
 }
 
 fn history_options() -> TrustRegionOptions {
-    TrustRegionOptions { keep_history: true, ..TrustRegionOptions::default() }
+    {
+        let mut o = TrustRegionOptions::default();
+        o.keep_history = true;
+        o
+    }
 }
 
 fn assert_same_run(a: &Report, b: &Report) {

@@ -324,7 +324,9 @@ fn no_allocation_inside_the_interior_loop() {
     for step_rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
         for scaling in [Scaling::ColemanLi, Scaling::Adaptive] {
             for path in [JacobianPath::Dense, JacobianPath::Sparse, JacobianPath::DenseFd, JacobianPath::SparseFd] {
-                let options = InteriorOptions { step_rule, scaling, ..InteriorOptions::default() };
+                let mut options = InteriorOptions::default();
+                options.step_rule = step_rule;
+                options.scaling = scaling;
                 let (calls, allocs) = count_interior(&p, &b, &x0, options, path);
                 let label = format!("interior {path:?} {} {}", step_rule.name(), scaling.name());
                 assert!(calls >= 5, "{label}: only {calls} iterations");

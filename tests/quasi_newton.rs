@@ -156,7 +156,7 @@ fn fed_model(kind: SecantUpdate, n: usize, memory: usize, pairs: usize, shift: f
         }
         a[(j, j)] += shift;
     }
-    let mut lm = LimitedMemory::new(kind, LimitedMemoryOptions { memory });
+    let mut lm = LimitedMemory::new(kind, LimitedMemoryOptions::with_memory(memory));
     lm.reset(n).unwrap();
     for _ in 0..pairs {
         let s = rng.vec(n);
@@ -448,12 +448,14 @@ fn limited_memory_options_are_validated() {
     let p = mgh::by_name("rosenbrock", None).unwrap();
     let only = GradientOnly(p.products().unwrap());
     let model =
-        Newton::with_curvature(&only, LimitedMemory::new(SecantUpdate::Bfgs, LimitedMemoryOptions { memory: 0 }));
+        Newton::with_curvature(&only, LimitedMemory::new(SecantUpdate::Bfgs, LimitedMemoryOptions::with_memory(0)));
     let err = TrustRegion::new(LimitedMemoryExact::new()).solve(model, &p.x0()).unwrap_err();
     assert!(matches!(err, trust_region::SetupError::InvalidOption { name: "memory", .. }), "{err}");
     for memory in [1, 2, 20] {
-        let model =
-            Newton::with_curvature(&only, LimitedMemory::new(SecantUpdate::Sr1, LimitedMemoryOptions { memory }));
+        let model = Newton::with_curvature(
+            &only,
+            LimitedMemory::new(SecantUpdate::Sr1, LimitedMemoryOptions::with_memory(memory)),
+        );
         assert_solved("lsr1", "rosenbrock", &solve_with(LimitedMemoryExact::new(), model, &p.x0()));
     }
 }

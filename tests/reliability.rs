@@ -365,7 +365,9 @@ fn round_off_limit_is_not_claimed_while_the_gradient_falls() {
 #[test]
 fn stationarity_is_invariant_to_the_scale_of_f() {
     let b = Bounds::new(vec![-10.0; 2], vec![10.0; 2]).unwrap();
-    let o = InteriorOptions { atol: 0.0, rtol: 1e-10, ..Default::default() };
+    let mut o = InteriorOptions::default();
+    o.atol = 0.0;
+    o.rtol = 1e-10;
     for c in [1.0, 1e-12, 1e-100, 1e100] {
         let r = Interior::new(o.clone()).solve_dense(&Lin(c), &b, &[0.0, 0.0]).unwrap();
         assert!(matches!(r.termination, SystemTermination::Root { .. }), "c = {c:e}: {}", r.termination);

@@ -103,11 +103,12 @@ fn all_solvers() -> Vec<Case> {
 /// need more than `n` iterations to reach the forcing term (seen: n = 27, Newton step inside,
 /// 0.885 of the optimum at the default cap of `n`).
 fn exact_gltr() -> Gltr {
-    Gltr::new().with_options(GltrOptions {
-        forcing: Forcing::Fixed(1e-10),
-        max_iterations: Some(240),
-        max_lanczos_vectors: 240,
-        ..GltrOptions::default()
+    Gltr::new().with_options({
+        let mut o = GltrOptions::default();
+        o.forcing = Forcing::Fixed(1e-10);
+        o.max_iterations = Some(240);
+        o.max_lanczos_vectors = 240;
+        o
     })
 }
 
@@ -510,7 +511,11 @@ fn gltr_reuses_the_krylov_space_after_a_rejection() {
     // served by the tridiagonal alone.
     let sp = Subproblem::generate(SubproblemKind::Indefinite, 8, 3);
     let mut m = sp.model.clone();
-    let mut gltr = Gltr::new().with_options(GltrOptions { forcing: Forcing::Fixed(1e-12), ..GltrOptions::default() });
+    let mut gltr = Gltr::new().with_options({
+        let mut o = GltrOptions::default();
+        o.forcing = Forcing::Fixed(1e-12);
+        o
+    });
     gltr.initialize(8);
     gltr.prepare(&mut m);
     let mut s = vec![0.0; 8];

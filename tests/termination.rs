@@ -160,7 +160,8 @@ fn poisoned(value_limit: f64, gradient_limit: f64, hessian_limit: f64) -> Poison
 
 #[test]
 fn non_finite_values() {
-    let o = TrustRegionOptions { max_non_finite: 5, ..Default::default() };
+    let mut o = TrustRegionOptions::default();
+    o.max_non_finite = 5;
     let p = poisoned(-1.2, f64::INFINITY, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });
@@ -172,7 +173,8 @@ fn non_finite_values() {
 
 #[test]
 fn non_finite_gradient_is_rejected() {
-    let o = TrustRegionOptions { max_non_finite: 5, ..Default::default() };
+    let mut o = TrustRegionOptions::default();
+    o.max_non_finite = 5;
     let p = poisoned(f64::INFINITY, -1.2, f64::INFINITY);
     let r = steihaug(o).minimize(&p, &X0).unwrap();
     assert_eq!(r.termination, Termination::NonFinite { consecutive: 5 });

@@ -53,7 +53,12 @@ impl DenseHessian for Counted {
 }
 
 fn options(trial_gradient: bool) -> TrustRegionOptions {
-    TrustRegionOptions { trial_gradient, keep_history: true, ..TrustRegionOptions::default() }
+    {
+        let mut o = TrustRegionOptions::default();
+        o.trial_gradient = trial_gradient;
+        o.keep_history = true;
+        o
+    }
 }
 
 fn same_run(a: &Report, b: &Report) {

@@ -294,10 +294,8 @@ fn short_training_decreases_the_loss_and_is_deterministic() {
     let w0 = net.init(1);
     let train = || {
         let mut loss = FdNetLoss::new(net, d, 64, 1);
-        let opts = HessianFreeOptions {
-            limits: Limits { max_iterations: 25, ..Limits::default() },
-            ..HessianFreeOptions::default()
-        };
+        let mut opts = HessianFreeOptions::default();
+        opts.limits.max_iterations = 25;
         HessianFree::new().with_options(opts).train(&mut loss, &w0).unwrap()
     };
     let r1 = train();

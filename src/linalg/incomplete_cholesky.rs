@@ -136,6 +136,7 @@ pub enum Ordering {
 
 /// Options of [`IncompleteCholesky`].
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct IncompleteCholeskyOptions {
     /// Extra entries `p` kept per column of `L` beyond the pattern of `A` (the memory parameter
     /// of Lin & More 1999). `0` with [`Retention::PatternPlusFill`] is IC(0). Default `5`

@@ -74,6 +74,7 @@ impl<M: CompactModel + ?Sized> CompactModel for &mut M {}
 
 /// Options of the limited-memory models.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LimitedMemoryOptions {
     /// Pairs `(s, y)` kept, `m >= 1`. Default `8` (Nocedal & Wright 2006, sec. 7.2: 3 to 20
     /// pairs usually suffice; the spec asks for 5 to 10).
@@ -87,6 +88,11 @@ impl Default for LimitedMemoryOptions {
 }
 
 impl LimitedMemoryOptions {
+    /// The options with `memory` pairs (the other options at their defaults).
+    pub fn with_memory(memory: usize) -> Self {
+        Self { memory }
+    }
+
     /// Checks the options.
     pub fn validate(&self) -> Result<(), SetupError> {
         if self.memory == 0 {

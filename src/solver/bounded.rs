@@ -68,6 +68,7 @@ use crate::termination::{Limits, Termination, TerminationClass};
 
 /// Options of the projected Newton trust region.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BoundedOptions {
     /// Iteration, evaluation (values of `f`) and time limits.
     pub limits: Limits,

@@ -112,6 +112,7 @@ impl<L: BatchLoss + ?Sized> BatchLoss for &mut L {
 
 /// Options of the Hessian-free loop.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct HessianFreeOptions {
     /// Limits: outer iterations (one mini-batch and one trial step each; default `100`, the
     /// reference uses 300 for its unstable heat-equation case), evaluations (batch losses and

@@ -77,6 +77,7 @@ use crate::termination::{LimitReached, Limits, TerminationClass};
 
 /// Options of the interior solver. Defaults follow STRSCNE \[1\] and CoDoSol \[2\] (module docs).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct InteriorOptions {
     /// Iteration, evaluation (of `F`, finite-difference evaluations included) and time limits.
     pub limits: Limits,

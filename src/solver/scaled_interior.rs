@@ -32,10 +32,20 @@
 //!
 //! # The step
 //!
-//! Any matrix-free step solver of the crate ([`Steihaug`](crate::subproblem::Steihaug),
-//! [`Gltr`](crate::subproblem::Gltr), [`Cauchy`](crate::subproblem::Cauchy)) minimizes
-//! $\hat q$ over $\norm{\hat s}_2 \le \Delta$ (with Steihaug or GLTR the norm is the
-//! preconditioner's). Back in $x$, $s = D^{1/2} \hat s$, four candidates are kept strictly
+//! Any step solver of the crate that works on an explicit model
+//! ([`ScaledSpace`]: [`Steihaug`](crate::subproblem::Steihaug),
+//! [`Gltr`](crate::subproblem::Gltr), [`Cauchy`](crate::subproblem::Cauchy),
+//! [`Dogleg`](crate::subproblem::Dogleg), [`MoreSorensen`](crate::subproblem::MoreSorensen))
+//! minimizes $\hat q$ over $\norm{\hat s}_2 \le \Delta$ (with Steihaug or GLTR the norm is the
+//! preconditioner's). The matrix solvers get $\hat B$ itself: when the model holds $B$ as a
+//! dense matrix, or as the lower triangle of a sparse one, the loop forms
+//! $D^{1/2} B D^{1/2} + C$ in the same shape (same pattern; the diagonal, which every sparse
+//! Hessian pattern of the crate contains, takes $C$) once per scaling and point, and offers the
+//! sparse one to a preconditioner too (incomplete Cholesky on $\hat B$). The pairing is checked
+//! at compile time as in the unconstrained loop ([`StepSolverFor`]: the dogleg needs a dense
+//! model, the exact step a matrix model). The limited-memory exact step is not a
+//! [`ScaledSpace`] solver: $D^{1/2}(\gamma I + \Psi M \Psi^\top) D^{1/2} + C$ is no longer
+//! of the compact form it relies on. Back in $x$, $s = D^{1/2} \hat s$, four candidates are kept strictly
 //! inside the box with the step-back factor $\theta = \max(0.95, 1 - \mathrm{pg}(x))$
 //! (SciPy `trf`'s rule; `theta` overrides it):
 //! 1. truncate: $s$ itself when $x + s$ is strictly inside, otherwise $\theta \tau_b s$, where
@@ -91,8 +101,9 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use crate::error::SetupError;
+use crate::linalg::sparse::diagonal_positions;
 use crate::linalg::{dot, norm, norm_inf};
-use crate::model::{Acceptance, Model, Newton, Oracle};
+use crate::model::{Acceptance, Model, Newton, Oracle, ProductCurvature};
 use crate::observe::Observer;
 use crate::problem::{Bounds, HessianProduct};
 use crate::radius::{RadiusOptions, RadiusTrial};
@@ -102,11 +113,14 @@ use crate::solver::bounded::{check_box_and_start, BoundedIteration, BoundedReaso
 use crate::solver::interior::push_inside;
 use crate::step::{Needs, StepStatus};
 use crate::subproblem::projected::projected_gradient_inf;
-use crate::subproblem::MatrixFree;
+use crate::subproblem::{ScaledSpace, StepSolver, StepSolverFor};
 use crate::termination::{Limits, Termination};
+use faer::sparse::{SparseColMat, SparseColMatRef};
+use faer::{Mat, MatRef};
 
 /// Options of the scaled interior trust region for minimization.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ScaledInteriorOptions {
     /// Iteration, evaluation (values of `f`) and time limits.
     pub limits: Limits,
@@ -211,20 +225,23 @@ pub struct ScaledInterior<S, O = ()> {
     pub observer: O,
 }
 
-impl<S: MatrixFree> ScaledInterior<S> {
+impl<S: StepSolver> ScaledInterior<S> {
     /// The method with default options (Coleman-Li scaling) and no observer.
     pub fn new(step: S) -> Self {
         Self { options: ScaledInteriorOptions::default(), step, observer: () }
     }
 }
 
-/// The scaled model `q(s) = g_hat's + s'(D^1/2 B D^1/2 + C)s/2` over an unscaled one.
+/// The scaled model `q(s) = g_hat's + s'(D^1/2 B D^1/2 + C)s/2` over an unscaled one, with
+/// `B_hat` as a matrix when the inner model holds `B` as one.
 struct ScaledModel<'a> {
     inner: &'a mut dyn Model,
     sqrt_d: &'a [f64],
     c: &'a [f64],
     g_hat: &'a [f64],
     tmp: &'a mut [f64],
+    dense: Option<MatRef<'a, f64>>,
+    sparse: Option<SparseColMatRef<'a, usize, f64>>,
 }
 
 impl Model for ScaledModel<'_> {
@@ -245,6 +262,15 @@ impl Model for ScaledModel<'_> {
         for i in 0..v.len() {
             out[i] = self.sqrt_d[i] * out[i] + self.c[i] * v[i];
         }
+    }
+    fn dense_hessian(&self) -> Option<MatRef<'_, f64>> {
+        self.dense
+    }
+    fn sparse_hessian(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.sparse
+    }
+    fn preconditioning_matrix(&self) -> Option<SparseColMatRef<'_, usize, f64>> {
+        self.sparse
     }
     fn diagonal(&self, out: &mut [f64]) -> bool {
         if !self.inner.diagonal(out) {
@@ -327,6 +353,79 @@ struct Work {
     best: Vec<f64>,
     x_trial: Vec<f64>,
     fixed: Vec<bool>,
+    /// `B_hat` when the model holds a dense `B` and the step solver asks for a matrix.
+    dense_hat: Option<Mat<f64>>,
+    /// `B_hat` (lower triangle, the pattern of `B`) when the model holds a sparse `B`, and the
+    /// positions of its diagonal entries.
+    sparse_hat: Option<(SparseColMat<usize, f64>, Vec<usize>)>,
+    /// Form `B_hat` as a matrix (the step solver needs one, or may precondition with one).
+    matrix: bool,
+}
+
+impl Work {
+    /// `D^1/2 B D^1/2 + C` into `dense_hat` / `sparse_hat` when the model holds `B` as a matrix.
+    /// Allocates on the first call only (the pattern of a sparse `B` is fixed).
+    fn scale_matrix(&mut self, model: &dyn Model) {
+        if !self.matrix {
+            return;
+        }
+        let (sd, c) = (&self.sqrt_d, &self.c);
+        if let Some(h) = model.dense_hessian() {
+            let n = h.nrows();
+            let m = self.dense_hat.get_or_insert_with(|| Mat::zeros(n, n));
+            for j in 0..n {
+                for i in 0..n {
+                    m[(i, j)] = sd[i] * h[(i, j)] * sd[j];
+                }
+                m[(j, j)] += c[j];
+            }
+        } else if let Some(h) = model.sparse_hessian() {
+            let sym = h.symbolic();
+            let same = self.sparse_hat.as_ref().is_some_and(|(m, _)| {
+                let s = m.symbolic();
+                s.ncols() == sym.ncols()
+                    && (0..sym.ncols()).all(|j| s.row_idx()[s.col_range(j)] == sym.row_idx()[sym.col_range(j)])
+            });
+            if !same {
+                // The crate's sparse Hessian models check that the diagonal is in the pattern.
+                let (Ok(owned), Ok(diag)) = (sym.to_owned(), diagonal_positions(sym)) else {
+                    self.sparse_hat = None;
+                    return;
+                };
+                let nnz = owned.row_idx().len();
+                self.sparse_hat = Some((SparseColMat::new(owned, vec![0.0; nnz]), diag));
+            }
+            let Some((m, diag)) = self.sparse_hat.as_mut() else { return };
+            let vals = h.val();
+            let n = sym.ncols();
+            let out = m.val_mut();
+            let mut k_out = 0;
+            for j in 0..n {
+                for k in sym.col_range(j) {
+                    let i = sym.row_idx()[k];
+                    out[k_out] = sd[i] * vals[k] * sd[j];
+                    k_out += 1;
+                }
+            }
+            for j in 0..n {
+                out[diag[j]] += c[j];
+            }
+        }
+    }
+
+    /// The scaled model at the current scaling.
+    fn model<'a>(&'a mut self, inner: &'a mut dyn Model) -> ScaledModel<'a> {
+        let Work { sqrt_d, c, g_hat, tmp, dense_hat, sparse_hat, .. } = self;
+        ScaledModel {
+            inner,
+            sqrt_d,
+            c,
+            g_hat,
+            tmp,
+            dense: dense_hat.as_ref().map(|m| m.as_ref()),
+            sparse: sparse_hat.as_ref().map(|(m, _)| m.as_ref()),
+        }
+    }
 }
 
 /// The largest `t` with `y + t p` in the closed box (`inf` if none limits it).
@@ -358,7 +457,7 @@ fn minimize_1d(a: f64, b: f64, lo: f64, hi: f64) -> (f64, f64) {
     (t, val(t))
 }
 
-impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
+impl<S: StepSolver, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
     /// Replaces the options.
     pub fn with_options(mut self, options: ScaledInteriorOptions) -> Self {
         self.options = options;
@@ -377,13 +476,20 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
         problem: &P,
         bounds: &Bounds,
         x0: &[f64],
-    ) -> Result<BoundedReport, SetupError> {
+    ) -> Result<BoundedReport, SetupError>
+    where
+        S: for<'p> StepSolverFor<Newton<'p, P, ProductCurvature>> + ScaledSpace,
+    {
         self.solve(Newton::products(problem), bounds, x0)
     }
 
-    /// The method on any model ([`Oracle`]); setup errors as for
+    /// The method on any model ([`Oracle`]) the step solver can work with (checked at compile
+    /// time, [`StepSolverFor`]); setup errors as for
     /// [`ProjectedNewton::solve`](crate::solver::bounded::ProjectedNewton::solve).
-    pub fn solve<M: Oracle>(&mut self, mut model: M, bounds: &Bounds, x0: &[f64]) -> Result<BoundedReport, SetupError> {
+    pub fn solve<M: Oracle>(&mut self, mut model: M, bounds: &Bounds, x0: &[f64]) -> Result<BoundedReport, SetupError>
+    where
+        S: StepSolverFor<M> + ScaledSpace,
+    {
         let started = Instant::now();
         self.options.validate()?;
         self.step.validate()?;
@@ -398,7 +504,8 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
                 start_moved = true;
             }
         }
-        model.start(&x, Needs::Products)?;
+        let needs = self.step.needs();
+        model.start(&x, needs)?;
         self.step.initialize(n);
         let z = || vec![0.0; n];
         let mut w = Work {
@@ -415,6 +522,10 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
             best: z(),
             x_trial: z(),
             fixed,
+            dense_hat: None,
+            sparse_hat: None,
+            // A matrix solver needs B_hat; a preconditioner may use the sparse one.
+            matrix: needs != Needs::Products || model.as_model().sparse_hessian().is_some(),
         };
         let opts = self.options.clone();
         let ropts = &opts.radius;
@@ -450,15 +561,16 @@ impl<S: MatrixFree, O: Observer<BoundedIteration>> ScaledInterior<S, O> {
                 };
                 self.scale(&mut w, &mut model, scaling, &x, lower, upper);
                 if prepared != Some(scaling) {
-                    let Work { sqrt_d, c, g_hat, tmp, .. } = &mut w;
-                    let mut sm = ScaledModel { inner: model.as_model(), sqrt_d, c, g_hat, tmp };
+                    w.scale_matrix(model.as_model());
+                    let mut sm = w.model(model.as_model());
                     self.step.prepare(&mut sm);
                     prepared = Some(scaling);
                 }
                 let info = {
-                    let Work { sqrt_d, c, g_hat, tmp, s_hat, .. } = &mut w;
-                    let mut sm = ScaledModel { inner: model.as_model(), sqrt_d, c, g_hat, tmp };
-                    self.step.solve(&mut sm, radius, s_hat)
+                    let mut s_hat = std::mem::take(&mut w.s_hat);
+                    let info = self.step.solve(&mut w.model(model.as_model()), radius, &mut s_hat);
+                    w.s_hat = s_hat;
+                    info
                 };
                 inner += info.inner_iterations;
                 let (q, cauchy_q, cauchy_slope, cauchy_tau, full) =

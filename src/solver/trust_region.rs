@@ -55,6 +55,7 @@ use crate::termination::{Limits, Termination, Tolerances};
 
 /// Options of the trust-region loop.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TrustRegionOptions {
     /// Iteration, evaluation (values of `f`) and time limits.
     pub limits: Limits,

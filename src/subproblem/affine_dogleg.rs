@@ -132,6 +132,7 @@ impl StepKind {
 
 /// Options of the affine-scaling dogleg (the interior loop fills them from its own options).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct AffineDoglegOptions {
     /// Step rule. Default [`StepRule::Dogleg`] (STRSCNE).
     pub rule: StepRule,

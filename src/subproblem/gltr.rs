@@ -142,6 +142,7 @@ use crate::model::Model;
 
 /// Options of [`Gltr`].
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GltrOptions {
     /// When the Krylov step is good enough: stop once the Lagrangian gradient estimate
     /// `|h_k| |t_{k+1}| ||Mq_{k+1}||` (phase 2) or the CG residual `||g + Bs||` (phase 1) is at

@@ -151,6 +151,20 @@ impl<M: MatrixModel + ?Sized> StepSolverFor<M> for MoreSorensen {}
 impl<M: CompactModel + ?Sized> StepSolverFor<M> for LimitedMemoryExact {}
 impl<M: ?Sized, S: StepSolverFor<M> + ?Sized> StepSolverFor<M> for Box<S> {}
 
+/// A step solver that works on any explicit model, so also on the scaled model
+/// `D^1/2 B D^1/2 + C` of the scaled interior method
+/// ([`crate::solver::scaled_interior`]): every solver but the limited-memory exact step, whose
+/// compact form the scaling destroys.
+pub trait ScaledSpace: StepSolver {}
+
+impl ScaledSpace for Cauchy {}
+impl<P: Preconditioner> ScaledSpace for Steihaug<P> {}
+impl<P: Preconditioner> ScaledSpace for Gltr<P> {}
+impl ScaledSpace for Dogleg {}
+impl ScaledSpace for MoreSorensen {}
+impl<S: ScaledSpace + ?Sized> ScaledSpace for Box<S> {}
+impl<S: ScaledSpace> ScaledSpace for RuntimeChecked<S> {}
+
 impl MatrixFree for Cauchy {}
 impl<P: Preconditioner> MatrixFree for Steihaug<P> {}
 impl<P: Preconditioner> MatrixFree for Gltr<P> {}

@@ -12,7 +12,7 @@ use trust_region::report::Outcome;
 use trust_region::scaling::Scaling;
 use trust_region::solver::bounded::{BoundedOptions, BoundedPreconditioner, BoundedReport, ProjectedNewton};
 use trust_region::solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
-use trust_region::subproblem::Steihaug;
+use trust_region::subproblem::{IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug};
 use trust_region::{Bounds, SetupError};
 
 use super::BoundedProblem;
@@ -37,11 +37,17 @@ pub enum BoundedSolver {
     InteriorCombination,
     /// Scaled interior, adaptive choice of the scaling.
     InteriorAdaptive,
+    /// Scaled interior, Coleman-Li scaling, the More-Sorensen step on the scaled sparse
+    /// Hessian (products only where the problem has no sparse Hessian: then unsupported).
+    InteriorExact,
+    /// Scaled interior, Coleman-Li scaling, Steihaug preconditioned by incomplete Cholesky of
+    /// the scaled sparse Hessian (Steihaug on products where the problem has none).
+    InteriorIchol,
 }
 
 impl BoundedSolver {
     /// Every method, in table order.
-    pub const ALL: [BoundedSolver; 8] = [
+    pub const ALL: [BoundedSolver; 10] = [
         BoundedSolver::Projected,
         BoundedSolver::ProjectedJacobi,
         BoundedSolver::ProjectedProducts,
@@ -50,6 +56,8 @@ impl BoundedSolver {
         BoundedSolver::InteriorKk,
         BoundedSolver::InteriorCombination,
         BoundedSolver::InteriorAdaptive,
+        BoundedSolver::InteriorExact,
+        BoundedSolver::InteriorIchol,
     ];
 
     /// The name used on the command line and in the records.
@@ -63,6 +71,8 @@ impl BoundedSolver {
             BoundedSolver::InteriorKk => "interior-kk",
             BoundedSolver::InteriorCombination => "interior-combination",
             BoundedSolver::InteriorAdaptive => "interior-adaptive",
+            BoundedSolver::InteriorExact => "interior-exact",
+            BoundedSolver::InteriorIchol => "interior-ichol",
         }
     }
 
@@ -73,6 +83,7 @@ impl BoundedSolver {
             BoundedSolver::InteriorKk => Some(Scaling::kanzow_klug()),
             BoundedSolver::InteriorCombination => Some(Scaling::default()),
             BoundedSolver::InteriorAdaptive => Some(Scaling::Adaptive),
+            BoundedSolver::InteriorExact | BoundedSolver::InteriorIchol => Some(Scaling::ColemanLi),
             _ => None,
         }
     }
@@ -196,7 +207,8 @@ fn solve(
     let unsupported = || SetupError::Unsupported { solver: "bounded runner", needs: "Hessian-vector products" };
     match solver {
         BoundedSolver::Projected | BoundedSolver::ProjectedJacobi | BoundedSolver::ProjectedProducts => {
-            let mut o = BoundedOptions { gtol: settings.gtol, ..BoundedOptions::default() };
+            let mut o = BoundedOptions::default();
+            o.gtol = settings.gtol;
             limits(&mut o.limits);
             if solver == BoundedSolver::ProjectedJacobi {
                 o.preconditioner = BoundedPreconditioner::Jacobi;
@@ -210,13 +222,29 @@ fn solve(
             }
         }
         _ => {
-            let mut o = ScaledInteriorOptions { gtol: settings.gtol, ..ScaledInteriorOptions::default() };
+            let mut o = ScaledInteriorOptions::default();
+            o.gtol = settings.gtol;
             limits(&mut o.limits);
             if let Some(s) = solver.scaling() {
                 o.scaling = s;
             }
-            let p = problem.products().ok_or_else(unsupported)?;
-            ScaledInterior::new(Steihaug::new()).with_options(o).solve(Newton::products(p), bounds, x0)
+            match (solver, problem.sparse_hessian()) {
+                (BoundedSolver::InteriorExact, Some(h)) => {
+                    ScaledInterior::new(MoreSorensen::new()).with_options(o).solve(Newton::sparse(h), bounds, x0)
+                }
+                (BoundedSolver::InteriorExact, None) => {
+                    Err(SetupError::Unsupported { solver: "interior-exact", needs: "a sparse Hessian" })
+                }
+                (BoundedSolver::InteriorIchol, Some(h)) => {
+                    ScaledInterior::new(Steihaug::with_preconditioner(IncompleteCholeskyPreconditioner::default()))
+                        .with_options(o)
+                        .solve(Newton::sparse(h), bounds, x0)
+                }
+                _ => {
+                    let p = problem.products().ok_or_else(unsupported)?;
+                    ScaledInterior::new(Steihaug::new()).with_options(o).solve(Newton::products(p), bounds, x0)
+                }
+            }
         }
     }
 }

@@ -151,7 +151,9 @@ pub fn run_systems_with(
     }
     jobs.par_iter()
         .map(|j| {
-            let options = InteriorOptions { scaling: j.scaling, step_rule: j.rule, ..base.clone() };
+            let mut options = base.clone();
+            options.scaling = j.scaling;
+            options.step_rule = j.rule;
             run_one(j.p, options, &j.start, &j.x0)
         })
         .collect()
