@@ -131,6 +131,7 @@ pub mod solver;
 pub mod step;
 pub mod subproblem;
 pub mod termination;
+pub mod uncertainty;
 
 pub use error::SetupError;
 pub use model::{DenseModel, GaussNewton, Model, Newton, Oracle};
@@ -148,3 +149,4 @@ pub use solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
 pub use solver::{TrustRegion, TrustRegionOptions};
 pub use step::{Evaluations, Needs, StepInfo, StepStatus};
 pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};
+pub use uncertainty::{Uncertainty, UncertaintyError, UncertaintyOptions};

@@ -8,6 +8,7 @@ pub mod dense;
 pub mod incomplete_cholesky;
 pub mod lanczos;
 pub mod lu;
+pub mod pivoted_qr;
 pub mod small_eigen;
 pub mod sparse;
 pub mod sparse_cholesky;
