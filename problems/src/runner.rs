@@ -32,6 +32,13 @@
 //!   [`DENSE_QUASI_NEWTON_MAX_N`] variables (beyond, the run is `unsupported`);
 //! - `lsr1`, `lbfgs-tr`: L-SR1 / L-BFGS models in compact form (memory 8) with the exact
 //!   limited-memory trust-region step ([`trust_region::subproblem::LimitedMemoryExact`]).
+//!
+//! Peer (not in the default set, not this crate's code): `basin-lbfgs`, basin 3.2's unbounded
+//! L-BFGS (two-loop recursion, More-Thuente line search, its default memory 10) on the same
+//! gradient-only wrapper, stopped by an `Executor::stop_when` hook at `||g||_inf <= gtol`
+//! (basin's own gradient test is Euclidean), with the same iteration and time limits. It is here
+//! so that the done-when figures of the gradient-only solvers come from the same run as the
+//! peer's; see [`solve_basin_lbfgs`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -96,11 +103,13 @@ pub enum SolverName {
     Lsr1,
     /// Gradient only: L-BFGS model, exact limited-memory step.
     LbfgsTr,
+    /// Peer, gradient only: basin 3.2's L-BFGS with its More-Thuente line search.
+    BasinLbfgs,
 }
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 16] = [
+    pub const ALL: [SolverName; 17] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
@@ -117,6 +126,7 @@ impl SolverName {
         SolverName::Bfgs,
         SolverName::Lsr1,
         SolverName::LbfgsTr,
+        SolverName::BasinLbfgs,
     ];
 
     /// Whether the solver sees only `f` and the gradient.
@@ -129,6 +139,7 @@ impl SolverName {
                 | SolverName::Bfgs
                 | SolverName::Lsr1
                 | SolverName::LbfgsTr
+                | SolverName::BasinLbfgs
         )
     }
 
@@ -151,6 +162,7 @@ impl SolverName {
             SolverName::Bfgs => "bfgs",
             SolverName::Lsr1 => "lsr1",
             SolverName::LbfgsTr => "lbfgs-tr",
+            SolverName::BasinLbfgs => "basin-lbfgs",
         }
     }
 }
@@ -166,7 +178,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, fd-steihaug, fd-gltr, sr1, bfgs, lsr1, lbfgs-tr)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, fd-steihaug, fd-gltr, sr1, bfgs, lsr1, lbfgs-tr, basin-lbfgs)"
             )
         })
     }
@@ -322,6 +334,95 @@ fn solve_gradient_only(
     res.map_err(|e| format!("setup_error: {e}"))
 }
 
+/// The gradient-only wrapper as basin 3.2 sees it: `Vec<f64>` parameters, `f` and `g` of the
+/// same problem code, the fused call forwarded to [`Objective::value_and_gradient`].
+struct BasinObjective<'a>(&'a GradientOnly<'a>);
+
+impl basin::CostFunction for BasinObjective<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    type Error = std::convert::Infallible;
+    fn cost(&self, x: &Vec<f64>) -> Result<f64, Self::Error> {
+        Ok(self.0.value(x))
+    }
+}
+
+impl basin::Gradient for BasinObjective<'_> {
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> Result<Vec<f64>, Self::Error> {
+        let mut g = vec![0.0; x.len()];
+        self.0.gradient(x, &mut g);
+        Ok(g)
+    }
+    fn gradient_into(&self, x: &Vec<f64>, out: &mut Vec<f64>) -> Result<(), Self::Error> {
+        out.resize(x.len(), 0.0);
+        self.0.gradient(x, out);
+        Ok(())
+    }
+    fn cost_and_gradient(&self, x: &Vec<f64>) -> Result<(f64, Vec<f64>), Self::Error> {
+        let mut g = vec![0.0; x.len()];
+        let f = self.0.value_and_gradient(x, &mut g);
+        Ok((f, g))
+    }
+    fn cost_and_gradient_into(&self, x: &Vec<f64>, out: &mut Vec<f64>) -> Result<f64, Self::Error> {
+        out.resize(x.len(), 0.0);
+        Ok(self.0.value_and_gradient(x, out))
+    }
+}
+
+/// A short name for a basin termination: `gradient_tolerance` for the stop hook below, else
+/// `basin_` and the variant (`basin_limit_time`, `basin_failed`, ...).
+fn basin_termination_name(termination: &basin::Termination<f64>) -> String {
+    let debug = format!("{termination:?}");
+    let word = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>();
+    match termination {
+        basin::Termination::Application(_) => "gradient_tolerance".to_string(),
+        basin::Termination::Limit(_) => {
+            let inner = debug.trim_start_matches("Limit([");
+            format!("basin_limit_{}", word(inner).to_lowercase())
+        }
+        _ => format!("basin_{}", word(&debug).to_lowercase()),
+    }
+}
+
+/// The peer `basin-lbfgs`: basin 3.2's unbounded L-BFGS (`Lbfgs::new().unbounded()`, its
+/// defaults: memory 10, More-Thuente line search) on the problem's `f` and `g` only, stopped
+/// by an `Executor::stop_when` hook at `||g||_inf <= gtol` on the accepted iterate, with the
+/// run's iteration and time limits. Counts are basin's own (`OptimizationResult::counts`; a
+/// fused value-and-gradient call counts once in each).
+fn solve_basin_lbfgs(problem: &dyn SuiteProblem, settings: &RunSettings, rec: &mut RunRecord, local: Option<f64>) {
+    let Some(p) = GradientOnly::of(problem) else {
+        rec.termination = "unsupported".to_string();
+        return;
+    };
+    let x0 = problem.x0();
+    let gtol = settings.gtol;
+    let start = std::time::Instant::now();
+    let run =
+        basin::Executor::new(BasinObjective(&p), basin::Lbfgs::new().unbounded(), basin::FirstOrderState::new(x0))
+            .max_iter(settings.max_iterations as u64)
+            .max_time(settings.max_time)
+            .stop_when(move |state: &basin::FirstOrderState<Vec<f64>, f64>| {
+                let (_, _, g) = state.current()?;
+                (trust_region::linalg::norm_inf(g) <= gtol).then(|| basin::ApplicationStop::new("gradient_tolerance"))
+            })
+            .run();
+    let seconds = start.elapsed().as_secs_f64();
+    let Ok(result) = run;
+    let (f, grad_inf) =
+        result.state.current().map_or((f64::NAN, f64::NAN), |(_, f, g)| (f, trust_region::linalg::norm_inf(g)));
+    rec.termination = basin_termination_name(&result.report.termination);
+    rec.converged = grad_inf <= gtol;
+    rec.iterations = result.iter() as usize;
+    rec.f_evals = result.counts.cost_evals as usize;
+    rec.g_evals = result.counts.gradient_evals as usize;
+    rec.f = f;
+    rec.grad_inf = grad_inf;
+    rec.correct_digits = correct_digits(f, problem.info().f_star);
+    rec.local_correct_digits = correct_digits(f, local);
+    rec.seconds = seconds;
+}
+
 fn solve<S: StepSolver>(
     step: S,
     problem: &dyn SuiteProblem,
@@ -338,7 +439,8 @@ fn solve<S: StepSolver>(
         | SolverName::Sr1
         | SolverName::Bfgs
         | SolverName::Lsr1
-        | SolverName::LbfgsTr => {
+        | SolverName::LbfgsTr
+        | SolverName::BasinLbfgs => {
             return solve_gradient_only(problem, name, opts);
         }
         SolverName::GaussNewton => {
@@ -407,6 +509,26 @@ pub fn run_one(
     opts.limits.max_iterations = settings.max_iterations;
     opts.limits.max_time = Some(settings.max_time);
     opts.trial_gradient = settings.trial_gradient;
+    let mut rec = RunRecord {
+        suite: info.suite.to_string(),
+        problem: info.name.clone(),
+        n: info.n,
+        solver: solver.to_string(),
+        termination: String::new(),
+        converged: false,
+        iterations: 0,
+        f_evals: 0,
+        g_evals: 0,
+        hv_evals: 0,
+        h_evals: 0,
+        factorizations: 0,
+        symbolic_analyses: 0,
+        f: f64::NAN,
+        grad_inf: f64::NAN,
+        correct_digits: None,
+        local_correct_digits: None,
+        seconds: 0.0,
+    };
     let result = match solver {
         SolverName::Cauchy => solve(Cauchy::new(), problem, solver, &opts),
         SolverName::Dogleg => solve(Dogleg::new(), problem, solver, &opts),
@@ -431,6 +553,10 @@ pub fn run_one(
         | SolverName::Bfgs
         | SolverName::Lsr1
         | SolverName::LbfgsTr => solve_gradient_only(problem, solver, &opts),
+        SolverName::BasinLbfgs => {
+            solve_basin_lbfgs(problem, settings, &mut rec, local_f_star);
+            return rec;
+        }
         SolverName::GaussNewton => {
             if problem.dense_jacobian().is_some() && info.n <= 2000 {
                 solve(MoreSorensen::new(), problem, solver, &opts)
@@ -438,26 +564,6 @@ pub fn run_one(
                 solve(Steihaug::new(), problem, solver, &opts)
             }
         }
-    };
-    let mut rec = RunRecord {
-        suite: info.suite.to_string(),
-        problem: info.name.clone(),
-        n: info.n,
-        solver: solver.to_string(),
-        termination: String::new(),
-        converged: false,
-        iterations: 0,
-        f_evals: 0,
-        g_evals: 0,
-        hv_evals: 0,
-        h_evals: 0,
-        factorizations: 0,
-        symbolic_analyses: 0,
-        f: f64::NAN,
-        grad_inf: f64::NAN,
-        correct_digits: None,
-        local_correct_digits: None,
-        seconds: 0.0,
     };
     match result {
         Ok(r) => {
