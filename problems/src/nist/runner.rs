@@ -7,29 +7,30 @@
 //!
 //! # Stopping test
 //!
-//! The library's default test, `||g||_inf <= 1e-6` with `g = J'r`, is an absolute test and
-//! means nothing across these datasets: `||J'r||` at the certified solution ranges from about
-//! `1e-15` to about `1e-2` (Hahn1's `x^3` column multiplies residuals by ~1e8), so it stops
-//! some fits with 3 correct digits and never lets others stop. NIST scoring needs the
-//! parameters to the last digits the data determine, so [`NistSettings::default`] turns the
-//! absolute test off and stops on
+//! The library's default test, `||g||_inf <= 1e-6` with `g = J'r`, is an absolute test whose
+//! meaning depends on the units of the data and of the parameters: Hahn1's `x^3` column has
+//! entries up to about `6e8` (x up to 852), Lanczos1's residuals are ~`1e-13`. NIST scoring
+//! needs the parameters to the last digits the data determine, so [`NistSettings::default`]
+//! turns the absolute test off and stops on
 //!
 //! - the relative gradient test `||g||_inf <= 1e-15 ||g0||_inf` (`grtol`; a safety net only:
 //!   relative to the start it is loose where `||g0||` is huge, and a first run with `1e-12`
-//!   stopped Hahn1 with 5 correct digits because its `||g0||_inf` is about `1e11`),
+//!   stopped Hahn1 with 5 correct digits: its `||g0||_inf` is 1.6e13 and 1.1e14 at the two starts),
 //! - the relative function-change test: an accepted step with
 //!   `0 <= f_old - f_new <= 1e-15 |f_new|` (`ftol`, MINPACK's `ftol` in spirit: `f` no longer
-//!   changes beyond its last bits, and with Gauss-Newton's fast local convergence on these
-//!   small-residual or moderately nonlinear fits the accepted point is then at the solution to
-//!   about half the digits of `f` in a norm weighted by `J`, i.e. to the digits the standard
-//!   errors allow),
+//!   changes beyond its last bits; near a solution `f(x) - f* ~ ||J (x - x*)||^2 / 2`, so this
+//!   bounds the error of `x` in the norm weighted by `J` to about `sqrt(1e-15)` relative to
+//!   `||r||`, a small fraction of the standard errors),
 //! - the library's round-off test (predicted and actual reductions below the rounding level of
 //!   `f`), which ends the runs where neither of the above can pass in floating point,
 //!
 //! with at most 5000 iterations. No step tolerance: `xtol` is a test on `||s||_inf` against
 //! `||x||_inf`, and with parameters of very different magnitudes (Hahn1: `b1 ~ 1`,
-//! `b7 ~ 1e-7`) it stops while the small parameters are still wrong.
-//! The same settings for every dataset (no per-problem tuning).
+//! `b7 ~ 1e-7`) it can pass while the small parameters still move in their leading digits.
+//! The same settings for every dataset (no per-problem tuning). A few runs end
+//! `radius_too_small` (the failed class) at a point with every LRE above 7: there the
+//! reductions are round-off and the ratio test rejects the steps; the scores, not the
+//! termination class, are what the suite measures.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -302,7 +303,7 @@ pub fn table(records: &[NistRunRecord]) -> String {
     let _ = writeln!(s, "LRE (log relative error, digits) of the parameters (min) / RSS / standard deviations (min)");
     let _ = write!(s, "{:<9} {:<8} {:>5}", "dataset", "level", "start");
     for solver in &solvers {
-        let _ = write!(s, " {:>28}", format!("{solver}: params/rss/sd  it"));
+        let _ = write!(s, "  {:<32}", format!("{solver}: params/rss/sd    it"));
     }
     s.push('\n');
     for (p, level, start) in &rows {
@@ -311,7 +312,7 @@ pub fn table(records: &[NistRunRecord]) -> String {
             let cell = records.iter().find(|r| r.problem == *p && r.start == *start && r.solver == *solver).map(|r| {
                 let mark = if r.meets(PARAMS_DIGITS, PARAMS_DIGITS, STDDEV_DIGITS) { ' ' } else { '*' };
                 format!(
-                    "{:>4.1}/{:>4.1}/{:>4.1}{mark} {:>4} {}",
+                    "{:>4.1}/{:>4.1}/{:>4.1}{mark} {:>5} {:<9}",
                     r.lre_params_min,
                     r.lre_rss,
                     r.lre_stddev_min,
@@ -319,7 +320,7 @@ pub fn table(records: &[NistRunRecord]) -> String {
                     short(&r.termination)
                 )
             });
-            let _ = write!(s, " {:>28}", cell.unwrap_or_default());
+            let _ = write!(s, "  {:<32}", cell.unwrap_or_default());
         }
         s.push('\n');
     }
