@@ -6,6 +6,7 @@
 //!
 //! Suites:
 //! - [`mgh`]: the 35 problems of More, Garbow & Hillstrom (1981) in least-squares form;
+//! - [`nist`]: the 27 NIST StRD nonlinear regression datasets with certified values;
 //!
 //! [`check`] compares every derivative a problem offers against finite differences;
 //! [`runner`] runs suites x step solvers and collects one [`runner::RunRecord`] per run.
@@ -15,6 +16,7 @@ pub mod check;
 pub mod cutest;
 pub mod fdnet;
 pub mod mgh;
+pub mod nist;
 pub mod profile;
 pub mod runner;
 pub mod subproblems;

@@ -166,3 +166,49 @@ fn bounded_suite_records_and_describe() {
     assert_eq!(v["finite_lower"], 5);
     assert_eq!(v["finite_upper"], 5);
 }
+
+/// `--suite nist`: 2 runs per dataset and method (both starts) with the documented fields,
+/// `nist.csv` in the output directory, and the LRE summary on stdout.
+#[test]
+fn nist_suite_records() {
+    let out = temp_dir("nist");
+    let json = out.join("nist-records.json");
+    let _ = std::fs::create_dir_all(&out);
+    let run = trsuite()
+        .args(["--suite", "nist", "--problem", "Misra1a", "--problem", "DanWood", "--nist-solver", "gn-exact", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("trsuite runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("params LRE >= 6:   4"), "{stdout}");
+    let records: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("--json written")).expect("valid JSON");
+    let records = records.as_array().expect("an array");
+    assert_eq!(records.len(), 4);
+    for key in [
+        "suite",
+        "problem",
+        "start",
+        "solver",
+        "termination",
+        "converged",
+        "iterations",
+        "f_evals",
+        "j_evals",
+        "x",
+        "stddev",
+        "rss",
+        "lre_params_min",
+        "lre_rss",
+        "lre_stddev_min",
+        "seconds",
+    ] {
+        assert!(records.iter().all(|r| r.get(key).is_some()), "missing field {key}");
+    }
+    assert!(records.iter().all(|r| r["suite"] == "nist" && r["lre_params_min"].as_f64().unwrap() >= 6.0));
+    assert_eq!(records.iter().filter(|r| r["start"] == 2).count(), 2);
+    assert!(out.join("nist.csv").exists());
+}

@@ -4,6 +4,7 @@
 //! trsuite                                    # every suite, default solvers, summary table
 //! trsuite --suite mgh --solver steihaug      # flags are repeatable
 //! trsuite --suite mgh --solver exact --json results.json
+//! trsuite --suite nist --nist-solver gn-exact   # NIST StRD: LREs against certified values
 //! trsuite describe --problem ARWHEAD --n 1000 --json   # name, n, f(x0), ||g(x0)||_inf
 //! ```
 
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 use trust_region::linalg::norm_inf;
 use trust_region_problems::profile;
 use trust_region_problems::runner::{csv, profiles, run_one, table, RunRecord, RunSettings, SolverName};
-use trust_region_problems::{bounded, cutest, mgh, systems, SuiteProblem};
+use trust_region_problems::{bounded, cutest, mgh, nist, systems, SuiteProblem};
 
 /// `println!` that ends the program quietly when stdout is closed (for example when the
 /// output is piped into `head`) instead of panicking on the broken pipe.
@@ -69,7 +70,7 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct RunArgs {
-    /// Suite to run (repeatable): mgh, cutest, systems, bounded. Default: every suite.
+    /// Suite to run (repeatable): mgh, cutest, systems, bounded, nist. Default: every suite.
     #[arg(long = "suite")]
     suites: Vec<String>,
     /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol,
@@ -83,6 +84,22 @@ struct RunArgs {
     /// interior-adaptive. Default: projected, interior-cl.
     #[arg(long = "bounded-solver")]
     bounded_solvers: Vec<trust_region_problems::bounded::runner::BoundedSolver>,
+    /// Method for the NIST StRD suite (repeatable): gn-exact (Gauss-Newton with the
+    /// More-Sorensen step, i.e. Levenberg-Marquardt in trust-region form), gn-dogleg.
+    /// Default: both. The NIST runs use their own stopping test (`--nist-grtol`,
+    /// `--nist-ftol`, `--nist-xtol`, at most 5000 iterations; see `nist::runner`): `--gtol`
+    /// and `--max-iterations` do not apply to them, `--time-limit` does.
+    #[arg(long = "nist-solver")]
+    nist_solvers: Vec<trust_region_problems::nist::runner::NistSolver>,
+    /// NIST runs: relative gradient tolerance `||g|| <= grtol ||g0||`.
+    #[arg(long, default_value_t = 1e-15)]
+    nist_grtol: f64,
+    /// NIST runs: relative function-change tolerance of an accepted step.
+    #[arg(long, default_value_t = 1e-15)]
+    nist_ftol: f64,
+    /// NIST runs: relative step tolerance (MINPACK's form; 0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    nist_xtol: f64,
     /// Only problems with this name (repeatable).
     #[arg(long = "problem")]
     problems: Vec<String>,
@@ -125,7 +142,7 @@ struct RunArgs {
     threads: Option<usize>,
 }
 
-const SUITES: [&str; 4] = ["mgh", "cutest", "systems", "bounded"];
+const SUITES: [&str; 5] = ["mgh", "cutest", "systems", "bounded", "nist"];
 
 /// The bounded methods run when none is named.
 const DEFAULT_BOUNDED: [trust_region_problems::bounded::runner::BoundedSolver; 2] = [
@@ -278,7 +295,12 @@ fn main() -> ExitCode {
     let mut problems = Vec::new();
     let mut run_systems = false;
     let mut run_bounded = false;
+    let mut run_nist = false;
     for s in &suites {
+        if s == "nist" {
+            run_nist = true;
+            continue;
+        }
         if s == "systems" {
             run_systems = true;
             continue;
@@ -297,15 +319,20 @@ fn main() -> ExitCode {
     }
     let system_found = |name: &String| systems::by_name(name, cli.n).is_some();
     let bounded_found = |name: &String| bounded::by_name(name, cli.n).is_some();
+    let nist_found = |name: &String| nist::names().iter().any(|d| d.eq_ignore_ascii_case(name));
     if let Some(name) = cli.problems.iter().find(|name| {
         let in_unconstrained = problems.iter().any(|p| p.info().name.eq_ignore_ascii_case(name));
-        !(in_unconstrained || (run_systems && system_found(name)) || (run_bounded && bounded_found(name)))
+        !(in_unconstrained
+            || (run_systems && system_found(name))
+            || (run_bounded && bounded_found(name))
+            || (run_nist && nist_found(name)))
     }) {
         let exists = |n: Option<usize>| {
             mgh::by_name(name, n).is_some()
                 || cutest::by_name(name, n).is_some()
                 || systems::by_name(name, n).is_some()
                 || bounded::by_name(name, n).is_some()
+                || (n.is_none() && nist_found(name))
         };
         match cli.n {
             Some(n) if exists(None) => eprintln!("trsuite: problem `{name}` does not accept n = {n}"),
@@ -332,8 +359,8 @@ fn main() -> ExitCode {
         .filter(|r| r.termination != "unsupported")
         .collect();
     let unconstrained_ran = !problems.is_empty();
-    if !unconstrained_ran && (run_systems || run_bounded) {
-        return other_suites(&cli, run_systems, run_bounded, false);
+    if !unconstrained_ran && (run_systems || run_bounded || run_nist) {
+        return other_suites(&cli, run_systems, run_bounded, run_nist, false);
     }
     let text = table(&records, cli.gtol);
     out_raw!("{text}");
@@ -355,11 +382,17 @@ fn main() -> ExitCode {
         }
         out!("wrote {} records to {}", records.len(), path.display());
     }
-    other_suites(&cli, run_systems, run_bounded, true)
+    other_suites(&cli, run_systems, run_bounded, run_nist, true)
 }
 
-/// Runs the bounded-systems and bound-constrained suites when selected, after any other.
-fn other_suites(cli: &RunArgs, run_systems: bool, run_bounded: bool, unconstrained_ran: bool) -> ExitCode {
+/// Runs the bounded-systems, bound-constrained and NIST suites when selected, after any other.
+fn other_suites(
+    cli: &RunArgs,
+    run_systems: bool,
+    run_bounded: bool,
+    run_nist: bool,
+    unconstrained_ran: bool,
+) -> ExitCode {
     if run_systems {
         let code = systems_main(cli, unconstrained_ran);
         if code != ExitCode::SUCCESS {
@@ -367,7 +400,82 @@ fn other_suites(cli: &RunArgs, run_systems: bool, run_bounded: bool, unconstrain
         }
     }
     if run_bounded {
-        return bounded_main(cli, unconstrained_ran || run_systems);
+        let code = bounded_main(cli, unconstrained_ran || run_systems);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    if run_nist {
+        return nist_main(cli, unconstrained_ran || run_systems || run_bounded);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Fits the NIST StRD datasets from both starts with the NIST methods (`--nist-solver`,
+/// default all); prints the LRE table and summary, writes `nist.csv` and `nist.json` into
+/// `--out`, and the records to `--json FILE` (to `FILE` with extension `.nist.json` when
+/// another suite ran too).
+fn nist_main(cli: &RunArgs, others_ran: bool) -> ExitCode {
+    use trust_region_problems::nist::runner as nr;
+    let problems = match nist::suite() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("trsuite: cannot read the NIST data: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let problems: Vec<nist::NistProblem> = problems
+        .into_iter()
+        .filter(|p| {
+            cli.problems.is_empty() || cli.problems.iter().any(|n| n.eq_ignore_ascii_case(&p.dataset.data.name))
+        })
+        .collect();
+    let solvers = if cli.nist_solvers.is_empty() { nr::NistSolver::ALL.to_vec() } else { cli.nist_solvers.clone() };
+    let settings = nr::NistSettings {
+        max_time: Duration::from_secs_f64(cli.time_limit),
+        grtol: cli.nist_grtol,
+        ftol: cli.nist_ftol,
+        xtol: cli.nist_xtol,
+        ..nr::NistSettings::default()
+    };
+    let jobs: Vec<(usize, nr::NistSolver)> =
+        (0..problems.len()).flat_map(|i| solvers.iter().map(move |&s| (i, s))).collect();
+    let started = std::time::Instant::now();
+    let records: Vec<nr::NistRunRecord> =
+        jobs.par_iter().map(|&(i, s)| nr::run_one(&problems[i], s, &settings)).collect();
+    out!(
+        "\nNIST StRD nonlinear regression: {} runs ({} datasets x 2 starts), {:.2} s wall",
+        records.len(),
+        problems.len() / 2,
+        started.elapsed().as_secs_f64()
+    );
+    out_raw!("{}", nr::table(&records));
+    let json = match serde_json::to_string_pretty(&records) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("trsuite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let dir = &cli.out;
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("trsuite: cannot create {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    for (name, text) in [("nist.csv", nr::csv(&records)), ("nist.json", json.clone())] {
+        if let Err(e) = std::fs::write(dir.join(name), text) {
+            eprintln!("trsuite: cannot write {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    out!("wrote {} NIST runs to {}/nist.csv, nist.json", records.len(), dir.display());
+    if let Some(path) = &cli.json {
+        let path = if others_ran { path.with_extension("nist.json") } else { path.clone() };
+        if let Err(e) = std::fs::write(&path, &json) {
+            eprintln!("trsuite: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        out!("wrote {} NIST records to {}", records.len(), path.display());
     }
     ExitCode::SUCCESS
 }
