@@ -28,7 +28,8 @@
 //!    $A P = Q R$ ($R$ upper triangular, $|R_{11}| \ge |R_{22}| \ge \dots$ up to rounding),
 //!    and $c = Q^\top r$ (first $n$ components). When $m < n$ the matrix is padded with zero
 //!    rows (zero residuals), which changes neither (1) nor its solution. The numerical rank
-//!    $k$ is the number of leading diagonal entries with $|R_{jj}| > \epsilon \max(m, n) |R_{11}|$.
+//!    $k$ is the number of leading diagonal entries with $|R_{jj}| > \epsilon \max(m, n) |R_{11}|$;
+//!    the rows of $R$ beyond it (rounding errors) are set to zero.
 //! 2. The Gauss-Newton step (`lambda = 0`): $R_{11} z_1 = -c_1$ on the leading $k \times k$
 //!    block, $z_2 = 0$ (the basic solution when `J` is rank deficient), $q = P z$. If
 //!    $\norm{q} \le (1 + \sigma) \Delta$ it is the step (with `sigma` =
@@ -381,6 +382,14 @@ impl Workspace {
                 self.r[(k, i)] = 0.0;
             }
             self.r[(k, k)] = diag;
+        }
+        // Beyond the numerical rank, R holds rounding errors: set those rows to zero, so that
+        // p(lambda) tends to the minimum-norm solution of the truncated problem as lambda -> 0
+        // instead of amplifying noise along the null space of J.
+        for i in self.rank..n {
+            for j in i..n {
+                self.r[(i, j)] = 0.0;
+            }
         }
     }
 }
