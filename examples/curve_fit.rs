@@ -47,7 +47,7 @@ pub const NOISE: f64 = 0.1;
 pub const ROBUST: Loss = Loss::Cauchy { scale: 0.3 };
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a small deterministic generator.
-pub struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
     /// A uniform draw in `[0, 1)`.
@@ -255,7 +255,7 @@ fn plot(path: &std::path::Path, data: &ExpDecay, plain: &[f64], robust: &[f64]) 
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::LowerLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
