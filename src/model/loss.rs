@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn derivatives_match_central_differences() {
         for loss in LOSSES {
-            for &z in &[1e-3, 0.1, 0.3, 0.9, 1.1, 2.0, 3.7, 10.0, 150.0] {
+            for &z in &[1e-3f64, 0.1, 0.3, 0.9, 1.1, 2.0, 3.7, 10.0, 150.0] {
                 let h = 1e-6 * z.max(1e-2);
                 let [_, d1, d2] = loss.evaluate(z);
                 let fd1 = (loss.evaluate(z + h)[0] - loss.evaluate(z - h)[0]) / (2.0 * h);
