@@ -194,6 +194,19 @@ impl RadiusOptions {
         }
     }
 
+    /// MINPACK's radius rule for the Levenberg-Marquardt step (More 1978, sec. 7; the table
+    /// in [`crate::subproblem::levenberg_marquardt`]): accept when `rho > 1e-4`; when
+    /// `rho < 0.25`, `radius <- min(radius / 2, 5 ||Dp||)` (MINPACK's `0.5 min(Delta,
+    /// 10 ||Dp||)`, its usual factor; it uses down to 0.1 after an increase of `f`); when
+    /// `rho > 0.75`, `radius <- max(radius, 2 ||Dp||)` wherever the step ends (MINPACK sets
+    /// `2 ||Dp||` also after a Gauss-Newton step with `rho < 0.75`, and can shrink there).
+    /// The initial radius stays absolute (MINPACK: `100 ||D x0||`, which depends on the
+    /// start and the scaling the loop does not see): set `initial` to the scale of your
+    /// problem.
+    pub fn levenberg_marquardt() -> Self {
+        Self { shrink: 0.5, shrink_step: Some(5.0), grow_off_boundary: true, ..Self::default() }
+    }
+
     /// The rule of the Hessian-free loop (Shi et al. 2020, released code; spec `fdnet.md`,
     /// "Training"): initial radius 0.1, at most 5, accept when `rho > 0.2`, `radius / 4` when
     /// `rho < 0.25`, `min(2 radius, 5)` on the boundary when `rho > 0.75`, relative round-off

@@ -17,6 +17,9 @@ pub enum Needs {
     DenseMatrix,
     /// The matrix `B`, dense or sparse (lower triangle): the exact step factorizes either.
     Matrix,
+    /// The dense Jacobian `J` and the residuals `r` of a least-squares model (`B = J'J`,
+    /// `g = J'r`): the Levenberg-Marquardt step factorizes `J` itself.
+    DenseJacobian,
 }
 
 /// Why a step solver stopped.

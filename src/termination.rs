@@ -271,6 +271,14 @@ impl From<LimitReached> for Termination {
 }
 
 /// Stopping tolerances of the Newton / Gauss-Newton loop.
+///
+/// MINPACK's `lmder` tolerances, for users coming from it (More 1978; the table in
+/// [`crate::subproblem::levenberg_marquardt`]): its `ftol` asks both the actual and the
+/// predicted relative reduction of `||r||^2` to be below `ftol` (ours: `ftol` on the actual
+/// reduction of an accepted step, relative to `f`); its `xtol` bounds the radius relative to
+/// `||D x||` (ours: `xtol` on the step, relative to `||x||_inf`); its `gtol` bounds the cosine
+/// `max_j |J_j'r| / (||J_j|| ||r||)` (ours: `gtol` is absolute on `||J'r||_inf`, `grtol`
+/// relative to the start).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tolerances {
     /// Absolute gradient tolerance: converged when `||g||_inf <= gtol`. Default `1e-6`.

@@ -75,3 +75,11 @@ fn dogleg_on_mgh() {
 fn gauss_newton_on_mgh() {
     check(SolverName::GaussNewton, 35);
 }
+
+/// Levenberg-Marquardt (MINPACK's step and radius rule) on the dense Jacobians: all 35 to 4
+/// digits (Jennrich-Sampson and Brown-Dennis end at the iteration limit with `||g||_inf` at the
+/// rounding level of `f` = 62 and 4.3e4, after reaching the digits; Meyer with a radius too small).
+#[test]
+fn levenberg_marquardt_on_mgh() {
+    check(SolverName::LevenbergMarquardt, 35);
+}

@@ -7,11 +7,12 @@ use std::ops::ControlFlow;
 
 use faer::sparse::{Pair, SymbolicSparseColMat};
 use faer::MatMut;
-use trust_region::model::Oracle;
+use trust_region::model::{Loss, Oracle};
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions, HistoryEntry};
 use trust_region::solver::interior::{Interior, InteriorOptions, StepRule, SystemIterationInfo};
 use trust_region::subproblem::{
-    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, LimitedMemoryExact, MoreSorensen, Steihaug, StepSolverFor,
+    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, LevenbergMarquardt, LimitedMemoryExact, MoreSorensen, Steihaug,
+    StepSolverFor,
 };
 use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, Scaling, SparseJacobian,
@@ -130,6 +131,19 @@ fn no_allocation_inside_the_loop() {
         ("exact/dense", count(MoreSorensen::new(), trust_region::Newton::dense(&p), n)),
         ("dogleg/gauss-newton", count(Dogleg::new(), trust_region::GaussNewton::dense(&p), n)),
         ("steihaug/gauss-newton", count(Steihaug::new(), trust_region::GaussNewton::dense(&p), n)),
+        ("lm/gauss-newton", count(LevenbergMarquardt::new(), trust_region::GaussNewton::dense(&p), n)),
+        (
+            "lm/gauss-newton-huber",
+            count(
+                LevenbergMarquardt::new(),
+                trust_region::GaussNewton::dense(&p).with_loss(Loss::Huber { scale: 1.0 }),
+                n,
+            ),
+        ),
+        (
+            "exact/gauss-newton-cauchy",
+            count(MoreSorensen::new(), trust_region::GaussNewton::dense(&p).with_loss(Loss::Cauchy { scale: 1.0 }), n),
+        ),
         ("gltr/products", count(Gltr::new(), trust_region::Newton::products(&p), n)),
         (
             "gltr-jacobi/dense",

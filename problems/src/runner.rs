@@ -20,7 +20,12 @@
 //! - `exact`: More-Sorensen nearly exact step, on the dense Hessian up to
 //!   [`SPARSE_EXACT_MIN_N`] variables and on the sparse Hessian (faer sparse Cholesky) beyond;
 //! - `gauss-newton`: Gauss-Newton model `B = J'J` of the residual form, More-Sorensen step on
-//!   `J'J` for a dense Jacobian (a Levenberg-Marquardt step), Steihaug-Toint CG for a sparse one.
+//!   `J'J` for a dense Jacobian (a Levenberg-Marquardt step), Steihaug-Toint CG for a sparse one;
+//! - `lm`: Levenberg-Marquardt as in MINPACK (More 1978): the Gauss-Newton model with the step
+//!   from the QR factorization of `J` in the scaled norm `||Dp||`
+//!   ([`trust_region::subproblem::LevenbergMarquardt`]) and MINPACK's radius rule
+//!   ([`trust_region::RadiusOptions::levenberg_marquardt`]); dense Jacobians only; not in the
+//!   default set.
 //!
 //! Gradient-only solvers (not in the default set). The runner hands them the problem through a
 //! wrapper that implements [`Objective`] and nothing else, so they cannot reach the Hessian or
@@ -49,8 +54,8 @@ use trust_region::model::Newton;
 use trust_region::problem::{DenseHessian, HessianProduct, Objective, SparseHessian};
 use trust_region::subproblem::LimitedMemoryExact;
 use trust_region::subproblem::{
-    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, RuntimeChecked,
-    Steihaug, StepSolver,
+    Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, LevenbergMarquardt, MoreSorensen,
+    RuntimeChecked, Steihaug, StepSolver,
 };
 use trust_region::{Report, SetupError, TrustRegion, TrustRegionOptions};
 
@@ -91,6 +96,8 @@ pub enum SolverName {
     Exact,
     /// Gauss-Newton model on the residual form.
     GaussNewton,
+    /// Levenberg-Marquardt (MINPACK) on a dense Jacobian. Not in trsuite's default set.
+    LevenbergMarquardt,
     /// Gradient only: Steihaug-Toint CG on finite-difference Hessian-vector products.
     FdSteihaug,
     /// Gradient only: GLTR on finite-difference Hessian-vector products.
@@ -109,13 +116,14 @@ pub enum SolverName {
 
 impl SolverName {
     /// Every solver, in table order.
-    pub const ALL: [SolverName; 17] = [
+    pub const ALL: [SolverName; 18] = [
         SolverName::Exact,
         SolverName::Steihaug,
         SolverName::SteihaugJacobi,
         SolverName::SteihaugIchol,
         SolverName::Dogleg,
         SolverName::GaussNewton,
+        SolverName::LevenbergMarquardt,
         SolverName::Cauchy,
         SolverName::Gltr,
         SolverName::GltrJacobi,
@@ -156,6 +164,7 @@ impl SolverName {
             SolverName::GltrIchol => "gltr-ichol",
             SolverName::Exact => "exact",
             SolverName::GaussNewton => "gauss-newton",
+            SolverName::LevenbergMarquardt => "lm",
             SolverName::FdSteihaug => "fd-steihaug",
             SolverName::FdGltr => "fd-gltr",
             SolverName::Sr1 => "sr1",
@@ -178,7 +187,7 @@ impl FromStr for SolverName {
     fn from_str(s: &str) -> Result<Self, String> {
         SolverName::ALL.iter().copied().find(|n| n.as_str() == s).ok_or_else(|| {
             format!(
-                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, fd-steihaug, fd-gltr, sr1, bfgs, lsr1, lbfgs-tr, basin-lbfgs)"
+                "unknown solver `{s}` (expected one of cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol, gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, lm, fd-steihaug, fd-gltr, sr1, bfgs, lsr1, lbfgs-tr, basin-lbfgs)"
             )
         })
     }
@@ -452,6 +461,13 @@ fn solve<S: StepSolver>(
                 return unsupported();
             }
         }
+        SolverName::LevenbergMarquardt => match problem.dense_jacobian() {
+            Some(p) => {
+                tr.options.radius = trust_region::RadiusOptions::levenberg_marquardt();
+                tr.solve(trust_region::GaussNewton::dense(p), &x0)
+            }
+            None => return unsupported(),
+        },
         SolverName::Dogleg => match problem.dense_hessian() {
             Some(p) => tr.solve(trust_region::Newton::dense(p), &x0),
             None => return unsupported(),
@@ -547,6 +563,7 @@ pub fn run_one(
             solve(Gltr::with_preconditioner(IncompleteCholeskyPreconditioner::default()), problem, solver, &opts)
         }
         SolverName::Exact => solve(MoreSorensen::new(), problem, solver, &opts),
+        SolverName::LevenbergMarquardt => solve(LevenbergMarquardt::new(), problem, solver, &opts),
         SolverName::FdSteihaug
         | SolverName::FdGltr
         | SolverName::Sr1

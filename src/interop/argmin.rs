@@ -463,7 +463,13 @@ impl<O> Curvature<O> for HessianMatrix
 where
     O: Hessian<Param = Vec<f64>, Hessian = Vec<Vec<f64>>>,
 {
-    fn supports(&self, _needs: Needs) -> Result<(), SetupError> {
+    fn supports(&self, needs: Needs) -> Result<(), SetupError> {
+        if needs == Needs::DenseJacobian {
+            return Err(SetupError::Unsupported {
+                solver: "this step solver",
+                needs: "a dense Jacobian and residuals (the argmin oracle offers a Hessian)",
+            });
+        }
         Ok(())
     }
 
@@ -512,7 +518,7 @@ where
         }
         match needs {
             Needs::Products => Ok(()),
-            Needs::DenseMatrix | Needs::Matrix => Err(SetupError::Unsupported {
+            Needs::DenseMatrix | Needs::Matrix | Needs::DenseJacobian => Err(SetupError::Unsupported {
                 solver: "this step solver",
                 needs: "a Hessian matrix (gradient differences give products only; use ArgminTrustRegion::new)",
             }),

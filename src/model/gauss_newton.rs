@@ -11,17 +11,15 @@
 use faer::{Mat, MatRef};
 
 use super::jacobian::{DenseStore, JacobianRef, JacobianStore, SparseStore, UserDense, UserSparse};
-use super::{check_start, products_only, Acceptance, DenseMatrixModel, MatrixModel, Model, Oracle};
+use super::loss::{self, Correction, Loss};
+use super::{
+    check_start, products_only, Acceptance, DenseJacobianModel, DenseMatrixModel, LeastSquaresRef, MatrixModel, Model,
+    Oracle,
+};
 use crate::error::SetupError;
-use crate::linalg::{self, all_finite};
+use crate::linalg::all_finite;
 use crate::problem::{DenseJacobian, Residuals, SparseJacobian};
 use crate::step::{Evaluations, Needs};
-
-/// `f = ||r||^2/2` computed with a scaled sum so that large residuals do not overflow early.
-fn half_sq(r: &[f64]) -> f64 {
-    let nr = linalg::norm(r);
-    0.5 * nr * nr
-}
 
 /// Residual state shared by the Gauss-Newton adapters.
 #[derive(Debug, Default)]
@@ -37,7 +35,7 @@ struct ResidualPoint {
 }
 
 impl ResidualPoint {
-    fn start<P: Residuals + ?Sized>(&mut self, p: &P, x0: &[f64]) -> Result<(), SetupError> {
+    fn start<P: Residuals + ?Sized>(&mut self, p: &P, x0: &[f64], loss: &Loss) -> Result<(), SetupError> {
         let n = p.dim();
         check_start(n, x0)?;
         let m = p.residual_count();
@@ -52,21 +50,21 @@ impl ResidualPoint {
         if !all_finite(&self.r) {
             return Err(SetupError::NonFiniteAtStart { what: "residuals" });
         }
-        self.f = half_sq(&self.r);
+        self.f = loss.cost(&self.r);
         if !self.f.is_finite() {
             return Err(SetupError::NonFiniteAtStart { what: "value" });
         }
         Ok(())
     }
 
-    fn trial<P: Residuals + ?Sized>(&mut self, p: &P, x: &[f64]) -> f64 {
+    fn trial<P: Residuals + ?Sized>(&mut self, p: &P, x: &[f64], loss: &Loss) -> f64 {
         p.residuals(x, &mut self.r_trial);
         self.evals.residuals += 1;
         self.evals.f += 1;
         if !all_finite(&self.r_trial) {
             return f64::NAN;
         }
-        half_sq(&self.r_trial)
+        loss.cost(&self.r_trial)
     }
 
     fn swap_in(&mut self, x: &[f64], f: f64) {
@@ -92,6 +90,24 @@ pub struct GaussNewton<'a, P: ?Sized, J> {
     /// Refuses step solvers that need what the store cannot give.
     check_needs: fn(Needs) -> Result<(), SetupError>,
     jtj: Option<Mat<f64>>,
+    /// Whether the step solver needs the (corrected) dense Jacobian and residuals.
+    jacobian_needed: bool,
+    loss: Loss,
+    correction: Correction,
+    /// The correction's state (a nonlinear loss only).
+    robust: Option<Robust>,
+}
+
+/// The corrected residuals and row scales of a robust loss at the current point, and the
+/// corrected dense Jacobian when a step solver needs a matrix.
+#[derive(Debug)]
+struct Robust {
+    /// `r~` (length m).
+    r: Vec<f64>,
+    /// `b`, `J~ = diag(b) J` (length m).
+    row_scale: Vec<f64>,
+    /// `J~` for dense stores whose step solver needs a matrix.
+    jac: Option<Mat<f64>>,
 }
 
 impl<P: ?Sized, J> std::fmt::Debug for GaussNewton<'_, P, J> {
@@ -112,6 +128,10 @@ impl<'a, P: DenseJacobian + ?Sized> GaussNewton<'a, P, DenseStore<UserDense<'a, 
             matrix_needed: false,
             check_needs: |_| Ok(()),
             jtj: None,
+            jacobian_needed: false,
+            loss: Loss::Linear,
+            correction: Correction::default(),
+            robust: None,
         }
     }
 }
@@ -127,7 +147,60 @@ impl<'a, P: SparseJacobian + ?Sized> GaussNewton<'a, P, SparseStore<UserSparse<'
             matrix_needed: false,
             check_needs: |needs| products_only(needs, "a J'J matrix (the problem offers a sparse Jacobian)"),
             jtj: None,
+            jacobian_needed: false,
+            loss: Loss::Linear,
+            correction: Correction::default(),
+            robust: None,
         }
+    }
+}
+
+impl<P: ?Sized, J> GaussNewton<'_, P, J> {
+    /// Minimizes the robust cost `(1/2) sum_i rho_c(r_i^2)` of `loss` instead of
+    /// `||r||^2 / 2` ([`super::loss`]), with the default [`Correction`]. The scale is checked
+    /// at the start ([`SetupError::InvalidOption`]).
+    ///
+    /// ```
+    /// use faer::MatMut;
+    /// use trust_region::model::{GaussNewton, Loss};
+    /// use trust_region::subproblem::LevenbergMarquardt;
+    /// use trust_region::{DenseJacobian, Residuals, TrustRegion};
+    ///
+    /// /// Fit a constant to (1, 1.1, 0.9, 1.05, 30): the last point is a gross outlier.
+    /// struct Level;
+    /// const Y: [f64; 5] = [1.0, 1.1, 0.9, 1.05, 30.0];
+    /// impl Residuals for Level {
+    ///     fn dim(&self) -> usize { 1 }
+    ///     fn residual_count(&self) -> usize { 5 }
+    ///     fn residuals(&self, x: &[f64], r: &mut [f64]) {
+    ///         for (ri, y) in r.iter_mut().zip(Y) { *ri = x[0] - y; }
+    ///     }
+    /// }
+    /// impl DenseJacobian for Level {
+    ///     fn jacobian(&self, _: &[f64], mut j: MatMut<'_, f64>) {
+    ///         for i in 0..5 { j[(i, 0)] = 1.0; }
+    ///     }
+    /// }
+    ///
+    /// let model = GaussNewton::dense(&Level).with_loss(Loss::Cauchy { scale: 0.2 });
+    /// let report = TrustRegion::new(LevenbergMarquardt::new()).solve(model, &[0.0]).unwrap();
+    /// assert!(report.converged());
+    /// assert!((report.x[0] - 1.0).abs() < 0.1, "{}", report.x[0]); // the plain mean is 6.8
+    /// ```
+    pub fn with_loss(mut self, loss: Loss) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// Chooses how the loss enters the model ([`Correction`]; default [`Correction::Triggs`]).
+    pub fn with_correction(mut self, correction: Correction) -> Self {
+        self.correction = correction;
+        self
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
     }
 }
 
@@ -142,12 +215,33 @@ impl<P: ?Sized, J: JacobianStore> GaussNewton<'_, P, J> {
         self.store.as_ref()
     }
 
-    /// `J'J` from a dense store, when the step solver asked for the matrix.
-    fn refresh_jtj(&mut self) {
-        let (Some(jtj), Some(store)) = (self.jtj.as_mut(), self.store.as_ref()) else { return };
-        if let JacobianRef::Dense(jac) = store.matrix() {
-            faer::linalg::matmul::matmul(jtj.as_mut(), faer::Accum::Replace, jac.transpose(), jac, 1.0, faer::Par::Seq);
+    /// After a new `J` and `r`: the correction of a robust loss (corrected residuals, row
+    /// scales and the corrected dense copy), the gradient `g = J'(b o r~)` and `J~'J~` when the
+    /// step solver asked for the matrix.
+    fn refresh(&mut self) {
+        let Some(store) = self.store.as_ref() else { return };
+        let pt = &mut self.pt;
+        match self.robust.as_mut() {
+            None => store.apply_transpose(&pt.r, &mut pt.g),
+            Some(rb) => {
+                loss::correct_residuals(&self.loss, self.correction, &pt.r, &mut rb.r, &mut rb.row_scale);
+                for ((v, &a), &b) in pt.jv.iter_mut().zip(&rb.r).zip(&rb.row_scale) {
+                    *v = a * b;
+                }
+                store.apply_transpose(&pt.jv, &mut pt.g);
+                if let (Some(copy), JacobianRef::Dense(jac)) = (rb.jac.as_mut(), store.matrix()) {
+                    copy.as_mut().copy_from(jac);
+                    loss::scale_rows_dense(copy.as_mut(), &rb.row_scale);
+                }
+            }
         }
+        let Some(jtj) = self.jtj.as_mut() else { return };
+        let jac = match (self.robust.as_ref().and_then(|rb| rb.jac.as_ref()), store.matrix()) {
+            (Some(copy), _) => copy.as_ref(),
+            (None, JacobianRef::Dense(jac)) => jac,
+            _ => return,
+        };
+        faer::linalg::matmul::matmul(jtj.as_mut(), faer::Accum::Replace, jac.transpose(), jac, 1.0, faer::Par::Seq);
     }
 }
 
@@ -164,6 +258,11 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Model for GaussNewton<'_, P, J> {
     fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         if let Some(store) = self.store.as_ref() {
             store.apply(v, &mut self.pt.jv);
+            if let Some(rb) = self.robust.as_ref() {
+                for (u, b) in self.pt.jv.iter_mut().zip(&rb.row_scale) {
+                    *u *= b * b;
+                }
+            }
             store.apply_transpose(&self.pt.jv, out);
         }
     }
@@ -172,35 +271,58 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Model for GaussNewton<'_, P, J> {
     }
     fn diagonal(&self, out: &mut [f64]) -> bool {
         let Some(store) = self.store.as_ref() else { return false };
-        store.column_sums_of_squares(out);
+        match self.robust.as_ref() {
+            None => store.column_sums_of_squares(out),
+            Some(rb) => loss::weighted_column_sums(store.matrix(), &rb.row_scale, out),
+        }
         true
+    }
+    fn least_squares(&self) -> Option<LeastSquaresRef<'_>> {
+        if !self.jacobian_needed {
+            return None;
+        }
+        let store = self.store.as_ref()?;
+        match (self.robust.as_ref(), store.matrix()) {
+            (Some(rb), _) => Some(LeastSquaresRef { jacobian: rb.jac.as_ref()?.as_ref(), residuals: &rb.r }),
+            (None, JacobianRef::Dense(jacobian)) => Some(LeastSquaresRef { jacobian, residuals: &self.pt.r }),
+            (None, _) => None,
+        }
     }
 }
 
 impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
         (self.check_needs)(needs)?;
-        self.pt.start(self.problem, x0)?;
+        self.loss.validate()?;
+        self.pt.start(self.problem, x0, &self.loss)?;
         let mut store = (self.build)(self.problem)?;
         let n = x0.len();
+        let m = self.pt.r.len();
         self.matrix_needed = matches!(needs, Needs::DenseMatrix | Needs::Matrix);
+        self.jacobian_needed = needs == Needs::DenseJacobian;
         self.jtj = self.matrix_needed.then(|| Mat::zeros(n, n));
+        let dense = matches!(store.matrix(), JacobianRef::Dense(_));
+        let copy_needed = dense && (self.matrix_needed || self.jacobian_needed);
+        self.robust = (!self.loss.is_linear()).then(|| Robust {
+            r: vec![0.0; m],
+            row_scale: vec![0.0; m],
+            jac: copy_needed.then(|| Mat::zeros(m, n)),
+        });
         let e = store.evaluate(x0, &self.pt.r);
         self.pt.evals.jacobian += 1;
         self.pt.evals.residuals += e.residual_evaluations;
         if !e.finite {
             return Err(SetupError::NonFiniteAtStart { what: "Jacobian" });
         }
-        store.apply_transpose(&self.pt.r, &mut self.pt.g);
         self.store = Some(store);
-        self.refresh_jtj();
+        self.refresh();
         if !all_finite(&self.pt.g) {
             return Err(SetupError::NonFiniteAtStart { what: "gradient" });
         }
         Ok(())
     }
     fn trial_value(&mut self, x: &[f64]) -> f64 {
-        self.pt.trial(self.problem, x)
+        self.pt.trial(self.problem, x, &self.loss)
     }
     fn accept(&mut self, x: &[f64], f: f64) -> Acceptance {
         let Some(store) = self.store.as_mut() else { return Acceptance::NonFiniteGradient };
@@ -211,8 +333,7 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
             return Acceptance::NonFiniteGradient;
         }
         self.pt.swap_in(x, f);
-        store.apply_transpose(&self.pt.r, &mut self.pt.g);
-        self.refresh_jtj();
+        self.refresh();
         if !all_finite(&self.pt.g) {
             return Acceptance::NonFiniteCurvature;
         }
@@ -224,7 +345,15 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
     fn predicted_reduction(&mut self, s: &[f64]) -> Option<f64> {
         let store = self.store.as_ref()?;
         store.apply(s, &mut self.pt.jv);
-        Some(gauss_newton_reduction(&self.pt.jv, &self.pt.r))
+        match self.robust.as_ref() {
+            None => Some(gauss_newton_reduction(&self.pt.jv, &self.pt.r)),
+            Some(rb) => {
+                for (u, b) in self.pt.jv.iter_mut().zip(&rb.row_scale) {
+                    *u *= b;
+                }
+                Some(gauss_newton_reduction(&self.pt.jv, &rb.r))
+            }
+        }
     }
     fn as_model(&mut self) -> &mut dyn Model {
         self
@@ -233,6 +362,7 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
 
 impl<'a, P: DenseJacobian + ?Sized> DenseMatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
 impl<'a, P: DenseJacobian + ?Sized> MatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
+impl<'a, P: DenseJacobian + ?Sized> DenseJacobianModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
 
 /// `-(Js)'(r + Js/2)` for `js = Js`.
 fn gauss_newton_reduction(js: &[f64], r: &[f64]) -> f64 {

@@ -40,6 +40,7 @@ mod finite_difference;
 mod gauss_newton;
 pub mod jacobian;
 mod limited_memory;
+pub mod loss;
 mod newton;
 mod quasi_newton;
 
@@ -47,6 +48,7 @@ pub use compact::CompactForm;
 pub use finite_difference::{DifferenceScheme, FiniteDifferenceCurvature};
 pub use gauss_newton::GaussNewton;
 pub use limited_memory::{CompactModel, LimitedMemory, LimitedMemoryOptions};
+pub use loss::{Correction, Loss};
 pub use newton::{
     ApproximateCurvature, Curvature, DenseCurvature, GradientPoint, Newton, ProductCurvature, SparseCurvature,
 };
@@ -96,6 +98,22 @@ pub trait Model {
     fn compact(&self) -> Option<CompactForm<'_>> {
         None
     }
+    /// The least-squares form `B = J'J`, `g = J'r` of a Gauss-Newton model with a dense
+    /// Jacobian ([`LeastSquaresRef`]; with a robust loss, the corrected `J` and `r`, see
+    /// [`loss`]), if the model is one and was started for a step solver that needs it
+    /// ([`Needs::DenseJacobian`]).
+    fn least_squares(&self) -> Option<LeastSquaresRef<'_>> {
+        None
+    }
+}
+
+/// A view of a least-squares model: `B = J'J` and `g = J'r`.
+#[derive(Clone, Copy, Debug)]
+pub struct LeastSquaresRef<'a> {
+    /// The dense `m x n` Jacobian `J`.
+    pub jacobian: MatRef<'a, f64>,
+    /// The residuals `r` (length `m`).
+    pub residuals: &'a [f64],
 }
 
 /// An explicit dense model `m(s) = f + g's + s'Bs/2`, convenient for tests and for users who
@@ -230,6 +248,10 @@ pub trait DenseMatrixModel: Model {}
 /// (More-Sorensen) step needs.
 pub trait MatrixModel: Model {}
 
+/// A least-squares model with a dense Jacobian ([`Model::least_squares`] returns it once the
+/// model is started for a step solver that needs it): what the Levenberg-Marquardt step needs.
+pub trait DenseJacobianModel: Model {}
+
 impl DenseMatrixModel for DenseModel {}
 impl MatrixModel for DenseModel {}
 
@@ -261,10 +283,14 @@ impl<M: Model + ?Sized> Model for &mut M {
     fn compact(&self) -> Option<CompactForm<'_>> {
         (**self).compact()
     }
+    fn least_squares(&self) -> Option<LeastSquaresRef<'_>> {
+        (**self).least_squares()
+    }
 }
 
 impl<M: DenseMatrixModel + ?Sized> DenseMatrixModel for &mut M {}
 impl<M: MatrixModel + ?Sized> MatrixModel for &mut M {}
+impl<M: DenseJacobianModel + ?Sized> DenseJacobianModel for &mut M {}
 
 impl<M: Oracle + ?Sized> Oracle for &mut M {
     fn start(&mut self, x0: &[f64], needs: Needs) -> Result<(), SetupError> {
@@ -302,10 +328,19 @@ impl<M: Oracle + ?Sized> Oracle for &mut M {
 /// For the adapters that offer products only: a step solver that needs the matrix gets
 /// [`SetupError::Unsupported`], with `needs` saying what it would need and what there is.
 pub(crate) fn products_only(needs: Needs, what: &'static str) -> Result<(), SetupError> {
-    if matches!(needs, Needs::DenseMatrix | Needs::Matrix) {
-        return Err(SetupError::Unsupported { solver: "this step solver", needs: what });
+    match needs {
+        Needs::DenseMatrix | Needs::Matrix => Err(SetupError::Unsupported { solver: "this step solver", needs: what }),
+        Needs::DenseJacobian => Err(no_jacobian()),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// The refusal of a model that has no dense Jacobian for a step solver that needs one.
+pub(crate) fn no_jacobian() -> SetupError {
+    SetupError::Unsupported {
+        solver: "this step solver",
+        needs: "a dense Jacobian and residuals (GaussNewton::dense; the model offers none)",
+    }
 }
 
 pub(crate) fn check_start(n: usize, x0: &[f64]) -> Result<(), SetupError> {

@@ -201,7 +201,10 @@ impl DenseCurvature {
 }
 
 impl<P: DenseHessian + ?Sized> Curvature<P> for DenseCurvature {
-    fn check_needs(&self, _: Needs) -> Result<(), SetupError> {
+    fn check_needs(&self, needs: Needs) -> Result<(), SetupError> {
+        if needs == Needs::DenseJacobian {
+            return Err(super::no_jacobian());
+        }
         Ok(())
     }
     fn start(&mut self, problem: &P, x: &[f64], evals: &mut Evaluations) -> Result<(), SetupError> {
@@ -253,6 +256,9 @@ impl<P: SparseHessian + ?Sized> Curvature<P> for SparseCurvature {
                 solver: "this step solver",
                 needs: "a dense Hessian (the problem offers a sparse one)",
             });
+        }
+        if needs == Needs::DenseJacobian {
+            return Err(super::no_jacobian());
         }
         Ok(())
     }

@@ -262,7 +262,10 @@ impl DenseQuasiNewton {
 }
 
 impl<P: Objective + ?Sized> Curvature<P> for DenseQuasiNewton {
-    fn check_needs(&self, _: Needs) -> Result<(), SetupError> {
+    fn check_needs(&self, needs: Needs) -> Result<(), SetupError> {
+        if needs == Needs::DenseJacobian {
+            return Err(super::no_jacobian());
+        }
         Ok(())
     }
     fn start(&mut self, _: &P, x: &[f64], _: &mut Evaluations) -> Result<(), SetupError> {

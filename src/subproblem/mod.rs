@@ -15,7 +15,8 @@
 //!
 //! What a step solver needs from the model is a trait bound: [`StepSolverFor<M>`] holds for
 //! the models `M` it can work with (every model for the matrix-free solvers, a
-//! [`DenseMatrixModel`] for the dogleg, a [`MatrixModel`] for the exact step), and the loops'
+//! [`DenseMatrixModel`] for the dogleg, a [`MatrixModel`] for the exact step, a
+//! [`DenseJacobianModel`] for Levenberg-Marquardt), and the loops'
 //! entry points require it, so a mismatched pairing does not compile. [`MatrixFree`] marks
 //! the solvers that need products only (what the Hessian-free loop accepts).
 
@@ -25,6 +26,7 @@ pub mod dogleg;
 pub mod exact;
 pub mod gltr;
 pub mod ichol;
+pub mod levenberg_marquardt;
 pub mod limited_memory;
 pub mod projected;
 pub mod steihaug;
@@ -34,12 +36,13 @@ pub use dogleg::Dogleg;
 pub use exact::MoreSorensen;
 pub use gltr::{Gltr, GltrOptions};
 pub use ichol::IncompleteCholeskyPreconditioner;
+pub use levenberg_marquardt::{ColumnScaling, LevenbergMarquardt, LevenbergMarquardtOptions};
 pub use limited_memory::LimitedMemoryExact;
 pub use steihaug::{DiagonalPreconditioner, IdentityPreconditioner, Preconditioner, Steihaug};
 
 use std::time::Instant;
 
-use crate::model::{CompactModel, DenseMatrixModel, MatrixModel, Model};
+use crate::model::{CompactModel, DenseJacobianModel, DenseMatrixModel, MatrixModel, Model};
 pub use crate::step::{Needs, StepInfo, StepStatus};
 
 /// A trust-region subproblem solver.
@@ -149,6 +152,7 @@ impl<M: Model + ?Sized, P: Preconditioner> StepSolverFor<M> for Gltr<P> {}
 impl<M: DenseMatrixModel + ?Sized> StepSolverFor<M> for Dogleg {}
 impl<M: MatrixModel + ?Sized> StepSolverFor<M> for MoreSorensen {}
 impl<M: CompactModel + ?Sized> StepSolverFor<M> for LimitedMemoryExact {}
+impl<M: DenseJacobianModel + ?Sized> StepSolverFor<M> for LevenbergMarquardt {}
 impl<M: ?Sized, S: StepSolverFor<M> + ?Sized> StepSolverFor<M> for Box<S> {}
 
 /// A step solver that works on any explicit model, so also on the scaled model

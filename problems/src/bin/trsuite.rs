@@ -74,7 +74,7 @@ struct RunArgs {
     #[arg(long = "suite")]
     suites: Vec<String>,
     /// Step solver (repeatable): cauchy, dogleg, steihaug, steihaug-jacobi, steihaug-ichol,
-    /// gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, and the gradient-only fd-steihaug,
+    /// gltr, gltr-jacobi, gltr-ichol, exact, gauss-newton, lm, and the gradient-only fd-steihaug,
     /// fd-gltr, sr1, bfgs, lsr1, lbfgs-tr. Default: exact, steihaug, dogleg, gauss-newton
     /// (the others only on request).
     #[arg(long = "solver")]
