@@ -133,6 +133,7 @@ pub mod subproblem;
 pub mod termination;
 
 pub use error::SetupError;
+pub use model::jacobian::{DenseStore, SparseStore};
 pub use model::{DenseModel, GaussNewton, Model, Newton, Oracle};
 pub use observe::Observer;
 pub use problem::{
