@@ -422,7 +422,10 @@ mod tests {
                         assert!((x[j] - y[j]).abs() <= 1e-8 * (1.0 + x[j].abs()), "{m}x{n}: {x:?} vs {y:?}");
                     }
                     // Sparse copy (every entry stored) through the normal equations.
-                    let t: Vec<_> = (0..n).flat_map(|j| (0..m).map(move |i| (i, j))).map(|(i, j)| Triplet::new(i, j, a[(i, j)])).collect();
+                    let t: Vec<_> = (0..n)
+                        .flat_map(|j| (0..m).map(move |i| (i, j)))
+                        .map(|(i, j)| Triplet::new(i, j, a[(i, j)]))
+                        .collect();
                     let s = SparseColMat::try_new_from_triplets(m, n, &t).unwrap();
                     let mut ne = SparseNormalEquations::new(s.symbolic(), 1e-14).unwrap();
                     ne.factorize(s.as_ref()).unwrap();
@@ -440,7 +443,12 @@ mod tests {
     /// n - 1 and the basic solution still minimizes the residual.
     #[test]
     fn rank_deficient_basic_solution() {
-        let a = Mat::<f64>::from_fn(5, 3, |i, j| if j == 2 { (i as f64).sin() } else { (i as f64 + 1.0).ln() + 0.0 * j as f64 });
+        let a =
+            Mat::<f64>::from_fn(
+                5,
+                3,
+                |i, j| if j == 2 { (i as f64).sin() } else { (i as f64 + 1.0).ln() + 0.0 * j as f64 },
+            );
         let b = [1.0, -2.0, 0.5, 3.0, 0.25];
         let mut qr = DenseLeastSquares::new(5, 3);
         qr.factorize(a.as_ref()).unwrap();

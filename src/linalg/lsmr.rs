@@ -126,7 +126,8 @@ impl Lsmr {
         if !normb.is_finite() {
             return non_finite(0);
         }
-        let zero = LsmrInfo { stop: LsmrStop::ZeroSolution, iterations: 0, residual_norm: normb, normal_residual_norm: 0.0 };
+        let zero =
+            LsmrInfo { stop: LsmrStop::ZeroSolution, iterations: 0, residual_norm: normb, normal_residual_norm: 0.0 };
         if normb == 0.0 {
             return zero;
         }
@@ -197,7 +198,12 @@ impl Lsmr {
             zetabar = -sbar * zetabar;
             if rho == 0.0 || rhobar == 0.0 {
                 // Only when alpha or beta vanished earlier: x is exact.
-                return LsmrInfo { stop: LsmrStop::LeastSquares, iterations: k, residual_norm: normr, normal_residual_norm: normar };
+                return LsmrInfo {
+                    stop: LsmrStop::LeastSquares,
+                    iterations: k,
+                    residual_norm: normr,
+                    normal_residual_norm: normar,
+                };
             }
             // Updates of hbar, x, h.
             let coef_hbar = thetabar * rho / (rhoold * rhobarold);
@@ -229,7 +235,12 @@ impl Lsmr {
                 return non_finite(k);
             }
             if normr <= tol * (normb + norm_a * normx) {
-                return LsmrInfo { stop: LsmrStop::Consistent, iterations: k, residual_norm: normr, normal_residual_norm: normar };
+                return LsmrInfo {
+                    stop: LsmrStop::Consistent,
+                    iterations: k,
+                    residual_norm: normr,
+                    normal_residual_norm: normar,
+                };
             }
             if normar <= tol * norm_a * normr {
                 return LsmrInfo {
@@ -245,7 +256,12 @@ impl Lsmr {
                 return LsmrInfo { stop, iterations: k, residual_norm: normr, normal_residual_norm: normar };
             }
         }
-        LsmrInfo { stop: LsmrStop::IterationCap, iterations: max_iterations, residual_norm: normr, normal_residual_norm: normar }
+        LsmrInfo {
+            stop: LsmrStop::IterationCap,
+            iterations: max_iterations,
+            residual_norm: normr,
+            normal_residual_norm: normar,
+        }
     }
 }
 

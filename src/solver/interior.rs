@@ -544,7 +544,12 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
     /// assert!(report.x[1] < 0.8 && report.x[1] > 0.79); // the bound b <= 0.8 is active
     /// # Ok::<(), trust_region::SetupError>(())
     /// ```
-    pub fn solve<J: ResidualStore>(&mut self, mut store: J, bounds: &Bounds, x0: &[f64]) -> Result<SystemReport, SetupError> {
+    pub fn solve<J: ResidualStore>(
+        &mut self,
+        mut store: J,
+        bounds: &Bounds,
+        x0: &[f64],
+    ) -> Result<SystemReport, SetupError> {
         let start = self.check(&store, bounds, x0)?;
         if let JacobianRef::Sparse(a) = store.matrix() {
             check_sorted_rows(a.symbolic())?;
@@ -555,7 +560,12 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
 
     /// Validates options, sizes, bounds and the start point; returns the start point (moved
     /// off the bounds if needed) and whether it moved.
-    fn check<J: JacobianStore + ?Sized>(&self, p: &J, bounds: &Bounds, x0: &[f64]) -> Result<(Vec<f64>, bool), SetupError> {
+    fn check<J: JacobianStore + ?Sized>(
+        &self,
+        p: &J,
+        bounds: &Bounds,
+        x0: &[f64],
+    ) -> Result<(Vec<f64>, bool), SetupError> {
         self.options.validate()?;
         let n = p.ncols();
         if n == 0 || p.nrows() == 0 {

@@ -26,9 +26,9 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::scaling::{Scaling, EQUAL_WEIGHTS};
 use trust_region::solver::interior::{Interior, InteriorOptions, StepRule};
-use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::{Bounds, DenseStore, Residuals, SparseStore};
 
 use super::{quarter_points, random_interior_points, residual_norm, SystemProblem};
