@@ -42,7 +42,11 @@
 //! (E11) Initial radius ([`InitialRadius`]): `1` ([`InitialRadius::Fixed`] with
 //! [`RadiusOptions::interior`], STRSCNE and CoDoSol), or SciPy trf's rule
 //! ([`InitialRadius::StartNorm`]): `||x0||_T`, the start's norm in the region's metric at the
-//! start (`||D^{-1/2} x0||` for the elliptical region), or 1 when that is zero.
+//! start (`||D^{-1/2} x0||` for the elliptical region), or 1 when that is zero. Measured on the
+//! bounded-systems suite of `trust-region-problems` (2210 runs, `trsuite --suite systems
+//! --system-initial-radius fixed|start-norm`): fixed 1807 successes and 264,518 evaluations of
+//! `F`, start-norm 1770 and 305,481 (on the 1751 runs both solve 23,380 against 23,887): the
+//! default stays [`InitialRadius::Fixed`].
 //!
 //! Start point: outside the closed box is a [`SetupError::StartOutsideBounds`]; a component
 //! on a bound is moved inside by the rule of IPOPT [3, sec. 3.6]:
