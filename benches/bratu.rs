@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use trust_region::solver::interior::{Interior, InteriorOptions};
+use trust_region::SparseStore;
 use trust_region_problems::systems::{self, quarter_points};
 
 fn bench_bratu(c: &mut Criterion) {
@@ -21,7 +22,8 @@ fn bench_bratu(c: &mut Criterion) {
         let bounds = p.bounds();
         let x0 = quarter_points(&bounds)[0].clone();
         let jac = p.sparse_jacobian().expect("sparse Jacobian");
-        let report = Interior::new(InteriorOptions::default()).solve_sparse(jac, &bounds, &x0).expect("valid setup");
+        let store = || SparseStore::user(jac).expect("valid pattern");
+        let report = Interior::new(InteriorOptions::default()).solve(store(), &bounds, &x0).expect("valid setup");
         eprintln!(
             "bratu_2d N = {grid} (n = {n}): {}, ||F|| = {:.3e}, iterations {}, F evals {}, J evals {}, \
              factorizations {}, symbolic analyses {}, {:.3} s",
@@ -36,7 +38,7 @@ fn bench_bratu(c: &mut Criterion) {
         );
         group.bench_function(format!("solve_sparse_n{n}"), |b| {
             b.iter(|| {
-                let r = Interior::new(InteriorOptions::default()).solve_sparse(jac, &bounds, black_box(&x0)).unwrap();
+                let r = Interior::new(InteriorOptions::default()).solve(store(), &bounds, black_box(&x0)).unwrap();
                 black_box(r.f)
             })
         });

@@ -134,6 +134,7 @@ pub mod termination;
 pub mod uncertainty;
 
 pub use error::SetupError;
+pub use model::jacobian::{DenseStore, SparseStore};
 pub use model::{DenseModel, GaussNewton, Model, Newton, Oracle};
 pub use observe::Observer;
 pub use problem::{

@@ -12,6 +12,9 @@ use trust_region::solver::interior::{
 };
 use trust_region::{Bounds, DenseJacobian, RadiusOptions, Residuals, Scaling, SetupError, SparseJacobian};
 
+use trust_region::problem::fd::DEFAULT_REL_STEP as REL;
+use trust_region::{DenseStore, SparseStore};
+
 mod counting_alloc;
 use counting_alloc::allocations;
 
@@ -296,9 +299,12 @@ fn dense_sparse_and_finite_differences_give_the_same_iterates() {
                 for x0 in quarter_points(&b) {
                     let opts = options(scaling, rule);
                     let d = Interior::new(opts.clone()).solve_dense(&sys, &b, &x0).unwrap();
-                    let s = Interior::new(opts.clone()).solve_sparse(&sys, &b, &x0).unwrap();
-                    let fdd = Interior::new(opts.clone()).solve_fd(&sys, &b, &x0, None).unwrap();
-                    let fds = Interior::new(opts.clone()).solve_fd(&sys, &b, &x0, Some(full_pattern(2))).unwrap();
+                    let s = Interior::new(opts.clone()).solve(SparseStore::user(&sys).unwrap(), &b, &x0).unwrap();
+                    let fdd = Interior::new(opts.clone())
+                        .solve(DenseStore::finite_differences(&sys, &b, REL), &b, &x0)
+                        .unwrap();
+                    let fd_store = SparseStore::finite_differences(&sys, &b, full_pattern(2), REL).unwrap();
+                    let fds = Interior::new(opts.clone()).solve(fd_store, &b, &x0).unwrap();
                     let label = format!("{} {} {x0:?}", scaling.name(), rule.name());
                     assert!(d.converged() && s.converged() && fdd.converged() && fds.converged(), "{label}");
                     // Exact Jacobians: the same iterates up to the rounding of two LU codes.
@@ -393,7 +399,7 @@ fn sparse_path_analyzes_once_and_fd_is_thread_count_independent() {
         let mut opts = InteriorOptions::default();
         opts.step_rule = rule;
         opts.keep_history = true;
-        let r = Interior::new(opts.clone()).solve_sparse(&p, &b, &x0).unwrap();
+        let r = Interior::new(opts.clone()).solve(SparseStore::user(&p).unwrap(), &b, &x0).unwrap();
         assert!(r.converged(), "{}", r.termination);
         assert!(b.strictly_contains(&r.x));
         assert_eq!(r.symbolic_analyses, 1);
@@ -402,8 +408,9 @@ fn sparse_path_analyzes_once_and_fd_is_thread_count_independent() {
         let pattern = p.jacobian_pattern();
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let r1 = one.install(|| Interior::new(opts.clone()).solve_fd(&p, &b, &x0, Some(pattern.clone())).unwrap());
-        let r2 = two.install(|| Interior::new(opts.clone()).solve_fd(&p, &b, &x0, Some(pattern.clone())).unwrap());
+        let fd = || SparseStore::finite_differences(&p, &b, pattern.clone(), REL).unwrap();
+        let r1 = one.install(|| Interior::new(opts.clone()).solve(fd(), &b, &x0).unwrap());
+        let r2 = two.install(|| Interior::new(opts.clone()).solve(fd(), &b, &x0).unwrap());
         assert!(r1.converged());
         assert_eq!(r1.x, r2.x);
         assert_eq!(r1.iterations, r2.iterations);
@@ -480,26 +487,28 @@ fn setup_errors() {
         let e = Interior::new(opts).solve_dense(&sys, &b, &[0.0, 0.0]).unwrap_err();
         assert!(matches!(e, SetupError::InvalidOption { .. }), "{e}");
     }
-    // A non-square system.
-    struct Rect;
+    // A non-square system with no residuals, and one with x0 of the wrong length.
+    struct Rect(usize);
     impl Residuals for Rect {
         fn dim(&self) -> usize {
             2
         }
         fn residual_count(&self) -> usize {
-            3
+            self.0
         }
         fn residuals(&self, _: &[f64], r: &mut [f64]) {
             r.fill(1.0);
         }
     }
+    let fd = |p| DenseStore::finite_differences(p, &b, REL);
+    assert!(matches!(s.solve(fd(&Rect(0)), &b, &[0.0, 0.0]), Err(SetupError::EmptyProblem)));
     assert!(matches!(
-        s.solve_fd(&Rect, &b, &[0.0, 0.0], None),
-        Err(SetupError::DimensionMismatch { what: "residuals", .. })
+        s.solve(fd(&Rect(3)), &b, &[0.0, 0.0, 0.0]),
+        Err(SetupError::DimensionMismatch { what: "x0", .. })
     ));
     // A pattern of the wrong size.
     assert!(matches!(
-        s.solve_fd(&sys, &b, &[0.0, 0.0], Some(full_pattern(3))),
+        SparseStore::finite_differences(&sys, &b, full_pattern(3), REL),
         Err(SetupError::DimensionMismatch { .. })
     ));
     // Non-finite residuals at the start.

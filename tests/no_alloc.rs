@@ -8,8 +8,9 @@ use std::ops::ControlFlow;
 use faer::sparse::{Pair, SymbolicSparseColMat};
 use faer::MatMut;
 use trust_region::model::{Loss, Oracle};
+use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions, HistoryEntry};
-use trust_region::solver::interior::{Interior, InteriorOptions, StepRule, SystemIterationInfo};
+use trust_region::solver::interior::{Interior, InteriorOptions, LinearSolver, StepRule, SystemIterationInfo};
 use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, LevenbergMarquardt, LimitedMemoryExact, MoreSorensen, Steihaug,
     StepSolverFor,
@@ -18,6 +19,7 @@ use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, Scaling, SparseJacobian,
     TrustRegion,
 };
+use trust_region::{DenseStore, SparseStore};
 
 mod counting_alloc;
 use counting_alloc::allocations;
@@ -315,9 +317,11 @@ fn count_interior(
     let mut solver = Interior::new(options).with_observer(&mut observer);
     let report = match path {
         JacobianPath::Dense => solver.solve_dense(p, b, x0),
-        JacobianPath::Sparse => solver.solve_sparse(p, b, x0),
-        JacobianPath::DenseFd => solver.solve_fd(p, b, x0, None),
-        JacobianPath::SparseFd => solver.solve_fd(p, b, x0, Some(p.jacobian_pattern())),
+        JacobianPath::Sparse => solver.solve(SparseStore::user(p).unwrap(), b, x0),
+        JacobianPath::DenseFd => solver.solve(DenseStore::finite_differences(p, b, DEFAULT_REL_STEP), b, x0),
+        JacobianPath::SparseFd => {
+            solver.solve(SparseStore::finite_differences(p, b, p.jacobian_pattern(), DEFAULT_REL_STEP).unwrap(), b, x0)
+        }
     }
     .expect("valid setup");
     assert!(report.converged(), "{path:?}: {}", report.termination);
@@ -346,6 +350,68 @@ fn no_allocation_inside_the_interior_loop() {
                 assert!(calls >= 5, "{label}: only {calls} iterations");
                 assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
             }
+        }
+    }
+}
+
+/// Broyden tridiagonal with one more residual `x_0 + x_{n-1} + 1` (`m = n + 1`): the
+/// rectangular dense path of the interior loop (Gauss-Newton step by column-pivoted QR, or LSMR).
+struct RectTri {
+    inner: BroydenTri,
+}
+
+impl Residuals for RectTri {
+    fn dim(&self) -> usize {
+        self.inner.n
+    }
+    fn residual_count(&self) -> usize {
+        self.inner.n + 1
+    }
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        let n = self.inner.n;
+        self.inner.residuals(x, &mut r[..n]);
+        r[n] = x[0] + x[n - 1] + 1.0;
+    }
+}
+
+impl DenseJacobian for RectTri {
+    fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
+        let n = self.inner.n;
+        self.inner.jacobian(x, j.rb_mut().subrows_mut(0, n));
+        for c in 0..n {
+            j[(n, c)] = if c == 0 || c == n - 1 { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// The rectangular dense path (QR and LSMR, both step rules) allocates nothing per iteration.
+#[test]
+fn no_allocation_inside_the_rectangular_interior_loop() {
+    let n = 40;
+    let p = RectTri { inner: BroydenTri { n } };
+    let b = Bounds::new(vec![-1.0; n], vec![0.0; n]).expect("valid box");
+    let x0: Vec<f64> = (0..n).map(|i| -0.05 - 0.45 * (i % 3) as f64).collect();
+    for step_rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
+        for linear_solver in [LinearSolver::Direct, LinearSolver::Lsmr] {
+            let mut options = InteriorOptions::default();
+            options.step_rule = step_rule;
+            options.linear_solver = linear_solver;
+            let mut first = None;
+            let mut last = 0;
+            let mut calls = 0;
+            let mut observer = |_: &SystemIterationInfo, _: &[f64]| {
+                let a = allocations();
+                first.get_or_insert(a);
+                last = a;
+                calls += 1;
+                ControlFlow::Continue(())
+            };
+            let report = Interior::new(options).with_observer(&mut observer).solve_dense(&p, &b, &x0).unwrap();
+            let label = format!("rectangular {} {linear_solver:?}", step_rule.name());
+            assert!(report.converged(), "{label}: {}", report.termination);
+            let allocs = last - first.unwrap_or(0);
+            assert!(calls >= 3, "{label}: only {calls} iterations");
+            assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
         }
     }
 }

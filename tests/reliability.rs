@@ -4,12 +4,14 @@
 use faer::sparse::SymbolicSparseColMat;
 use faer::MatMut;
 use trust_region::model::{GaussNewton, Newton};
+use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::solver::interior::{Interior, InteriorOptions, SystemTermination};
 use trust_region::subproblem::{Cauchy, DiagonalPreconditioner, Dogleg, Gltr, MoreSorensen, Steihaug};
 use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Residuals, SetupError, SparseHessian,
     SparseJacobian, Termination, TrustRegion,
 };
+use trust_region::{DenseStore, SparseStore};
 
 /// `x0^2 - 2 = 0`, `x0 x1 - 1 = 0`, with a sparse Jacobian whose pattern is given by the test.
 struct Sys {
@@ -48,9 +50,11 @@ fn unsorted_or_repeated_jacobian_pattern_is_a_typed_error() {
     let repeated = SymbolicSparseColMat::new_unsorted_checked(2, 2, vec![0, 2, 3], None, vec![0, 0, 1]);
     for pattern in [unsorted, repeated] {
         let sys = Sys { pattern: pattern.clone() };
-        let sparse = Interior::new(InteriorOptions::default()).solve_sparse(&sys, &b, &[0.5, 0.5]);
+        let sparse =
+            SparseStore::user(&sys).and_then(|s| Interior::new(InteriorOptions::default()).solve(s, &b, &[0.5, 0.5]));
         assert!(matches!(sparse, Err(SetupError::InvalidPattern(_))), "{sparse:?}");
-        let fd = Interior::new(InteriorOptions::default()).solve_fd(&sys, &b, &[0.5, 0.5], Some(pattern));
+        let fd = SparseStore::finite_differences(&sys, &b, pattern, DEFAULT_REL_STEP)
+            .and_then(|s| Interior::new(InteriorOptions::default()).solve(s, &b, &[0.5, 0.5]));
         assert!(matches!(fd, Err(SetupError::InvalidPattern(_))), "{fd:?}");
     }
     // The same system with a sorted pattern solves.
@@ -75,7 +79,8 @@ fn unsorted_or_repeated_jacobian_pattern_is_a_typed_error() {
             v.copy_from_slice(&[2.0 * x[0], x[1], x[0]]);
         }
     }
-    let r = Interior::default().solve_sparse(&Sorted(Sys { pattern: sorted }), &b, &[0.5, 0.5]).unwrap();
+    let sorted = Sorted(Sys { pattern: sorted });
+    let r = Interior::default().solve(SparseStore::user(&sorted).unwrap(), &b, &[0.5, 0.5]).unwrap();
     assert!(r.converged(), "{}", r.termination);
 }
 
@@ -128,7 +133,7 @@ fn a_box_without_an_interior_double_is_invalid() {
     // The interior solver checks boxes built without `Bounds::new` the same way.
     let raw = Bounds { lower: vec![0.0, l], upper: vec![2.0, l.next_up()] };
     let sys = Sys { pattern: SymbolicSparseColMat::new_checked(2, 2, vec![0, 2, 3], None, vec![0, 1, 1]) };
-    let r = Interior::default().solve_fd(&sys, &raw, &[0.5, l], None);
+    let r = Interior::default().solve(DenseStore::finite_differences(&sys, &raw, DEFAULT_REL_STEP), &raw, &[0.5, l]);
     assert!(matches!(r, Err(SetupError::InvalidBounds { index: 1, .. })), "{r:?}");
 }
 

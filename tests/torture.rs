@@ -30,6 +30,7 @@ use faer::MatMut;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use trust_region::model::{GaussNewton, Newton};
+use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::solver::interior::{Interior, InteriorOptions, SystemTermination};
 use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug,
@@ -38,6 +39,7 @@ use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, Objective, Outcome, Report, Residuals, SetupError,
     SparseHessian, SparseJacobian, Termination, TerminationClass, TrustRegion,
 };
+use trust_region::{DenseStore, SparseStore};
 
 fn cases() -> u32 {
     std::env::var("TORTURE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
@@ -551,8 +553,8 @@ fn torture_interior_and_least_squares() {
             let mut solver_ = Interior::new(opts).with_observer(observer);
             let result = match solver {
                 0 => solver_.solve_dense(&sys, &b, &x0),
-                1 => solver_.solve_fd(&sys, &b, &x0, None),
-                _ => solver_.solve_sparse(&sys, &b, &x0),
+                1 => solver_.solve(DenseStore::finite_differences(&sys, &b, DEFAULT_REL_STEP), &b, &x0),
+                _ => SparseStore::user(&sys).and_then(|store| solver_.solve(store, &b, &x0)),
             };
             match result {
                 Ok(r) => {

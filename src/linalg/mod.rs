@@ -7,6 +7,8 @@
 pub mod dense;
 pub mod incomplete_cholesky;
 pub mod lanczos;
+pub mod least_squares;
+pub mod lsmr;
 pub mod lu;
 pub mod pivoted_qr;
 pub mod small_eigen;

@@ -73,6 +73,69 @@ pub trait JacobianStore {
     fn evaluations(&self) -> usize;
 }
 
+/// A Jacobian store that also evaluates the residuals it differentiates: what the interior
+/// loop ([`crate::solver::interior::Interior::solve`]) takes. Every store of this module over
+/// a user problem implements it.
+pub trait ResidualStore: JacobianStore {
+    /// Writes `F(x)` (length `m`) into `r`.
+    fn residuals(&self, x: &[f64], r: &mut [f64]);
+    /// From now on keep the previous values when an evaluation is not finite (as
+    /// [`DenseStore::keep_previous`] and [`SparseStore::keep_previous`]).
+    fn keep_previous_values(&mut self);
+}
+
+/// A source of Jacobian values that can also evaluate the residuals.
+pub trait ResidualSource {
+    /// Writes `F(x)` into `r`.
+    fn residuals(&self, x: &[f64], r: &mut [f64]);
+}
+
+impl<P: Residuals + ?Sized> ResidualSource for UserDense<'_, P> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.0.residuals(x, r);
+    }
+}
+
+impl<P: Residuals + ?Sized> ResidualSource for FdDense<'_, P> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.problem.residuals(x, r);
+    }
+}
+
+impl<P: Residuals + ?Sized> ResidualSource for UserSparse<'_, P> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.0.residuals(x, r);
+    }
+}
+
+impl<P: Residuals + ?Sized> ResidualSource for FdSparse<'_, P> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.problem.residuals(x, r);
+    }
+}
+
+impl<S: DenseSource + ResidualSource> ResidualStore for DenseStore<S> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.source.residuals(x, r);
+    }
+    fn keep_previous_values(&mut self) {
+        if self.previous.is_none() {
+            self.previous = Some(Mat::zeros(self.jac.nrows(), self.jac.ncols()));
+        }
+    }
+}
+
+impl<S: SparseSource + ResidualSource> ResidualStore for SparseStore<S> {
+    fn residuals(&self, x: &[f64], r: &mut [f64]) {
+        self.source.residuals(x, r);
+    }
+    fn keep_previous_values(&mut self) {
+        if self.previous.is_none() {
+            self.previous = Some(vec![0.0; self.values.len()]);
+        }
+    }
+}
+
 /// Fills a dense Jacobian.
 pub trait DenseSource {
     /// Writes `J(x)` into `jac` (`m x n`), `fx = F(x)`; returns the evaluations of `F` used.
@@ -356,7 +419,7 @@ fn check_pattern(pattern: SymbolicSparseColMatRef<'_, usize>, m: usize, n: usize
 /// Every column's row indices strictly increasing. faer's checked constructor accepts
 /// unsorted or repeated row indices in a column; the sparse LU's ordering (COLAMD) does not,
 /// and would panic.
-fn check_sorted_rows(pattern: SymbolicSparseColMatRef<'_, usize>) -> Result<(), SetupError> {
+pub(crate) fn check_sorted_rows(pattern: SymbolicSparseColMatRef<'_, usize>) -> Result<(), SetupError> {
     for j in 0..pattern.ncols() {
         let rows = &pattern.row_idx()[pattern.col_range(j)];
         if rows.windows(2).any(|w| w[0] >= w[1]) {

@@ -15,8 +15,20 @@
 //!   `tau = min(tau*, radius / ||v||_T)`, then stepped back into the box: with
 //!   `alpha = max{a : x + a tau v in [l, u]}`, `p_c = tau v` if `alpha > 1`, else
 //!   `p_c = max(theta, 1 - ||tau v||) alpha tau v` with `theta = 0.99995` [1, sec. 3; 2, sec. 2];
-//! - (E3) the Newton step `J s_N = -F` (dense or sparse LU, owned by this solver); a singular
-//!   or non-finite `J` makes it unavailable for this iterate and the step falls back to `p_c`;
+//! - (E3) the Newton step `J s_N = -F` (dense or sparse LU, owned by this solver) for a square
+//!   `J`, and in its place the Gauss-Newton step `s_N = argmin ||F + J s||` where `J` is
+//!   rectangular (`m != n`) or the LU declares it singular: dense by column-pivoted QR (the
+//!   basic solution on the numerical rank, [`crate::linalg::least_squares`]), sparse by the
+//!   normal equations `(J'J + mu I) s = -J'F` with a rounding-level shift `mu` (a
+//!   Levenberg-Marquardt step with a tiny damping), or, with [`LinearSolver::Lsmr`], by LSMR on
+//!   products with `J` and `J'` for every shape (no factorization, [`crate::linalg::lsmr`]).
+//!   For a nonsingular square `J` all of these give the Newton step; where `J` is singular the
+//!   least-squares step still decreases the linear model along the well-conditioned directions,
+//!   where dropping it (the Cauchy step alone) stalls on systems singular at a symmetric start
+//!   (POWERSUMNE-like). Only when no step can be computed (non-finite values, `J = 0`) does the
+//!   step fall back to `p_c`. The step rules below use only `p_N` and `J p_N`, so they carry
+//!   over unchanged (Branch, Coleman & Li \[5\] use the same pairing of the Gauss-Newton and
+//!   scaled gradient directions for rectangular least squares);
 //! - (E4) the model of the linear residual `F + J p`, with predicted reductions computed
 //!   without cancellation: `pred_2(p) = ||F||^2/2 - ||F + Jp||^2/2 = -(Jp)'(F + Jp/2)` and
 //!   `pred_1(p) = ||F|| - ||F + Jp|| = 2 pred_2(p) / (||F|| + ||F + Jp||)`; along `v`,
@@ -60,10 +72,15 @@
 //! 3. T. F. Coleman, Y. Li, An interior trust region approach for nonlinear minimization
 //!    subject to bounds, SIAM J. Optim. 6 (1996) 418-445.
 //! 4. R. Ayanzadeh, M. Yazdanian, E. Shahamatnia, arXiv:1904.09209 (2019) (the combination).
+//! 5. M. A. Branch, T. F. Coleman, Y. Li, A subspace, interior, and conjugate gradient method
+//!    for large-scale bound-constrained minimization problems, SIAM J. Sci. Comput. 21 (1999)
+//!    1-23 (SciPy's `least_squares(method='trf')`).
 
 use serde::Serialize;
 
 use crate::error::SetupError;
+use crate::linalg::least_squares::{DenseLeastSquares, SparseNormalEquations};
+use crate::linalg::lsmr::{Lsmr, LsmrStop};
 use crate::linalg::lu::{DenseLu, SparseLu};
 use crate::linalg::{all_finite, boundary_root, dot, norm};
 use crate::model::jacobian::{JacobianRef, JacobianStore};
@@ -102,6 +119,20 @@ pub enum Region {
     Elliptical,
     /// `||p|| <= radius`.
     Spherical,
+}
+
+/// How the Newton / Gauss-Newton step (E3) is computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum LinearSolver {
+    /// Factorizations: the LU for a square `J` (dense or sparse), and for a rectangular or
+    /// singular one the column-pivoted QR (dense) or the shifted normal equations with the
+    /// sparse Cholesky (sparse).
+    #[default]
+    Direct,
+    /// LSMR (Fong & Saunders 2011) on products with `J` and `J'` only, for every shape: no
+    /// factorization and no matrix beyond the store's products.
+    Lsmr,
 }
 
 /// Which step was tried.
@@ -145,6 +176,13 @@ pub struct AffineDoglegOptions {
     /// Cauchy-ratio safeguard `beta` of the dogleg rule (E6), in `[0, 1)`. Default `0.1`
     /// (`beta_1` of STRSCNE).
     pub cauchy_fraction: f64,
+    /// How the Newton / Gauss-Newton step is computed (E3). Default [`LinearSolver::Direct`].
+    pub linear_solver: LinearSolver,
+    /// Relative tolerance of LSMR (`atol = btol` of Fong & Saunders, sec. 3.5). Default `1e-10`.
+    pub lsmr_tolerance: f64,
+    /// Iteration cap of LSMR; `0` means `2 min(m, n) + 20` (LSMR ends within `min(m, n)`
+    /// iterations in exact arithmetic). A capped solve still gives a usable step. Default `0`.
+    pub lsmr_max_iterations: usize,
 }
 
 impl Default for AffineDoglegOptions {
@@ -155,6 +193,9 @@ impl Default for AffineDoglegOptions {
             scaling: Scaling::default(),
             theta: 0.99995,
             cauchy_fraction: 0.1,
+            linear_solver: LinearSolver::Direct,
+            lsmr_tolerance: 1e-10,
+            lsmr_max_iterations: 0,
         }
     }
 }
@@ -169,6 +210,9 @@ impl AffineDoglegOptions {
         }
         if !(self.cauchy_fraction >= 0.0 && self.cauchy_fraction < 1.0) {
             return bad("cauchy_fraction", self.cauchy_fraction, "must satisfy 0 <= cauchy_fraction < 1");
+        }
+        if !(self.lsmr_tolerance > 0.0 && self.lsmr_tolerance < 1.0) {
+            return bad("lsmr_tolerance", self.lsmr_tolerance, "must satisfy 0 < lsmr_tolerance < 1");
         }
         Ok(())
     }
@@ -190,6 +234,8 @@ pub struct AffineStep {
     pub member: ScaleMember,
     /// Whether the Newton step was available at this point (E3).
     pub newton_available: bool,
+    /// Whether that step is a least-squares (Gauss-Newton) step rather than an LU solve (E3).
+    pub least_squares: bool,
 }
 
 /// Per-member data at the current point: `d`, `Dg`, `JDg` (in the solver's flat arrays) and
@@ -219,9 +265,29 @@ enum NewtonLu {
     Dense(DenseLu, usize),
     /// Sparse LU, symbolic analysis done once (boxed: it is large).
     Sparse(Box<SparseLu>),
-    /// No Newton step (a rectangular Jacobian).
+    /// No LU (a rectangular Jacobian, or [`LinearSolver::Lsmr`]).
     None,
 }
+
+/// The least-squares solvers of the Gauss-Newton step (E3), allocated once.
+#[derive(Debug, Default)]
+struct LeastSquaresSolvers {
+    /// Dense column-pivoted QR (every dense store with [`LinearSolver::Direct`]).
+    dense: Option<DenseLeastSquares>,
+    /// Sparse shifted normal equations: built by `new` for a rectangular sparse store, on the
+    /// first singular `J` for a square one (its symbolic analysis is not needed otherwise).
+    sparse: Option<Box<SparseNormalEquations>>,
+    /// The analysis of the normal equations failed: do not retry.
+    sparse_failed: bool,
+    /// LSMR workspace ([`LinearSolver::Lsmr`]).
+    lsmr: Option<Lsmr>,
+    /// Least-squares factorizations (QR or normal equations) and LSMR solves so far.
+    solves: usize,
+}
+
+/// Shift of the sparse normal equations relative to `max_j (J'J)_jj`
+/// ([`crate::linalg::least_squares`]).
+const NORMAL_EQUATIONS_SHIFT: f64 = 1e-12;
 
 /// The affine-scaling dogleg step solver (module docs).
 #[derive(Debug)]
@@ -243,7 +309,10 @@ pub struct AffineDogleg {
     /// `||D g|| / ||F||`.
     stationarity: f64,
     lu: NewtonLu,
+    ls: LeastSquaresSolvers,
     newton_ok: bool,
+    /// Whether the step of the prepared point came from least squares (E3).
+    least_squares_step: bool,
     p_newton: Vec<f64>,
     jp_newton: Vec<f64>,
     pc: Vec<f64>,
@@ -255,12 +324,15 @@ pub struct AffineDogleg {
 impl AffineDogleg {
     /// Allocates every buffer for the store's size and the LU matching its matrix (dense, or
     /// sparse with the symbolic analysis of its pattern done here, once; a failed analysis
-    /// leaves the Newton step unavailable for every point, the Cauchy steps still work). A
-    /// rectangular store gets no Newton step.
+    /// leaves the LU unavailable for every point, the least-squares and Cauchy steps still
+    /// work), and the least-squares solvers of (E3): the dense QR for a dense store, the sparse
+    /// normal equations for a rectangular sparse store, LSMR's vectors for
+    /// [`LinearSolver::Lsmr`].
     pub fn new<J: JacobianStore + ?Sized>(options: AffineDoglegOptions, store: &J) -> Self {
         let (m, n) = (store.nrows(), store.ncols());
+        let direct = options.linear_solver == LinearSolver::Direct;
         let lu = match store.matrix() {
-            _ if m != n => NewtonLu::None,
+            _ if m != n || !direct => NewtonLu::None,
             JacobianRef::Dense(_) => NewtonLu::Dense(DenseLu::new(n), 0),
             JacobianRef::Sparse(a) => {
                 let mut lu = Box::new(SparseLu::new());
@@ -268,6 +340,16 @@ impl AffineDogleg {
                 NewtonLu::Sparse(lu)
             }
         };
+        let mut ls = LeastSquaresSolvers::default();
+        match store.matrix() {
+            _ if !direct => ls.lsmr = Some(Lsmr::new(m, n)),
+            JacobianRef::Dense(_) => ls.dense = Some(DenseLeastSquares::new(m, n)),
+            JacobianRef::Sparse(a) if m != n => {
+                ls.sparse = SparseNormalEquations::new(a.symbolic(), NORMAL_EQUATIONS_SHIFT).ok().map(Box::new);
+                ls.sparse_failed = ls.sparse.is_none();
+            }
+            JacobianRef::Sparse(_) => {}
+        }
         let (members, stationarity_member) = match options.scaling {
             Scaling::Adaptive => (Scaling::adaptive_candidates().to_vec(), 3),
             s => (vec![(s.member(), s)], 0),
@@ -288,7 +370,9 @@ impl AffineDogleg {
             data: vec![MemberData::default(); k],
             stationarity: 0.0,
             lu,
+            ls,
             newton_ok: false,
+            least_squares_step: false,
             p_newton: vec![0.0; n],
             jp_newton: vec![0.0; m],
             pc: vec![0.0; n],
@@ -371,9 +455,11 @@ impl AffineDogleg {
         let dg_norm = self.data[s].dg_norm_unscaled;
         self.stationarity = if dg_norm == 0.0 { 0.0 } else { dg_norm / (self.fnorm * jnorm) };
 
-        // (E3) Newton step J s_N = -F.
-        for i in 0..n {
-            self.p_newton[i] = -self.f[i];
+        // (E3) Newton step J s_N = -F (square, LU).
+        if m == n {
+            for i in 0..n {
+                self.p_newton[i] = -self.f[i];
+            }
         }
         self.newton_ok = match (&mut self.lu, store.matrix()) {
             (NewtonLu::Dense(lu, factorizations), JacobianRef::Dense(a)) => {
@@ -385,6 +471,16 @@ impl AffineDogleg {
             }
             _ => false,
         };
+        // (E3) otherwise the Gauss-Newton step argmin ||F + J s|| (rectangular or singular J,
+        // or LSMR). `jp_newton` (length m) holds -F as the right-hand side.
+        self.least_squares_step = false;
+        if !self.newton_ok {
+            for i in 0..m {
+                self.jp_newton[i] = -self.f[i];
+            }
+            self.newton_ok = self.least_squares(store);
+            self.least_squares_step = self.newton_ok;
+        }
         if self.newton_ok {
             let s_norm = norm(&self.p_newton);
             match opts.rule {
@@ -408,6 +504,62 @@ impl AffineDogleg {
             store.apply(&self.p_newton, &mut self.jp_newton);
             self.newton_ok = all_finite(&self.p_newton) && all_finite(&self.jp_newton);
         }
+    }
+
+    /// (E3) The Gauss-Newton step into `p_newton` with `jp_newton = -F`; whether it is usable
+    /// (finite and nonzero).
+    fn least_squares<J: JacobianStore + ?Sized>(&mut self, store: &J) -> bool {
+        let (m, n) = (self.jp_newton.len(), self.n);
+        let ls = &mut self.ls;
+        let (rhs, p) = (&self.jp_newton, &mut self.p_newton);
+        let ok = if let Some(lsmr) = ls.lsmr.as_mut() {
+            ls.solves += 1;
+            let cap = match self.options.lsmr_max_iterations {
+                0 => 2 * m.min(n) + 20,
+                k => k,
+            };
+            let info = lsmr.solve(
+                |v, out| store.apply(v, out),
+                |u, out| store.apply_transpose(u, out),
+                rhs,
+                p,
+                self.options.lsmr_tolerance,
+                cap,
+            );
+            !matches!(info.stop, LsmrStop::NonFinite | LsmrStop::ZeroSolution)
+        } else {
+            match store.matrix() {
+                JacobianRef::Dense(a) => match ls.dense.as_mut() {
+                    Some(qr) => {
+                        ls.solves += 1;
+                        qr.factorize(a).is_ok() && qr.solve(rhs, p).is_ok()
+                    }
+                    None => false,
+                },
+                JacobianRef::Sparse(a) => {
+                    if ls.sparse.is_none() && !ls.sparse_failed {
+                        // A square J found singular: the analysis once, here.
+                        ls.sparse = SparseNormalEquations::new(a.symbolic(), NORMAL_EQUATIONS_SHIFT).ok().map(Box::new);
+                        ls.sparse_failed = ls.sparse.is_none();
+                    }
+                    match ls.sparse.as_mut() {
+                        Some(ne) => {
+                            ls.solves += 1;
+                            ne.factorize(a).is_ok() && ne.solve(a, rhs, p).is_ok()
+                        }
+                        None => false,
+                    }
+                }
+            }
+        };
+        ok && all_finite(p) && p.iter().any(|v| *v != 0.0)
+    }
+
+    /// `||v||_T` in the region's norm of the scaling that defines the stationarity measure (the
+    /// fixed scaling, or the equal-weight combination for the adaptive one) at the prepared
+    /// point.
+    pub fn region_norm(&self, v: &[f64]) -> f64 {
+        self.tr_norm(self.stationarity_member, v)
     }
 
     /// The trial step for `radius` at the prepared point (E2, E4-E8), written into
@@ -495,7 +647,15 @@ impl AffineDogleg {
             }
         }
         let step_norm = self.tr_norm(k, &self.p);
-        AffineStep { step_norm, predicted_reduction: pred, kind, safeguard, member, newton_available: self.newton_ok }
+        AffineStep {
+            step_norm,
+            predicted_reduction: pred,
+            kind,
+            safeguard,
+            member,
+            newton_available: self.newton_ok,
+            least_squares: self.least_squares_step,
+        }
     }
 
     /// The step of the last [`AffineDogleg::solve`].
@@ -521,21 +681,25 @@ impl AffineDogleg {
         self.newton_ok
     }
 
-    /// Numeric LU factorizations so far (dense: every attempt; sparse: those of a finite `J`).
+    /// Numeric factorizations so far: LU (dense: every attempt; sparse: those of a finite
+    /// `J`), plus the least-squares solves of (E3) (QR, normal equations or LSMR runs).
     pub fn factorizations(&self) -> usize {
-        match &self.lu {
+        let lu = match &self.lu {
             NewtonLu::Dense(_, count) => *count,
             NewtonLu::Sparse(lu) => lu.factorizations(),
             NewtonLu::None => 0,
-        }
+        };
+        lu + self.ls.solves
     }
 
-    /// Symbolic analyses of the sparse LU (1 for a sparse store, 0 for a dense one).
+    /// Symbolic analyses of the sparse LU and of the sparse normal equations (0 for a dense
+    /// store).
     pub fn symbolic_analyses(&self) -> usize {
-        match &self.lu {
+        let lu = match &self.lu {
             NewtonLu::Sparse(lu) => lu.symbolic_analyses(),
             _ => 0,
-        }
+        };
+        lu + self.ls.sparse.as_ref().map_or(0, |s| s.symbolic_analyses())
     }
 
     /// (E8) the line parameter `gamma` of the constrained dogleg with member `k`:

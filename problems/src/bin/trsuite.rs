@@ -118,6 +118,10 @@ struct RunArgs {
     /// Iteration limit per bounded-system run.
     #[arg(long, default_value_t = 1000)]
     system_max_iterations: usize,
+    /// Initial radius rule of the bounded-system runs: `default` (the library's),
+    /// `fixed` (radius 1) or `start-norm` (SciPy trf's ||x0||_T, 1 if zero).
+    #[arg(long, default_value = "default")]
+    system_initial_radius: String,
     /// Time limit per run in seconds.
     #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
@@ -570,6 +574,15 @@ fn systems_main(cli: &RunArgs, unconstrained_ran: bool) -> ExitCode {
     };
     let mut base = InteriorOptions::default();
     base.limits.max_iterations = cli.system_max_iterations;
+    match cli.system_initial_radius.as_str() {
+        "default" => {}
+        "fixed" => base.initial_radius = trust_region::solver::interior::InitialRadius::Fixed,
+        "start-norm" => base.initial_radius = trust_region::solver::interior::InitialRadius::StartNorm,
+        other => {
+            eprintln!("trsuite: --system-initial-radius must be default, fixed or start-norm, not `{other}`");
+            return ExitCode::FAILURE;
+        }
+    }
     let records =
         sr::run_systems_with(&problems, &sr::default_scalings(), &sr::default_rules(), cli.random_starts, 0, &base);
     out!(

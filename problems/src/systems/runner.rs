@@ -26,9 +26,10 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::scaling::{Scaling, EQUAL_WEIGHTS};
 use trust_region::solver::interior::{Interior, InteriorOptions, StepRule};
-use trust_region::{Bounds, Residuals};
+use trust_region::{Bounds, DenseStore, Residuals, SparseStore};
 
 use super::{quarter_points, random_interior_points, residual_norm, SystemProblem};
 
@@ -183,9 +184,12 @@ pub fn run_one(p: &dyn SystemProblem, options: InteriorOptions, start: &str, x0:
     let mut solver = Interior::new(options);
     let (jacobian, result) = match (p.dense_jacobian(), p.sparse_jacobian()) {
         (Some(dj), _) if info.n <= DENSE_RUN_MAX_N => ("dense", solver.solve_dense(dj, &bounds, x0)),
-        (_, Some(sj)) => ("sparse", solver.solve_sparse(sj, &bounds, x0)),
+        (_, Some(sj)) => ("sparse", SparseStore::user(sj).and_then(|store| solver.solve(store, &bounds, x0))),
         (Some(dj), None) => ("dense", solver.solve_dense(dj, &bounds, x0)),
-        (None, None) => ("fd", solver.solve_fd(&ResidualsOf(p), &bounds, x0, None)),
+        (None, None) => {
+            let residuals = ResidualsOf(p);
+            ("fd", solver.solve(DenseStore::finite_differences(&residuals, &bounds, DEFAULT_REL_STEP), &bounds, x0))
+        }
     };
     let mut rec = SystemRunRecord {
         problem: info.name,
