@@ -195,7 +195,7 @@ impl Lsmr {
             let (cb, sb, rb) = rotation(cbar * rho, thetanew);
             (cbar, sbar, rhobar) = (cb, sb, rb);
             zeta = cbar * zetabar;
-            zetabar = -sbar * zetabar;
+            zetabar *= -sbar;
             if rho == 0.0 || rhobar == 0.0 {
                 // Only when alpha or beta vanished earlier: x is exact.
                 return LsmrInfo {
@@ -217,7 +217,7 @@ impl Lsmr {
 
             // (3) ||r_k|| by the third rotation (no damping: chat = 1, shat = 0).
             let betahat = c * betadd;
-            betadd = -s * betadd;
+            betadd *= -s;
             let thetatildeold = thetatilde;
             let (ctildeold, stildeold, rhotildeold) = rotation(rhodold, thetabar);
             thetatilde = stildeold * rhobar;
