@@ -157,8 +157,9 @@ fn step_satisfies_the_trust_region_conditions_on_random_cases() {
             worst <= 1e-7 * scale,
             "trial {trial} (m {m}, n {n}, kind {kind}): stationarity {worst:e} vs {scale:e}"
         );
-        // Against the dense solution when lambda > 0 (J'J + lambda D'D is then definite).
-        if lambda > 0.0 {
+        // Against the dense solution when lambda is not negligible (J'J + lambda D'D is then
+        // definite and not singular to working precision).
+        if lambda > 0.0 && lambda * dp * dp > 1e-8 * gp.abs() {
             let rhs = Mat::from_fn(n, 1, |c, _| -model.g[c]);
             let dense = a.as_ref().llt(faer::Side::Lower).map(|llt| llt.solve(&rhs));
             if let Ok(x) = dense {
