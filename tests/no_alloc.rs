@@ -361,7 +361,7 @@ impl Residuals for RectTri {
 impl DenseJacobian for RectTri {
     fn jacobian(&self, x: &[f64], mut j: MatMut<'_, f64>) {
         let n = self.inner.n;
-        self.inner.jacobian(x, j.rb_mut().subrows_mut(0, n));
+        self.inner.jacobian(x, j.as_mut().subrows_mut(0, n));
         for c in 0..n {
             j[(n, c)] = if c == 0 || c == n - 1 { 1.0 } else { 0.0 };
         }
