@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use faer::sparse::{SparseColMat, SymbolicSparseColMat, Triplet};
 use faer::MatMut;
 use trust_region::solver::interior::{
-    Interior, InteriorOptions, Region, StepKind, StepRule, SystemIterationInfo, SystemReport, SystemTermination,
+    Interior, InteriorOptions, Region, StepRule, SystemIterationInfo, SystemReport, SystemTermination,
 };
 use trust_region::{Bounds, DenseJacobian, RadiusOptions, Residuals, Scaling, SetupError, SparseJacobian};
 
