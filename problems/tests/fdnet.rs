@@ -5,7 +5,6 @@
 use std::sync::OnceLock;
 
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
-use trust_region::Limits;
 use trust_region_problems::fdnet::adam::{adam, AdamOptions};
 use trust_region_problems::fdnet::data::{Case, HeatData, DX, NODES, SHIFT};
 use trust_region_problems::fdnet::euler::{euler_operator, REFERENCE_CODE_DX};
