@@ -43,7 +43,7 @@
 //! gradient-only wrapper, stopped by an `Executor::stop_when` hook at `||g||_inf <= gtol`
 //! (basin's own gradient test is Euclidean), with the same iteration and time limits. It is here
 //! so that the done-when figures of the gradient-only solvers come from the same run as the
-//! peer's; see [`solve_basin_lbfgs`].
+//! peer's; see `solve_basin_lbfgs`.
 
 use std::fmt;
 use std::str::FromStr;

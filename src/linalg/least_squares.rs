@@ -4,7 +4,7 @@
 //!
 //! The problem: `A` is `m x n` (any shape, any rank), `b` of length `m`.
 //!
-//! Dense ([`DenseLeastSquares`]): `A P = Q R` with column pivoting (Businger & Golub [1];
+//! Dense ([`DenseLeastSquares`]): `A P = Q R` with column pivoting (Businger & Golub \[1\];
 //! faer's `col_pivoting::qr_in_place`), so that `|r_11| >= |r_22| >= ...`. The numerical rank
 //! is `r = #{k : |r_kk| > tau |r_11|}` with `tau = max(m, n) eps` ([2, sec. 5.4.1]: the diagonal
 //! of a pivoted `R` reveals the rank in practice, and a rounding-level trailing block is

@@ -8,7 +8,7 @@
 //!
 //! The method is MINRES applied to the normal equations `A'A x = A'b` without forming them:
 //!
-//! 1. Golub-Kahan bidiagonalization [2]: `beta_1 u_1 = b`, `alpha_1 v_1 = A' u_1`, and for
+//! 1. Golub-Kahan bidiagonalization \[2\]: `beta_1 u_1 = b`, `alpha_1 v_1 = A' u_1`, and for
 //!    `k = 1, 2, ...`: `beta_{k+1} u_{k+1} = A v_k - alpha_k u_k`,
 //!    `alpha_{k+1} v_{k+1} = A' u_{k+1} - beta_{k+1} v_k` (each `alpha`, `beta` the norm that
 //!    makes the vector a unit vector).
