@@ -36,9 +36,9 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use trust_region::subproblem::{Dogleg, MoreSorensen};
+use trust_region::subproblem::{Dogleg, LevenbergMarquardt, MoreSorensen};
 use trust_region::uncertainty::UncertaintyOptions;
-use trust_region::{GaussNewton, Report, TrustRegion, TrustRegionOptions};
+use trust_region::{GaussNewton, RadiusOptions, Report, TrustRegion, TrustRegionOptions};
 
 use super::{lre, NistProblem};
 
@@ -54,17 +54,22 @@ pub enum NistSolver {
     GnExact,
     /// Gauss-Newton model, dogleg step on `J'J`.
     GnDogleg,
+    /// Levenberg-Marquardt as MINPACK's lmder: the step from the QR of `J D^-1`, column
+    /// scaling by the running maximum of the column norms, MINPACK's radius rule
+    /// ([`trust_region::subproblem::LevenbergMarquardt`]).
+    Lm,
 }
 
 impl NistSolver {
     /// Every method, in table order.
-    pub const ALL: [NistSolver; 2] = [NistSolver::GnExact, NistSolver::GnDogleg];
+    pub const ALL: [NistSolver; 3] = [NistSolver::GnExact, NistSolver::GnDogleg, NistSolver::Lm];
 
     /// The name on the command line and in the records.
     pub fn name(self) -> &'static str {
         match self {
             NistSolver::GnExact => "gn-exact",
             NistSolver::GnDogleg => "gn-dogleg",
+            NistSolver::Lm => "lm",
         }
     }
 }
@@ -168,6 +173,10 @@ pub fn fit(problem: &NistProblem, solver: NistSolver, settings: &NistSettings) -
     let res = match solver {
         NistSolver::GnExact => TrustRegion::new(MoreSorensen::new()).with_options(o).solve(model, &x0),
         NistSolver::GnDogleg => TrustRegion::new(Dogleg::new()).with_options(o).solve(model, &x0),
+        NistSolver::Lm => {
+            o.radius = RadiusOptions::levenberg_marquardt();
+            TrustRegion::new(LevenbergMarquardt::new()).with_options(o).solve(model, &x0)
+        }
     };
     res.map_err(|e| format!("setup_error: {e}"))
 }
