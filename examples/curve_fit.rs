@@ -22,8 +22,8 @@
 //! and `r` are the corrected ones of the model ([`Model::least_squares`]: with the default
 //! correction `J~ = sqrt(rho') J`, `r~ = sqrt(rho') r`), which is the weighted least-squares
 //! covariance of iteratively reweighted least squares with the final weights `rho'`: the
-//! outliers get weights near 0 and do not inflate `s`. (The function [`standard_errors`] is
-//! the one place to swap for the crate's uncertainty module.)
+//! outliers get weights near 0 and do not inflate `s`. [`standard_errors`] takes them from the
+//! crate's [`trust_region::uncertainty`] module.
 //!
 //! `tests/curve_fit.rs` runs this file's fits on seeds 1 to 8 and asserts that the robust
 //! parameters lie within 2 standard errors of the true ones and the plain ones do not.
@@ -31,10 +31,11 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use faer::{Mat, MatMut, MatRef};
+use faer::{MatMut, MatRef};
 use plotters::prelude::*;
 use trust_region::model::{GaussNewton, Loss, Model};
 use trust_region::subproblem::LevenbergMarquardt;
+use trust_region::uncertainty::Uncertainty;
 use trust_region::{DenseJacobian, RadiusOptions, Report, Residuals, TrustRegion};
 
 /// The true parameters `(a, b, c)` of `y = a exp(-b t) + c`.
@@ -150,32 +151,11 @@ pub fn fit(data: &ExpDecay, loss: Loss) -> Result<Fit, Box<dyn Error>> {
     Ok(Fit { x: report.x.clone(), std_errors, report })
 }
 
-/// `sqrt(diag(s^2 (J'J)^{-1}))`, `s^2 = ||r||^2 / (m - n)`, from the QR factorization of `J`
-/// (`(J'J)^{-1} = R^{-1} R^{-T}`); `None` when `m <= n` or `R` is singular to working
-/// precision.
+/// Standard errors from the library's [`Uncertainty`] (column-pivoted QR of `J`, typed rank
+/// deficiency); `None` when they cannot be computed.
 pub fn standard_errors(jac: MatRef<'_, f64>, r: &[f64]) -> Option<Vec<f64>> {
-    let (m, n) = (jac.nrows(), jac.ncols());
-    if m <= n {
-        return None;
-    }
-    let qr = jac.qr();
-    let rr = qr.thin_R();
-    let rmax = (0..n).map(|k| rr[(k, k)].abs()).fold(0.0, f64::max);
-    if (0..n).any(|k| !(rr[(k, k)].abs() > f64::EPSILON * m as f64 * rmax)) {
-        return None;
-    }
-    // Rinv, upper triangular: R Rinv = I by back substitution, column by column.
-    let mut rinv = Mat::<f64>::zeros(n, n);
-    for c in 0..n {
-        for i in (0..=c).rev() {
-            let rhs = if i == c { 1.0 } else { 0.0 };
-            let s: f64 = (i + 1..=c).map(|k| rr[(i, k)] * rinv[(k, c)]).sum();
-            rinv[(i, c)] = (rhs - s) / rr[(i, i)];
-        }
-    }
-    let s2 = r.iter().map(|v| v * v).sum::<f64>() / (m - n) as f64;
-    // diag(Rinv Rinv') = squared row norms of Rinv.
-    Some((0..n).map(|i| (s2 * (i..n).map(|k| rinv[(i, k)] * rinv[(i, k)]).sum::<f64>()).sqrt()).collect())
+    let u = Uncertainty::new(jac, r).ok()?;
+    u.std_errors.into_iter().collect()
 }
 
 /// The largest `|x_j - true_j| / se_j`: how many standard errors the fit is from the truth.
