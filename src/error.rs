@@ -80,4 +80,16 @@ pub enum SetupError {
         /// Its upper bound.
         upper: f64,
     },
+    /// In a distributed run (feature `mpi`), a rank was given something different from rank 0:
+    /// the number of variables, the options or the start point. Every rank receives this error
+    /// (the check is collective), so no rank starts the loop alone.
+    #[error("rank {rank} disagrees with rank 0 on {what}: {detail}")]
+    RankMismatch {
+        /// What differs ("number of variables", "options", "start point").
+        what: &'static str,
+        /// The first rank that differs from rank 0.
+        rank: usize,
+        /// The two values, or their fingerprints.
+        detail: String,
+    },
 }

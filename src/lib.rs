@@ -70,6 +70,10 @@
 //! - `autodiff`: exact derivatives from one generic function with num-dual (`autodiff`).
 //! - `argmin`: the trust-region method as an argmin 0.11 `Solver` over `Vec<f64>`, so argmin
 //!   users keep their `Executor`, observers and termination reasons (`interop::argmin`).
+//! - `mpi`: data-parallel runs over MPI with the data sharded across ranks (`distributed`):
+//!   sums of losses, blocks of residuals and split mini-batches reduced across ranks, the
+//!   unchanged loops on every rank. Needs an MPI library and libclang when building (Debian:
+//!   `libopenmpi-dev openmpi-bin libclang-dev`).
 //!
 //! # Math in these docs
 //!
@@ -112,6 +116,8 @@
 
 #[cfg(feature = "autodiff")]
 pub mod autodiff;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 pub mod error;
 #[cfg(any(feature = "nalgebra", feature = "argmin"))]
 pub mod interop;
