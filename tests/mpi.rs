@@ -6,7 +6,8 @@
 //! `OMPI_COMM_WORLD_SIZE`) it runs the scenario named by its argument on every rank.
 //!
 //! Scenarios:
-//! - `agree` (1, 2, 3 ranks): Newton (Steihaug, GLTR) on a sharded logistic regression,
+//! - `agree` (1, 2, 3 ranks): Newton (Steihaug with both reductions, GLTR) on a sharded
+//!   logistic regression,
 //!   Gauss-Newton (CG on the normal equations, More-Sorensen on the reduced `J'J`) on sharded
 //!   residuals, Hessian-free training on split mini-batches: the same iterations as the
 //!   single-process run on the whole data and `f` within 1e-12 relative (bitwise on one rank),
@@ -26,7 +27,7 @@ use faer::MatMut;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives};
 use trust_region::distributed::{shard_range, BatchSampler, BatchShard, DenseShard, ResidualShard, ShardedBatchLoss};
-use trust_region::distributed::{ShardedLeastSquares, ShardedObjective};
+use trust_region::distributed::{Reduction, ShardedLeastSquares, ShardedObjective};
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions};
 use trust_region::subproblem::{Gltr, MoreSorensen, Steihaug};
 use trust_region::{DenseJacobian, HessianProduct, Objective, Residuals, SetupError, TrustRegion};
@@ -517,6 +518,11 @@ fn agree(ctx: &Ctx) {
             comm.bytes_reduced - before.bytes_reduced
         );
     }
+    // The same with MPI_Reduce + MPI_Bcast in place of the ordered gather.
+    let local = Logistic::new(shard_range(N_LOGISTIC, rank, size), rank == 0);
+    let reduced = ShardedObjective::new(&ctx.world, local).unwrap().with_reduction(Reduction::ReduceBroadcast);
+    let report = reduced.minimize(&mut TrustRegion::new(Steihaug::new()), &x0).unwrap();
+    ctx.compare("newton-reduce-bcast", (report.iterations, reference.iterations), (report.f, reference.f), &report.x, report.converged());
     let reference = TrustRegion::new(Gltr::new()).minimize(&full, &x0).unwrap();
     let report = sharded.minimize(&mut TrustRegion::new(Gltr::new()), &x0).unwrap();
     ctx.compare(
@@ -729,7 +735,7 @@ fn fault(ctx: &Ctx, scenario: &'static str) {
         local.fault = Some((scenario, 3));
     }
     let problem = ShardedObjective::new(&ctx.world, local).unwrap();
-    let _ = problem.minimize(&mut TrustRegion::new(Steihaug::new()), &vec![0.0; P_LOGISTIC]);
+    let _ = problem.minimize(&mut TrustRegion::new(Steihaug::new()), &[0.0; P_LOGISTIC]);
     // Not reached on any rank: the faulty rank ends the job during the run.
     println!("the run ended normally although a rank failed");
 }

@@ -53,7 +53,7 @@
 //!
 //! - A wall-clock limit could end the run on one rank and not on another, leaving the others
 //!   waiting in a reduction forever: the distributed entry points refuse options with
-//!   `limits.max_time` ([`SetupError::InvalidOption`](crate::SetupError::InvalidOption)). The
+//!   `limits.max_time` ([`crate::SetupError::InvalidOption`]). The
 //!   iteration and evaluation limits count the same on every rank. An observer that stops the
 //!   run must decide from the values it is given (identical on every rank), not from a clock or
 //!   the rank.
@@ -62,7 +62,7 @@
 //!   on every rank together. No rank continues alone.
 //! - Setup is checked collectively before the first evaluation: every rank compares its number
 //!   of variables, a fingerprint of its options and its start point with rank 0's, and every
-//!   rank returns the same [`SetupError::RankMismatch`](crate::SetupError::RankMismatch) when one
+//!   rank returns the same [`crate::SetupError::RankMismatch`] when one
 //!   differs.
 //! - A rank that panics takes the job down: the wrappers install (once) a panic hook that
 //!   prints the panic and then calls `MPI_Abort` on `MPI_COMM_WORLD`, which the MPI launcher
