@@ -12,7 +12,7 @@ OBSERVATIONS=${OBSERVATIONS:-10000000}
 RANKS=("$@")
 if [ ${#RANKS[@]} -eq 0 ]; then RANKS=(1 2); fi
 cargo build --release --features mpi --example mpi_least_squares >/dev/null
-EXE=target/release/examples/mpi_least_squares
+EXE=${CARGO_TARGET_DIR:-target}/release/examples/mpi_least_squares
 FLAGS=(--oversubscribe)
 if [ "$(id -u)" = 0 ]; then FLAGS+=(--allow-run-as-root); fi
 for solver in cg exact; do
