@@ -117,7 +117,9 @@ fn main() {
     options.tolerances.grtol = 1e-9;
     let started = Instant::now();
     let report = match args.solver.as_str() {
-        "exact" => problem.minimize_dense(&mut TrustRegion::new(MoreSorensen::new()).with_options(options.clone()), &x0),
+        "exact" => {
+            problem.minimize_dense(&mut TrustRegion::new(MoreSorensen::new()).with_options(options.clone()), &x0)
+        }
         _ => problem.minimize(&mut TrustRegion::new(Steihaug::new()).with_options(options.clone()), &x0),
     }
     .unwrap_or_else(|e| {
@@ -141,7 +143,9 @@ fn main() {
     if args.compare && rank == 0 {
         let whole = Block::new(0..m, m);
         let single = match args.solver.as_str() {
-            "exact" => TrustRegion::new(MoreSorensen::new()).with_options(options).solve(GaussNewton::dense(&whole), &x0),
+            "exact" => {
+                TrustRegion::new(MoreSorensen::new()).with_options(options).solve(GaussNewton::dense(&whole), &x0)
+            }
             _ => TrustRegion::new(Steihaug::new()).with_options(options).solve(GaussNewton::dense(&whole), &x0),
         }
         .expect("single-process fit");

@@ -522,7 +522,13 @@ fn agree(ctx: &Ctx) {
     let local = Logistic::new(shard_range(N_LOGISTIC, rank, size), rank == 0);
     let reduced = ShardedObjective::new(&ctx.world, local).unwrap().with_reduction(Reduction::ReduceBroadcast);
     let report = reduced.minimize(&mut TrustRegion::new(Steihaug::new()), &x0).unwrap();
-    ctx.compare("newton-reduce-bcast", (report.iterations, reference.iterations), (report.f, reference.f), &report.x, report.converged());
+    ctx.compare(
+        "newton-reduce-bcast",
+        (report.iterations, reference.iterations),
+        (report.f, reference.f),
+        &report.x,
+        report.converged(),
+    );
     let reference = TrustRegion::new(Gltr::new()).minimize(&full, &x0).unwrap();
     let report = sharded.minimize(&mut TrustRegion::new(Gltr::new()), &x0).unwrap();
     ctx.compare(
