@@ -157,7 +157,7 @@ fn time_case(
 ) -> (String, Vec<(f64, f64)>) {
     if single.0 > max_timed {
         eprintln!(
-            "  not timed by criterion: one solve takes {:.1} s > {max_timed} s; reported from that solve",
+            "  not timed by criterion: one solve takes {:.3} s > {max_timed} s; reported from that solve",
             single.0
         );
         return ("single".to_string(), vec![single]);
