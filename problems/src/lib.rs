@@ -14,6 +14,7 @@
 pub mod bounded;
 pub mod check;
 pub mod cutest;
+pub mod denoise;
 pub mod fdnet;
 pub mod mgh;
 pub mod nist;

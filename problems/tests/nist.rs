@@ -222,3 +222,66 @@ fn lower_difficulty_fits_and_one_hard_one_reach_the_lre_thresholds() {
     }
     assert!(short.is_empty(), "runs short of the bar:\n{}", short.join("\n"));
 }
+
+/// The peers (`lm-crate`, `basin-ls`) on a few datasets through the runner, so that the peer
+/// adapters cannot break silently: the lower-difficulty Misra1a, Chwirut2, Gauss1, DanWood and
+/// the higher-difficulty Rat43 (start 2) and BoxBOD (start 2) reach the same bar as ours, with
+/// the peer's own termination names and counts, bit for bit the same on a second run.
+#[test]
+fn peers_fit_a_few_datasets_to_the_lre_bar() {
+    let settings = NistSettings::default();
+    let mut cases = Vec::new();
+    for name in ["Misra1a", "Chwirut2", "Gauss1", "DanWood"] {
+        for start in [1, 2] {
+            cases.push(NistProblem::new(nist::dataset(name).unwrap().unwrap(), start).unwrap());
+        }
+    }
+    for name in ["Rat43", "BoxBOD"] {
+        cases.push(NistProblem::new(nist::dataset(name).unwrap().unwrap(), 2).unwrap());
+    }
+    let mut short = Vec::new();
+    for (solver, prefix) in [(NistSolver::LmCrate, "lmcrate_"), (NistSolver::BasinLs, "basin_")] {
+        assert!(!NistSolver::ALL.contains(&solver), "peers stay out of the default set");
+        for p in &cases {
+            let r = run_one(p, solver, &settings);
+            assert!(r.termination.starts_with(prefix), "{} {}: {}", r.problem, r.solver, r.termination);
+            assert!(r.iterations > 0 && r.f_evals > r.iterations / 2 && r.j_evals > 0, "{r:?}");
+            if !r.meets(6.0, 6.0, 4.0) {
+                short.push(format!(
+                    "{} start {} {}: {} after {} iterations, LRE params {:.1} rss {:.1} stddev {:.1}",
+                    r.problem,
+                    r.start,
+                    r.solver,
+                    r.termination,
+                    r.iterations,
+                    r.lre_params_min,
+                    r.lre_rss,
+                    r.lre_stddev_min
+                ));
+            }
+            let again = run_one(p, solver, &settings);
+            assert_eq!(
+                r.x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                again.x.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
+    }
+    assert!(short.is_empty(), "peer runs short of the bar:\n{}", short.join("\n"));
+}
+
+/// The iteration cap reaches the peers: MGH10 from start 1 needs hundreds of iterations; with
+/// a cap of 5, basin stops at its iteration limit after 5 and the `levenberg-marquardt` crate
+/// at its evaluation limit (`patience (n + 1)` residual evaluations, `patience = ceil(6 / 4)`).
+/// And `fit` (ours only) declines a peer with a setup error instead of running it.
+#[test]
+fn peers_obey_the_iteration_cap() {
+    let settings = NistSettings { max_iterations: 5, ..NistSettings::default() };
+    let p = NistProblem::new(nist::dataset("MGH10").unwrap().unwrap(), 1).unwrap();
+    let lm = run_one(&p, NistSolver::LmCrate, &settings);
+    assert_eq!(lm.termination, "lmcrate_lost_patience");
+    assert_eq!(lm.f_evals, 8, "{lm:?}");
+    let basin = run_one(&p, NistSolver::BasinLs, &settings);
+    assert_eq!(basin.termination, "basin_max_iter");
+    assert_eq!(basin.iterations, 5);
+    assert!(trust_region_problems::nist::runner::fit(&p, NistSolver::LmCrate, &settings).is_err());
+}

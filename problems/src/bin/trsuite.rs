@@ -85,8 +85,10 @@ struct RunArgs {
     #[arg(long = "bounded-solver")]
     bounded_solvers: Vec<trust_region_problems::bounded::runner::BoundedSolver>,
     /// Method for the NIST StRD suite (repeatable): gn-exact (Gauss-Newton with the
-    /// More-Sorensen step, i.e. Levenberg-Marquardt in trust-region form), gn-dogleg.
-    /// Default: both. The NIST runs use their own stopping test (`--nist-grtol`,
+    /// More-Sorensen step, i.e. Levenberg-Marquardt in trust-region form), gn-dogleg, lm
+    /// (MINPACK-style Levenberg-Marquardt), and the peers lm-crate (the `levenberg-marquardt`
+    /// crate) and basin-ls (basin 3.2's Levenberg-Marquardt, pivoted QR) on the same problem
+    /// code with the tolerances mapped as in `nist::peers`. Default: gn-exact, gn-dogleg, lm. The NIST runs use their own stopping test (`--nist-grtol`,
     /// `--nist-ftol`, `--nist-xtol`, at most 5000 iterations; see `nist::runner`): `--gtol`
     /// and `--max-iterations` do not apply to them, `--time-limit` does.
     #[arg(long = "nist-solver")]

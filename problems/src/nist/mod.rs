@@ -10,7 +10,8 @@
 //! [`trust_region::DenseJacobian`] (residuals `r_i = f(x_i; b) - y_i`, with `log(y_i)` for
 //! Nelson) and as a [`SuiteProblem`]. [`runner`] fits every dataset and measures the log
 //! relative error ([`data::lre`]) of the parameters, the residual sum of squares and the
-//! standard deviations against the certified values.
+//! standard deviations against the certified values. [`peers`] runs other implementations
+//! (the `levenberg-marquardt` crate, basin 3.2's Levenberg-Marquardt) on the same problems.
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use crate::{ProblemInfo, SuiteProblem};
 
 pub mod data;
 pub mod models;
+pub mod peers;
 pub mod runner;
 
 pub use data::{lre, parse, Certified, Dataset, Difficulty, ParseError};

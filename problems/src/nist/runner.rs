@@ -44,8 +44,8 @@ use super::{lre, NistProblem};
 
 /// A least-squares method of the NIST runner.
 ///
-/// To add a method: a variant here, its name in [`NistSolver::name`] and [`NistSolver::ALL`],
-/// and its call in [`fit`].
+/// To add a method: a variant here, its name in [`NistSolver::name`] and [`NistSolver::ALL`]
+/// (or [`NistSolver::PEERS`]), and its call in [`fit`] (or [`solve`] for a peer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NistSolver {
@@ -58,11 +58,20 @@ pub enum NistSolver {
     /// scaling by the running maximum of the column norms, MINPACK's radius rule
     /// ([`trust_region::subproblem::LevenbergMarquardt`]).
     Lm,
+    /// Peer, not this crate's code: the `levenberg-marquardt` crate (0.15, MINPACK's `lmder`
+    /// on nalgebra), tolerances mapped as in [`super::peers`]. Only on request.
+    LmCrate,
+    /// Peer, not this crate's code: basin 3.2's `LevenbergMarquardt` with pivoted QR,
+    /// tolerances mapped as in [`super::peers`]. Only on request.
+    BasinLs,
 }
 
 impl NistSolver {
-    /// Every method, in table order.
+    /// This crate's methods, in table order: the default set of `trsuite --suite nist`.
     pub const ALL: [NistSolver; 3] = [NistSolver::GnExact, NistSolver::GnDogleg, NistSolver::Lm];
+
+    /// The peers (other crates on the same problem code), run only on request.
+    pub const PEERS: [NistSolver; 2] = [NistSolver::LmCrate, NistSolver::BasinLs];
 
     /// The name on the command line and in the records.
     pub fn name(self) -> &'static str {
@@ -70,6 +79,8 @@ impl NistSolver {
             NistSolver::GnExact => "gn-exact",
             NistSolver::GnDogleg => "gn-dogleg",
             NistSolver::Lm => "lm",
+            NistSolver::LmCrate => "lm-crate",
+            NistSolver::BasinLs => "basin-ls",
         }
     }
 }
@@ -159,7 +170,8 @@ impl NistRunRecord {
     }
 }
 
-/// Fits `problem` with `solver`.
+/// Fits `problem` with one of this crate's methods (a peer gives a `setup_error`: use
+/// [`solve`]).
 pub fn fit(problem: &NistProblem, solver: NistSolver, settings: &NistSettings) -> Result<Report, String> {
     let mut o = TrustRegionOptions::default();
     o.tolerances.gtol = settings.gtol;
@@ -177,15 +189,86 @@ pub fn fit(problem: &NistProblem, solver: NistSolver, settings: &NistSettings) -
             o.radius = RadiusOptions::levenberg_marquardt();
             TrustRegion::new(LevenbergMarquardt::new()).with_options(o).solve(model, &x0)
         }
+        NistSolver::LmCrate | NistSolver::BasinLs => {
+            return Err(format!("setup_error: `{}` is a peer, see nist::runner::solve", solver.name()))
+        }
     };
     res.map_err(|e| format!("setup_error: {e}"))
+}
+
+/// The outcome of one fit by any method, ours or a peer: what [`run_one`] scores and what the
+/// benches print.
+#[derive(Clone, Debug)]
+pub struct NistFit {
+    /// The final parameters (`NaN` after a setup error).
+    pub x: Vec<f64>,
+    /// Termination name: ours (`function_tolerance`, ...), or the peer's
+    /// (`lmcrate_...`, `basin_...`), or `setup_error: ...`.
+    pub termination: String,
+    /// Whether the method counts its termination as converged.
+    pub converged: bool,
+    /// Iterations (trial steps; for basin its own count).
+    pub iterations: usize,
+    /// Residual evaluations.
+    pub f_evals: usize,
+    /// Jacobian evaluations.
+    pub j_evals: usize,
+}
+
+/// The peers' settings from the NIST settings (the translation is in [`super::peers`]).
+pub fn peer_settings(settings: &NistSettings) -> super::peers::PeerSettings {
+    super::peers::PeerSettings {
+        gtol_cosine: settings.grtol,
+        ftol: settings.ftol,
+        xtol: settings.xtol,
+        max_iterations: settings.max_iterations,
+        max_time: settings.max_time,
+    }
+}
+
+/// Fits `problem` with `solver`, ours ([`fit`]) or a peer ([`super::peers`]).
+pub fn solve(problem: &NistProblem, solver: NistSolver, settings: &NistSettings) -> NistFit {
+    let x0 = problem.start_point();
+    let peer = match solver {
+        NistSolver::LmCrate => Some(super::peers::fit_lm_crate(problem, &x0, &peer_settings(settings))),
+        NistSolver::BasinLs => Some(super::peers::fit_basin_ls(problem, &x0, &peer_settings(settings))),
+        _ => None,
+    };
+    if let Some(p) = peer {
+        return NistFit {
+            x: p.x,
+            termination: p.termination,
+            converged: p.converged,
+            iterations: p.iterations,
+            f_evals: p.f_evals,
+            j_evals: p.j_evals,
+        };
+    }
+    match fit(problem, solver, settings) {
+        Ok(r) => NistFit {
+            termination: r.termination.name().to_string(),
+            converged: r.converged(),
+            iterations: r.iterations,
+            f_evals: r.evaluations.f,
+            j_evals: r.evaluations.jacobian,
+            x: r.x,
+        },
+        Err(e) => NistFit {
+            x: vec![f64::NAN; x0.len()],
+            termination: e,
+            converged: false,
+            iterations: 0,
+            f_evals: 0,
+            j_evals: 0,
+        },
+    }
 }
 
 /// Fits `problem` with `solver` and scores the result.
 pub fn run_one(problem: &NistProblem, solver: NistSolver, settings: &NistSettings) -> NistRunRecord {
     let d = &problem.dataset.data;
     let started = Instant::now();
-    let report = fit(problem, solver, settings);
+    let fitted = solve(problem, solver, settings);
     let mut rec = NistRunRecord {
         suite: "nist".into(),
         problem: d.name.clone(),
@@ -209,17 +292,12 @@ pub fn run_one(problem: &NistProblem, solver: NistSolver, settings: &NistSetting
         lre_residual_std: 0.0,
         seconds: 0.0,
     };
-    match report {
-        Ok(r) => {
-            rec.termination = r.termination.name().to_string();
-            rec.converged = r.converged();
-            rec.iterations = r.iterations;
-            rec.f_evals = r.evaluations.f;
-            rec.j_evals = r.evaluations.jacobian;
-            rec.x = r.x.clone();
-        }
-        Err(e) => rec.termination = e,
-    }
+    rec.termination = fitted.termination;
+    rec.converged = fitted.converged;
+    rec.iterations = fitted.iterations;
+    rec.f_evals = fitted.f_evals;
+    rec.j_evals = fitted.j_evals;
+    rec.x = fitted.x;
     score(problem, &mut rec);
     rec.seconds = started.elapsed().as_secs_f64();
     rec
@@ -363,6 +441,21 @@ fn short(termination: &str) -> &str {
         "radius_too_small" => "radius",
         "non_finite" => "non-finite",
         other if other.starts_with("setup_error") => "setup",
-        other => other,
+        // The peers' names (`nist::peers`).
+        "lmcrate_converged_ftol" | "lmcrate_converged_ftol_xtol" => "ftol",
+        "lmcrate_converged_xtol" => "xtol",
+        "lmcrate_orthogonal" => "cosine",
+        "lmcrate_residuals_zero" => "zero-res",
+        "lmcrate_lost_patience" => "evals",
+        "lmcrate_no_improvement_ftol" => "eps-ftol",
+        "lmcrate_no_improvement_xtol" => "eps-xtol",
+        "lmcrate_no_improvement_gtol" => "eps-gtol",
+        "basin_solver_converged" => "converged",
+        "basin_relative_cost_tolerance" => "ftol",
+        "basin_numerical_no_progress" => "no-progr",
+        "basin_max_iter" => "iters",
+        "basin_max_time" => "time",
+        "basin_solver_failed" => "failed",
+        other => other.strip_prefix("lmcrate_").or_else(|| other.strip_prefix("basin_")).unwrap_or(other),
     }
 }
