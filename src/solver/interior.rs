@@ -700,14 +700,22 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                 iterations += 1;
                 let trial = step.solve(bounds, radius);
 
-                // Trial point; the step is strictly inside by construction, this guards
-                // rounding at an ulp from a bound.
+                // Trial point; the step is strictly inside by construction. A component
+                // within rounding of a bound (its step back is below an ulp) can still round
+                // onto the bound: it keeps its value (the step changes by less than the
+                // component's distance to the bound, at most a few ulps), where rejecting the
+                // whole trial would shrink the radius at every such step and leave only
+                // Cauchy steps. A non-finite step is rejected.
                 let mut inside = true;
                 let mut moves = false;
                 for (i, &pi) in step.step().iter().enumerate() {
-                    let v = x[i] + pi;
+                    let mut v = x[i] + pi;
+                    if !v.is_finite() {
+                        inside = false;
+                    } else if !(bounds.lower[i] < v && v < bounds.upper[i]) {
+                        v = x[i];
+                    }
                     xt[i] = v;
-                    inside &= bounds.lower[i] < v && v < bounds.upper[i];
                     moves |= v != x[i];
                 }
                 if !moves {
