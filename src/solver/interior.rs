@@ -700,20 +700,23 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                 iterations += 1;
                 let trial = step.solve(bounds, radius);
 
-                // Trial point; the step is strictly inside by construction. A component
-                // within rounding of a bound (its step back is below an ulp) can still round
-                // onto the bound: it keeps its value (the step changes by less than the
-                // component's distance to the bound, at most a few ulps), where rejecting the
-                // whole trial would shrink the radius at every such step and leave only
-                // Cauchy steps. A non-finite step is rejected.
+                // Trial point; the step is strictly inside by construction, this guards
+                // rounding at an ulp from a bound. For least squares (m > n) such a component
+                // keeps its value (the step changes by less than the component's distance to
+                // the bound, a few ulps), where rejecting the whole trial would shrink the
+                // radius at every such step and leave only Cauchy steps: the fit would creep.
+                // Square systems keep rejecting the trial, which stalls the run and lets the
+                // stationarity test of a stall detect a point that is not a root.
                 let mut inside = true;
                 let mut moves = false;
                 for (i, &pi) in step.step().iter().enumerate() {
                     let mut v = x[i] + pi;
-                    if !v.is_finite() {
-                        inside = false;
-                    } else if !(bounds.lower[i] < v && v < bounds.upper[i]) {
-                        v = x[i];
+                    if !(bounds.lower[i] < v && v < bounds.upper[i]) {
+                        if m > n && v.is_finite() {
+                            v = x[i];
+                        } else {
+                            inside = false;
+                        }
                     }
                     xt[i] = v;
                     moves |= v != x[i];

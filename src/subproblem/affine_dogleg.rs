@@ -603,7 +603,7 @@ impl AffineDogleg {
             match opts.rule {
                 StepRule::Dogleg => {
                     // (E5) stepped back only when x + s_N is not strictly inside.
-                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds);
+                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds, m > n);
                     let factor = step_back_factor(alpha, s_norm, opts.theta);
                     if factor != 1.0 {
                         self.p_newton.iter_mut().for_each(|v| *v *= factor);
@@ -915,6 +915,7 @@ impl AffineDogleg {
             return 0.0;
         }
         let gamma_star = -rw / ww;
+        let pins = self.f.len() > n;
         let (aa, ab, bb) = self.metric3(k, &self.pc, &self.p_newton);
         // seg = p_N - p_c; the line from y = x + p_c.
         let pc = &self.pc;
@@ -926,7 +927,7 @@ impl AffineDogleg {
                 for i in 0..n {
                     self.p[i] = self.p_newton[i] - self.pc[i];
                 }
-                g = g.min(theta * max_step(y, &self.p, bounds));
+                g = g.min(theta * max_step(y, &self.p, bounds, pins));
             }
             g
         } else {
@@ -935,7 +936,7 @@ impl AffineDogleg {
                 for i in 0..n {
                     self.p[i] = self.pc[i] - self.p_newton[i];
                 }
-                g = g.max(-theta * max_step(y, &self.p, bounds));
+                g = g.max(-theta * max_step(y, &self.p, bounds, pins));
             }
             g
         }
@@ -1019,12 +1020,14 @@ impl AffineDogleg {
 
 /// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
 ///
-/// A component pinned at its bound by rounding (within 4 ulps of it, with a step of at most 4
-/// ulps) does not limit the step: the loop keeps such a component where it is when the trial
-/// point rounds onto the bound, and without the exception a point one ulp from a bound would
-/// block every step along a direction that touches it (the constrained dogleg's line would
-/// collapse to the Cauchy step).
-fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds) -> f64 {
+/// With `pins` (least squares with `m > n`), a component pinned at its bound by rounding
+/// (within 4 ulps of it, with a step of at most 4 ulps) does not limit the step: the loop keeps
+/// such a component where it is when the trial point rounds onto the bound, and without the
+/// exception a point one ulp from a bound would block every step along a direction that
+/// touches it (the constrained dogleg's line collapses to the Cauchy step, and the fit creeps).
+/// Square systems keep the strict rule: there the stall it causes is what detects a
+/// stationary point that is not a root.
+fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds, pins: bool) -> f64 {
     let pinned = |bound: f64, pi: f64| {
         let ulps = 4.0 * f64::EPSILON * bound.abs().max(f64::MIN_POSITIVE);
         pi.abs() <= ulps
@@ -1033,12 +1036,12 @@ fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds) -> f64 {
     for (i, &pi) in p.iter().enumerate() {
         if pi > 0.0 && bounds.upper[i].is_finite() {
             let gap = bounds.upper[i] - y(i);
-            if !(gap <= 4.0 * f64::EPSILON * bounds.upper[i].abs() && pinned(bounds.upper[i], pi)) {
+            if !(pins && gap <= 4.0 * f64::EPSILON * bounds.upper[i].abs() && pinned(bounds.upper[i], pi)) {
                 a = a.min(gap / pi);
             }
         } else if pi < 0.0 && bounds.lower[i].is_finite() {
             let gap = bounds.lower[i] - y(i);
-            if !(-gap <= 4.0 * f64::EPSILON * bounds.lower[i].abs() && pinned(bounds.lower[i], pi)) {
+            if !(pins && -gap <= 4.0 * f64::EPSILON * bounds.lower[i].abs() && pinned(bounds.lower[i], pi)) {
                 a = a.min(gap / pi);
             }
         }
@@ -1067,9 +1070,9 @@ mod tests {
     fn step_back_and_max_step() {
         let b = Bounds::new(vec![0.0, 0.0], vec![1.0, f64::INFINITY]).unwrap();
         let x = [0.5, 0.5];
-        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b), 0.5);
-        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b), f64::INFINITY);
-        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b), 2.0);
+        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b, false), 0.5);
+        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b, false), f64::INFINITY);
+        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b, false), 2.0);
         assert_eq!(step_back_factor(2.0, 1.0, 0.99995), 1.0);
         assert_eq!(step_back_factor(0.5, 1.0, 0.99995), 0.99995 * 0.5);
         assert_eq!(step_back_factor(0.5, 1e-6, 0.99995), (1.0 - 1e-6) * 0.5);
