@@ -701,13 +701,24 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                 let trial = step.solve(bounds, radius);
 
                 // Trial point; the step is strictly inside by construction, this guards
-                // rounding at an ulp from a bound.
+                // rounding at an ulp from a bound. For least squares (m > n) such a component
+                // keeps its value (the step changes by less than the component's distance to
+                // the bound, a few ulps), where rejecting the whole trial would shrink the
+                // radius at every such step and leave only Cauchy steps: the fit would creep.
+                // Square systems keep rejecting the trial, which stalls the run and lets the
+                // stationarity test of a stall detect a point that is not a root.
                 let mut inside = true;
                 let mut moves = false;
                 for (i, &pi) in step.step().iter().enumerate() {
-                    let v = x[i] + pi;
+                    let mut v = x[i] + pi;
+                    if !(bounds.lower[i] < v && v < bounds.upper[i]) {
+                        if m > n && v.is_finite() {
+                            v = x[i];
+                        } else {
+                            inside = false;
+                        }
+                    }
                     xt[i] = v;
-                    inside &= bounds.lower[i] < v && v < bounds.upper[i];
                     moves |= v != x[i];
                 }
                 if !moves {

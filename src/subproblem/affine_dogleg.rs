@@ -29,6 +29,21 @@
 //!   step fall back to `p_c`. The step rules below use only `p_N` and `J p_N`, so they carry
 //!   over unchanged (Branch, Coleman & Li \[5\] use the same pairing of the Gauss-Newton and
 //!   scaled gradient directions for rectangular least squares);
+//! - (E3b) for overdetermined least squares (`m > n`) in a box the Gauss-Newton step is the
+//!   trust-region-reflective one (Coleman & Li's affine scaling with its `C` term, as in
+//!   Branch, Coleman & Li \[5\] and SciPy's `trf`): with Coleman-Li's `v(x)` (the distance to
+//!   the bound that `-g` points at, `1` where that bound is infinite), `dv_i = sign(g_i)` where
+//!   that bound is finite and `0` elsewhere, `S = diag(v)^{1/2}` and `C = diag(g . dv) >= 0`,
+//!   `s_N = S q` with `q = argmin || [J S; C^{1/2}] q + [F; 0] ||`. A component whose bound
+//!   blocks the descent has `v_i -> 0` and `c_i = |g_i| > 0`, so its part of the step vanishes
+//!   and the other components take the Gauss-Newton step of the problem with it fixed; the
+//!   plain step `argmin ||F + J s||` would push through the bound and be stepped back along its
+//!   whole length (E5), leaving only the Cauchy step and linear convergence. Without finite
+//!   bounds in the descent directions `S = I`, `C = 0` and the step is the plain one. The
+//!   augmented problem is solved the same three ways (dense QR of the `(m + n) x n` matrix,
+//!   sparse normal equations `S J'J S + C` of the augmented pattern, LSMR on the augmented
+//!   operator). It is used for `m > n` only: for square and underdetermined systems the
+//!   roots are the target and the plain step is kept;
 //! - (E4) the model of the linear residual `F + J p`, with predicted reductions computed
 //!   without cancellation: `pred_2(p) = ||F||^2/2 - ||F + Jp||^2/2 = -(Jp)'(F + Jp/2)` and
 //!   `pred_1(p) = ||F|| - ||F + Jp|| = 2 pred_2(p) / (||F|| + ||F + Jp||)`; along `v`,
@@ -281,8 +296,85 @@ struct LeastSquaresSolvers {
     sparse_failed: bool,
     /// LSMR workspace ([`LinearSolver::Lsmr`]).
     lsmr: Option<Lsmr>,
+    /// The augmentation of (E3b) for `m > n`.
+    augmented: Option<Augmented>,
     /// Least-squares factorizations (QR or normal equations) and LSMR solves so far.
     solves: usize,
+}
+
+/// Workspace of the augmented Gauss-Newton step (E3b), allocated once for `m > n`.
+#[derive(Debug)]
+struct Augmented {
+    /// `sqrt(v_i)` at the prepared point.
+    s: Vec<f64>,
+    /// `sqrt(c_i)` at the prepared point.
+    c: Vec<f64>,
+    /// `[-F; 0]` (length `m + n`).
+    rhs: Vec<f64>,
+    /// The solution `q` (length `n`).
+    q: Vec<f64>,
+    /// Two length-`n` temporaries for the LSMR operator.
+    t1: Vec<f64>,
+    t2: Vec<f64>,
+    /// `[J S; C^{1/2}]`, dense (`(m + n) x n`; the lower block's off-diagonal entries stay 0).
+    dense: Option<faer::Mat<f64>>,
+    /// The augmented sparse pattern (each column: `J`'s entries in storage order, then row
+    /// `m + j`) and its values.
+    sparse: Option<(faer::sparse::SymbolicSparseColMat<usize>, Vec<f64>)>,
+}
+
+impl Augmented {
+    fn new(m: usize, n: usize, matrix: JacobianRef<'_>, direct: bool) -> Self {
+        let dense = (direct && matches!(matrix, JacobianRef::Dense(_))).then(|| faer::Mat::zeros(m + n, n));
+        let sparse = match matrix {
+            JacobianRef::Sparse(a) if direct => {
+                let sym = a.symbolic();
+                let (cp, ri) = (sym.col_ptr(), sym.row_idx());
+                let mut col_ptr = Vec::with_capacity(n + 1);
+                let mut rows = Vec::with_capacity(ri.len() + n);
+                col_ptr.push(0);
+                for j in 0..n {
+                    rows.extend_from_slice(&ri[cp[j]..cp[j + 1]]);
+                    rows.push(m + j);
+                    col_ptr.push(rows.len());
+                }
+                let nnz = rows.len();
+                let pattern = faer::sparse::SymbolicSparseColMat::new_unsorted_checked(m + n, n, col_ptr, None, rows);
+                Some((pattern, vec![0.0; nnz]))
+            }
+            _ => None,
+        };
+        Self {
+            s: vec![1.0; n],
+            c: vec![0.0; n],
+            rhs: vec![0.0; m + n],
+            q: vec![0.0; n],
+            t1: vec![0.0; n],
+            t2: vec![0.0; n],
+            dense,
+            sparse,
+        }
+    }
+
+    /// `S` and `C^{1/2}` at `x` with `g` (E3b), and the right-hand side `[-F; 0]`.
+    fn prepare(&mut self, x: &[f64], g: &[f64], f: &[f64], bounds: &Bounds) {
+        for i in 0..x.len() {
+            let (v, c) = if g[i] < 0.0 && bounds.upper[i].is_finite() {
+                (bounds.upper[i] - x[i], -g[i])
+            } else if g[i] > 0.0 && bounds.lower[i].is_finite() {
+                (x[i] - bounds.lower[i], g[i])
+            } else {
+                (1.0, 0.0)
+            };
+            self.s[i] = v.max(0.0).sqrt();
+            self.c[i] = c.sqrt();
+        }
+        let m = f.len();
+        for (r, v) in self.rhs[..m].iter_mut().zip(f) {
+            *r = -v;
+        }
+        self.rhs[m..].fill(0.0);
+    }
 }
 
 /// Shift of the sparse normal equations relative to `max_j (J'J)_jj`
@@ -341,14 +433,20 @@ impl AffineDogleg {
             }
         };
         let mut ls = LeastSquaresSolvers::default();
-        match store.matrix() {
-            _ if !direct => ls.lsmr = Some(Lsmr::new(m, n)),
-            JacobianRef::Dense(_) => ls.dense = Some(DenseLeastSquares::new(m, n)),
-            JacobianRef::Sparse(a) if m != n => {
-                ls.sparse = SparseNormalEquations::new(a.symbolic(), NORMAL_EQUATIONS_SHIFT).ok().map(Box::new);
+        if m > n {
+            // (E3b) the augmented step.
+            let aug = Augmented::new(m, n, store.matrix(), direct);
+            if !direct {
+                ls.lsmr = Some(Lsmr::new(m + n, n));
+            } else if aug.dense.is_some() {
+                ls.dense = Some(DenseLeastSquares::new(m + n, n));
+            } else if let Some((pattern, _)) = aug.sparse.as_ref() {
+                ls.sparse = SparseNormalEquations::new(pattern.as_ref(), NORMAL_EQUATIONS_SHIFT).ok().map(Box::new);
                 ls.sparse_failed = ls.sparse.is_none();
             }
-            JacobianRef::Sparse(_) => {}
+            ls.augmented = Some(aug);
+        } else {
+            Self::plain_solvers(&mut ls, store.matrix(), m, n, direct);
         }
         let (members, stationarity_member) = match options.scaling {
             Scaling::Adaptive => (Scaling::adaptive_candidates().to_vec(), 3),
@@ -385,6 +483,19 @@ impl AffineDogleg {
     /// The options.
     pub fn options(&self) -> &AffineDoglegOptions {
         &self.options
+    }
+
+    /// The least-squares solvers of the plain Gauss-Newton step (E3) for `m <= n`.
+    fn plain_solvers(ls: &mut LeastSquaresSolvers, matrix: JacobianRef<'_>, m: usize, n: usize, direct: bool) {
+        match matrix {
+            _ if !direct => ls.lsmr = Some(Lsmr::new(m, n)),
+            JacobianRef::Dense(_) => ls.dense = Some(DenseLeastSquares::new(m, n)),
+            JacobianRef::Sparse(a) if m != n => {
+                ls.sparse = SparseNormalEquations::new(a.symbolic(), NORMAL_EQUATIONS_SHIFT).ok().map(Box::new);
+                ls.sparse_failed = ls.sparse.is_none();
+            }
+            JacobianRef::Sparse(_) => {}
+        }
     }
 
     /// Everything that depends only on the point `x` (strictly inside `bounds`) with
@@ -478,7 +589,13 @@ impl AffineDogleg {
             for i in 0..m {
                 self.jp_newton[i] = -self.f[i];
             }
-            self.newton_ok = self.least_squares(store);
+            self.newton_ok = match self.ls.augmented.as_mut() {
+                Some(aug) => {
+                    aug.prepare(&self.x, &self.g, &self.f, bounds);
+                    self.augmented_least_squares(store)
+                }
+                None => self.least_squares(store),
+            };
             self.least_squares_step = self.newton_ok;
         }
         if self.newton_ok {
@@ -486,7 +603,7 @@ impl AffineDogleg {
             match opts.rule {
                 StepRule::Dogleg => {
                     // (E5) stepped back only when x + s_N is not strictly inside.
-                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds);
+                    let alpha = max_step(|i| self.x[i], &self.p_newton, bounds, m > n);
                     let factor = step_back_factor(alpha, s_norm, opts.theta);
                     if factor != 1.0 {
                         self.p_newton.iter_mut().for_each(|v| *v *= factor);
@@ -553,6 +670,85 @@ impl AffineDogleg {
             }
         };
         ok && all_finite(p) && p.iter().any(|v| *v != 0.0)
+    }
+
+    /// (E3b) The augmented Gauss-Newton step `s_N = S q` into `p_newton` (the augmentation's
+    /// `S`, `C` and right-hand side prepared); whether it is usable (finite and nonzero).
+    fn augmented_least_squares<J: JacobianStore + ?Sized>(&mut self, store: &J) -> bool {
+        let n = self.n;
+        let m = self.f.len();
+        let ls = &mut self.ls;
+        let Some(aug) = ls.augmented.as_mut() else { return false };
+        let Augmented { s, c, rhs, q, t1, t2, dense, sparse } = aug;
+        let ok = if let Some(lsmr) = ls.lsmr.as_mut() {
+            ls.solves += 1;
+            let cap = match self.options.lsmr_max_iterations {
+                0 => 2 * n + 20,
+                k => k,
+            };
+            // [J S; C^{1/2}] w and its transpose [S J', C^{1/2}] u.
+            let info = lsmr.solve(
+                |w, out| {
+                    for i in 0..n {
+                        t1[i] = s[i] * w[i];
+                    }
+                    store.apply(t1, &mut out[..m]);
+                    for i in 0..n {
+                        out[m + i] = c[i] * w[i];
+                    }
+                },
+                |u, out| {
+                    store.apply_transpose(&u[..m], t2);
+                    for i in 0..n {
+                        out[i] = s[i] * t2[i] + c[i] * u[m + i];
+                    }
+                },
+                rhs,
+                q,
+                self.options.lsmr_tolerance,
+                cap,
+            );
+            !matches!(info.stop, LsmrStop::NonFinite | LsmrStop::ZeroSolution)
+        } else {
+            match (store.matrix(), dense.as_mut(), sparse.as_mut()) {
+                (JacobianRef::Dense(a), Some(mat), _) => match ls.dense.as_mut() {
+                    Some(qr) => {
+                        ls.solves += 1;
+                        for j in 0..n {
+                            for i in 0..m {
+                                mat[(i, j)] = a[(i, j)] * s[j];
+                            }
+                            mat[(m + j, j)] = c[j];
+                        }
+                        qr.factorize(mat.as_ref()).is_ok() && qr.solve(rhs, q).is_ok()
+                    }
+                    None => false,
+                },
+                (JacobianRef::Sparse(a), _, Some((pattern, values))) => match ls.sparse.as_mut() {
+                    Some(ne) => {
+                        ls.solves += 1;
+                        let (cp, av) = (a.symbolic().col_ptr(), a.val());
+                        let mut k = 0;
+                        for j in 0..n {
+                            for &v in &av[cp[j]..cp[j + 1]] {
+                                values[k] = v * s[j];
+                                k += 1;
+                            }
+                            values[k] = c[j];
+                            k += 1;
+                        }
+                        let aug = faer::sparse::SparseColMatRef::new(pattern.as_ref(), values);
+                        ne.factorize(aug).is_ok() && ne.solve(aug, rhs, q).is_ok()
+                    }
+                    None => false,
+                },
+                _ => false,
+            }
+        };
+        for i in 0..n {
+            self.p_newton[i] = s[i] * q[i];
+        }
+        ok && all_finite(&self.p_newton) && self.p_newton.iter().any(|v| *v != 0.0)
     }
 
     /// `||v||_T` in the region's norm of the scaling that defines the stationarity measure (the
@@ -719,6 +915,7 @@ impl AffineDogleg {
             return 0.0;
         }
         let gamma_star = -rw / ww;
+        let pins = self.f.len() > n;
         let (aa, ab, bb) = self.metric3(k, &self.pc, &self.p_newton);
         // seg = p_N - p_c; the line from y = x + p_c.
         let pc = &self.pc;
@@ -730,7 +927,7 @@ impl AffineDogleg {
                 for i in 0..n {
                     self.p[i] = self.p_newton[i] - self.pc[i];
                 }
-                g = g.min(theta * max_step(y, &self.p, bounds));
+                g = g.min(theta * max_step(y, &self.p, bounds, pins));
             }
             g
         } else {
@@ -739,7 +936,7 @@ impl AffineDogleg {
                 for i in 0..n {
                     self.p[i] = self.pc[i] - self.p_newton[i];
                 }
-                g = g.max(-theta * max_step(y, &self.p, bounds));
+                g = g.max(-theta * max_step(y, &self.p, bounds, pins));
             }
             g
         }
@@ -822,13 +1019,31 @@ impl AffineDogleg {
 }
 
 /// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
-fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds) -> f64 {
+///
+/// With `pins` (least squares with `m > n`), a component pinned at its bound by rounding
+/// (within 4 ulps of it, with a step of at most 4 ulps) does not limit the step: the loop keeps
+/// such a component where it is when the trial point rounds onto the bound, and without the
+/// exception a point one ulp from a bound would block every step along a direction that
+/// touches it (the constrained dogleg's line collapses to the Cauchy step, and the fit creeps).
+/// Square systems keep the strict rule: there the stall it causes is what detects a
+/// stationary point that is not a root.
+fn max_step(y: impl Fn(usize) -> f64, p: &[f64], bounds: &Bounds, pins: bool) -> f64 {
+    let pinned = |bound: f64, pi: f64| {
+        let ulps = 4.0 * f64::EPSILON * bound.abs().max(f64::MIN_POSITIVE);
+        pi.abs() <= ulps
+    };
     let mut a = f64::INFINITY;
     for (i, &pi) in p.iter().enumerate() {
         if pi > 0.0 && bounds.upper[i].is_finite() {
-            a = a.min((bounds.upper[i] - y(i)) / pi);
+            let gap = bounds.upper[i] - y(i);
+            if !(pins && gap <= 4.0 * f64::EPSILON * bounds.upper[i].abs() && pinned(bounds.upper[i], pi)) {
+                a = a.min(gap / pi);
+            }
         } else if pi < 0.0 && bounds.lower[i].is_finite() {
-            a = a.min((bounds.lower[i] - y(i)) / pi);
+            let gap = bounds.lower[i] - y(i);
+            if !(pins && -gap <= 4.0 * f64::EPSILON * bounds.lower[i].abs() && pinned(bounds.lower[i], pi)) {
+                a = a.min(gap / pi);
+            }
         }
     }
     a.max(0.0)
@@ -855,9 +1070,9 @@ mod tests {
     fn step_back_and_max_step() {
         let b = Bounds::new(vec![0.0, 0.0], vec![1.0, f64::INFINITY]).unwrap();
         let x = [0.5, 0.5];
-        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b), 0.5);
-        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b), f64::INFINITY);
-        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b), 2.0);
+        assert_eq!(max_step(|i| x[i], &[1.0, 0.0], &b, false), 0.5);
+        assert_eq!(max_step(|i| x[i], &[0.0, 1.0], &b, false), f64::INFINITY);
+        assert_eq!(max_step(|i| x[i], &[0.0, -0.25], &b, false), 2.0);
         assert_eq!(step_back_factor(2.0, 1.0, 0.99995), 1.0);
         assert_eq!(step_back_factor(0.5, 1.0, 0.99995), 0.99995 * 0.5);
         assert_eq!(step_back_factor(0.5, 1e-6, 0.99995), (1.0 - 1e-6) * 0.5);
