@@ -52,7 +52,6 @@
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::hint::black_box;
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,6 +62,20 @@ use trust_region::problem::{SparseHessian, SparseHessianApproximation};
 use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
 use trust_region::{HessianProduct, Objective, Report, Tolerances, TrustRegion, TrustRegionOptions};
 use trust_region_problems::SuiteProblem;
+
+#[path = "common/harness.rs"]
+mod harness;
+use harness::{filters, median};
+
+/// Appends a row to `$CARGO_TARGET_DIR/large_scale/summary.csv`.
+fn append_summary(line: &str) {
+    harness::append_summary(
+        "large_scale",
+        "problem,n,solver,converged,termination,iterations,f,g,hv,h,grad_inf,timing,solves,\
+                 median_total_s,median_inside_s,overhead_pct",
+        line,
+    );
+}
 
 /// The common stopping rule: `||g||_inf <= GTOL`, absolute.
 const GTOL: f64 = 1e-6;
@@ -576,73 +589,6 @@ fn build(name: &str, n: usize) -> Arc<dyn SuiteProblem> {
         trust_region_problems::cutest::by_name(name, Some(n))
     };
     Arc::from(boxed.unwrap_or_else(|| panic!("{name} at n = {n}")))
-}
-
-/// Positional (filter) arguments of the bench binary, as criterion reads them.
-fn filters() -> Vec<String> {
-    const WITH_VALUE: [&str; 16] = [
-        "--save-baseline",
-        "-s",
-        "--baseline",
-        "-b",
-        "--baseline-lenient",
-        "--load-baseline",
-        "--sample-size",
-        "--warm-up-time",
-        "--measurement-time",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--output-format",
-        "--color",
-        "--plotting-backend",
-    ];
-    let mut out = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if WITH_VALUE.contains(&a.as_str()) || a == "--profile-time" || a == "--format" {
-            args.next();
-        } else if !a.starts_with('-') {
-            out.push(a);
-        }
-    }
-    out
-}
-
-fn summary_path() -> std::path::PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_string());
-    std::path::Path::new(&target).join("large_scale").join("summary.csv")
-}
-
-fn append_summary(line: &str) {
-    let path = summary_path();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let new = !path.exists();
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
-        if new {
-            let _ = writeln!(
-                f,
-                "problem,n,solver,converged,termination,iterations,f,g,hv,h,grad_inf,timing,solves,\
-                 median_total_s,median_inside_s,overhead_pct"
-            );
-        }
-        let _ = writeln!(f, "{line}");
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let m = v.len();
-    if m == 0 {
-        f64::NAN
-    } else if m % 2 == 1 {
-        v[m / 2]
-    } else {
-        0.5 * (v[m / 2 - 1] + v[m / 2])
-    }
 }
 
 fn bench_case(

@@ -48,7 +48,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::hint::black_box;
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
@@ -59,6 +58,19 @@ use trust_region::{GaussNewton, Report, TrustRegion, TrustRegionOptions};
 use trust_region_problems::denoise::Denoising;
 use trust_region_problems::nist::runner::{run_one, solve, NistSettings, NistSolver, PARAMS_DIGITS, STDDEV_DIGITS};
 use trust_region_problems::nist::{self, NistProblem};
+
+#[path = "common/harness.rs"]
+mod harness;
+use harness::{filters, median};
+
+/// Appends a row to `$CARGO_TARGET_DIR/least_squares/summary.csv`.
+fn append_summary(line: &str) {
+    harness::append_summary(
+        "least_squares",
+        "id,solver,termination,iterations,f_evals,j_evals,lre_params,lre_rss,lre_sd,meets_bar,timing,solves,median_s,median_inside_s",
+        line,
+    );
+}
 
 /// The default datasets: lower difficulty first, then higher (spec: "Test set").
 const DEFAULT_DATASETS: [&str; 13] = [
@@ -80,70 +92,6 @@ const DENOISE_MAX_SECS: u64 = 120;
 
 fn env_f64(name: &str, default: f64) -> f64 {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
-
-/// Positional (filter) arguments of the bench binary, as criterion reads them.
-fn filters() -> Vec<String> {
-    const WITH_VALUE: [&str; 18] = [
-        "--save-baseline",
-        "-s",
-        "--baseline",
-        "-b",
-        "--baseline-lenient",
-        "--load-baseline",
-        "--sample-size",
-        "--warm-up-time",
-        "--measurement-time",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--output-format",
-        "--color",
-        "--plotting-backend",
-        "--profile-time",
-        "--format",
-    ];
-    let mut out = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if WITH_VALUE.contains(&a.as_str()) {
-            args.next();
-        } else if !a.starts_with('-') {
-            out.push(a);
-        }
-    }
-    out
-}
-
-fn append_summary(line: &str) {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_string());
-    let path = std::path::Path::new(&target).join("least_squares").join("summary.csv");
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let new = !path.exists();
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
-        if new {
-            let _ = writeln!(
-                f,
-                "id,solver,termination,iterations,f_evals,j_evals,lre_params,lre_rss,lre_sd,meets_bar,timing,solves,median_s,median_inside_s"
-            );
-        }
-        let _ = writeln!(f, "{line}");
-    }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let m = v.len();
-    if m == 0 {
-        f64::NAN
-    } else if m % 2 == 1 {
-        v[m / 2]
-    } else {
-        0.5 * (v[m / 2 - 1] + v[m / 2])
-    }
 }
 
 /// Times `work` with criterion (flat sampling, 10 samples) unless one run took longer than
