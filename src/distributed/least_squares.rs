@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use faer::{Mat, MatMut};
 use mpi::traits::Communicator;
 
-use super::{Collective, Communication, Reduction};
+use super::{Collective, Communication, DenseSum, Reduction};
 use crate::error::SetupError;
 use crate::model::{DenseCurvature, Newton, ProductCurvature};
 use crate::observe::Observer;
@@ -120,6 +120,9 @@ struct Local<P> {
     /// `[J_k' r_k or J_k' J_k v; f_k]`, length `n + 1`.
     send: Vec<f64>,
     recv: Vec<f64>,
+    /// Unit vector for the columns of `J_k'J_k`, and the reduced matrix's buffers.
+    unit: Vec<f64>,
+    dense: DenseSum,
     valid: bool,
 }
 
@@ -211,6 +214,8 @@ impl<'c, C: Communicator, P: ResidualShard> ShardedLeastSquares<'c, C, P> {
             jv: vec![0.0; m],
             send: vec![0.0; n + 1],
             recv: vec![0.0; n + 1],
+            unit: vec![0.0; n],
+            dense: DenseSum::default(),
             valid: false,
         };
         Ok(Self { local: RefCell::new(local), collective, n, m_total })
@@ -298,19 +303,18 @@ impl<C: Communicator, P: ResidualShard> DenseHessian for ShardedLeastSquares<'_,
         let local = &mut *guard;
         let n = self.n;
         // J_k'J_k column by column: J_k' (J_k e_j).
-        let mut flat = vec![0.0; n * n];
-        let mut e = vec![0.0; n];
+        let Local { shard, jv, unit, dense, .. } = local;
+        let (flat, sum) = dense.buffers(n);
         for j in 0..n {
-            e[j] = 1.0;
-            local.shard.jacobian_product(x, &e, &mut local.jv);
-            local.shard.jacobian_transpose_product(x, &local.jv, &mut flat[j * n..(j + 1) * n]);
-            e[j] = 0.0;
+            unit[j] = 1.0;
+            shard.jacobian_product(x, unit, jv);
+            shard.jacobian_transpose_product(x, jv, &mut flat[j * n..(j + 1) * n]);
+            unit[j] = 0.0;
         }
-        let mut sum = vec![0.0; n * n];
-        self.collective.sum_into(&flat, &mut sum);
+        self.collective.sum_into(flat, sum);
         for j in 0..n {
             for i in 0..n {
-                // Symmetrize: the two triangles of J'J are the same sums in different orders.
+                // Symmetrize: with a matrix-free shard the two triangles may differ in rounding.
                 hess[(i, j)] = 0.5 * (sum[i + j * n] + sum[j + i * n]);
             }
         }

@@ -237,6 +237,25 @@ impl<'c, C: Communicator> Collective<'c, C> {
     }
 }
 
+/// Buffers of a reduced dense `n x n` matrix (the local matrix column-major, the sum), grown on
+/// the first use and reused at every point after it.
+#[derive(Debug, Default)]
+struct DenseSum {
+    local: Vec<f64>,
+    sum: Vec<f64>,
+}
+
+impl DenseSum {
+    /// The two buffers, each of length `n * n`.
+    fn buffers(&mut self, n: usize) -> (&mut [f64], &mut [f64]) {
+        if self.local.len() != n * n {
+            self.local = vec![0.0; n * n];
+            self.sum = vec![0.0; n * n];
+        }
+        (&mut self.local, &mut self.sum)
+    }
+}
+
 /// FNV-1a, 64 bits: a fingerprint to compare options and start points across ranks.
 fn fingerprint(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use faer::MatMut;
 use mpi::traits::Communicator;
 
-use super::{Collective, Communication, Reduction};
+use super::{Collective, Communication, DenseSum, Reduction};
 use crate::error::SetupError;
 use crate::model::{Newton, ProductCurvature};
 use crate::observe::Observer;
@@ -54,6 +54,7 @@ pub struct ShardedObjective<'c, C: Communicator, P> {
     /// `[g_k; f_k]` workspace (length `n + 1`) and the reduced sums.
     send: RefCell<Vec<f64>>,
     recv: RefCell<Vec<f64>>,
+    dense: RefCell<DenseSum>,
 }
 
 impl<C: Communicator, P> std::fmt::Debug for ShardedObjective<'_, C, P> {
@@ -74,7 +75,13 @@ impl<'c, C: Communicator, P: Objective> ShardedObjective<'c, C, P> {
         let collective = Collective::new(comm);
         let n = local.dim();
         collective.agree("number of variables", n as u64, |v| format!("n = {v}"))?;
-        Ok(Self { local, collective, send: RefCell::new(vec![0.0; n + 1]), recv: RefCell::new(vec![0.0; n + 1]) })
+        Ok(Self {
+            local,
+            collective,
+            send: RefCell::new(vec![0.0; n + 1]),
+            recv: RefCell::new(vec![0.0; n + 1]),
+            dense: RefCell::new(DenseSum::default()),
+        })
     }
 
     /// Chooses how the parts are summed (default [`Reduction::Ordered`]). Every rank must choose
@@ -159,11 +166,10 @@ impl<C: Communicator, P: HessianProduct> HessianProduct for ShardedObjective<'_,
 impl<C: Communicator, P: DenseHessian> DenseHessian for ShardedObjective<'_, C, P> {
     fn hessian(&self, x: &[f64], mut hess: MatMut<'_, f64>) {
         let n = self.local.dim();
-        let mut local = faer::Mat::<f64>::zeros(n, n);
-        self.local.hessian(x, local.as_mut());
-        let flat: Vec<f64> = (0..n).flat_map(|j| local.col(j).iter().copied().collect::<Vec<_>>()).collect();
-        let mut sum = vec![0.0; n * n];
-        self.collective.sum_into(&flat, &mut sum);
+        let mut dense = self.dense.borrow_mut();
+        let (local, sum) = dense.buffers(n);
+        self.local.hessian(x, MatMut::from_column_major_slice_mut(local, n, n));
+        self.collective.sum_into(local, sum);
         for j in 0..n {
             for i in 0..n {
                 hess[(i, j)] = sum[i + j * n];
