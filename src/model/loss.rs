@@ -88,12 +88,12 @@
 //! 4. P. J. Huber, Robust estimation of a location parameter, Ann. Math. Statist. 35 (1964)
 //!    73-101.
 
-use faer::sparse::SparseColMatRef;
-use faer::MatMut;
+use faer::sparse::{SparseColMatRef, SymbolicSparseColMat};
+use faer::{Mat, MatMut};
 
-use super::jacobian::JacobianRef;
+use super::jacobian::{JacobianEvaluation, JacobianRef, JacobianStore};
 use crate::error::SetupError;
-use crate::linalg;
+use crate::linalg::{self, dense, sparse};
 
 /// A robust loss `rho` applied to squared residuals, with its scale `c` (module docs, (1)).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -309,6 +309,124 @@ fn sparse_weighted_column_sums(s: SparseColMatRef<'_, usize, f64>, row_scale: &[
         let rows = s.symbolic().row_idx_of_col_raw(j);
         let vals = s.val_of_col(j);
         *o = rows.iter().zip(vals).map(|(&i, v)| (v * row_scale[i]) * (v * row_scale[i])).sum();
+    }
+}
+
+/// The corrected residuals `r~` and Jacobian `J~ = diag(b) J` of a robust loss at one point,
+/// held as a Jacobian store of their own, for loops that hand a store and residuals to a step
+/// solver (the interior loop): the step solver then sees the Gauss-Newton model of the robust
+/// cost (module docs) without knowing about the loss. Built once per run (a copy of `J`'s
+/// shape, and of its pattern when sparse); [`CorrectedJacobian::refresh`] recomputes
+/// everything from `F` and `J` at a new point without allocating.
+#[derive(Debug)]
+pub(crate) struct CorrectedJacobian {
+    loss: Loss,
+    correction: Correction,
+    /// `r~` at the current point.
+    pub(crate) r: Vec<f64>,
+    /// `b`, with `J~ = diag(b) J`.
+    row_scale: Vec<f64>,
+    jac: CorrectedMatrix,
+}
+
+/// The storage of `J~`, shaped like the source store's matrix.
+#[derive(Debug)]
+enum CorrectedMatrix {
+    Dense(Mat<f64>),
+    Sparse { pattern: SymbolicSparseColMat<usize>, values: Vec<f64> },
+}
+
+impl CorrectedJacobian {
+    /// Storage shaped like `source` (values are set by [`CorrectedJacobian::refresh`]).
+    pub(crate) fn new(source: JacobianRef<'_>, loss: Loss, correction: Correction) -> Self {
+        let (m, jac) = match source {
+            JacobianRef::Dense(a) => (a.nrows(), CorrectedMatrix::Dense(Mat::zeros(a.nrows(), a.ncols()))),
+            JacobianRef::Sparse(a) => {
+                let s = a.symbolic();
+                // A copy of a valid pattern's parts: the checks pass.
+                let pattern = SymbolicSparseColMat::new_checked(
+                    s.nrows(),
+                    s.ncols(),
+                    s.col_ptr().to_vec(),
+                    s.col_nnz().map(|c| c.to_vec()),
+                    s.row_idx().to_vec(),
+                );
+                let values = vec![0.0; s.row_idx().len()];
+                (s.nrows(), CorrectedMatrix::Sparse { pattern, values })
+            }
+        };
+        Self { loss, correction, r: vec![0.0; m], row_scale: vec![0.0; m], jac }
+    }
+
+    /// `r~`, `b` and `J~` from `F(x) = f` and `J(x) = source`; returns the robust cost.
+    pub(crate) fn refresh(&mut self, source: JacobianRef<'_>, f: &[f64]) -> f64 {
+        let cost = correct_residuals(&self.loss, self.correction, f, &mut self.r, &mut self.row_scale);
+        match (&mut self.jac, source) {
+            (CorrectedMatrix::Dense(copy), JacobianRef::Dense(a)) => {
+                copy.as_mut().copy_from(a);
+                scale_rows_dense(copy.as_mut(), &self.row_scale);
+            }
+            (CorrectedMatrix::Sparse { pattern, values }, JacobianRef::Sparse(a)) => {
+                values.copy_from_slice(a.val());
+                scale_rows_sparse(values, pattern.row_idx(), &self.row_scale);
+            }
+            // The source store's kind never changes during a run.
+            _ => {}
+        }
+        cost
+    }
+}
+
+impl JacobianStore for CorrectedJacobian {
+    fn nrows(&self) -> usize {
+        self.r.len()
+    }
+    fn ncols(&self) -> usize {
+        match &self.jac {
+            CorrectedMatrix::Dense(a) => a.ncols(),
+            CorrectedMatrix::Sparse { pattern, .. } => pattern.ncols(),
+        }
+    }
+    /// `J~` is set by [`CorrectedJacobian::refresh`], not evaluated.
+    fn evaluate(&mut self, _x: &[f64], _fx: &[f64]) -> JacobianEvaluation {
+        JacobianEvaluation { residual_evaluations: 0, finite: true }
+    }
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        match self.matrix() {
+            JacobianRef::Dense(a) => dense::matvec(a, v, out),
+            JacobianRef::Sparse(a) => sparse::matvec(a, v, out),
+        }
+    }
+    fn apply_transpose(&self, v: &[f64], out: &mut [f64]) {
+        match self.matrix() {
+            JacobianRef::Dense(a) => dense::matvec_transpose(a, v, out),
+            JacobianRef::Sparse(a) => sparse::matvec_transpose(a, v, out),
+        }
+    }
+    fn column_sums_of_squares(&self, out: &mut [f64]) {
+        match self.matrix() {
+            JacobianRef::Dense(a) => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = a.col(j).iter().map(|v| v * v).sum();
+                }
+            }
+            JacobianRef::Sparse(a) => {
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = a.val_of_col(j).iter().map(|v| v * v).sum();
+                }
+            }
+        }
+    }
+    fn matrix(&self) -> JacobianRef<'_> {
+        match &self.jac {
+            CorrectedMatrix::Dense(a) => JacobianRef::Dense(a.as_ref()),
+            CorrectedMatrix::Sparse { pattern, values } => {
+                JacobianRef::Sparse(SparseColMatRef::new(pattern.as_ref(), values))
+            }
+        }
+    }
+    fn evaluations(&self) -> usize {
+        0
     }
 }
 

@@ -48,6 +48,19 @@
 //! `F`, start-norm 1770 and 305,481 (on the 1751 runs both solve 23,380 against 23,887): the
 //! default stays [`InitialRadius::Fixed`].
 //!
+//! (E12) Robust losses ([`InteriorOptions::loss`], for `m > n` fits with outliers): the merit
+//! becomes the robust cost `f(x) = (1/2) sum_i rho_c(F_i(x)^2)` of [`crate::model::loss`] and
+//! everything above is applied to the corrected residuals and Jacobian `r~ = a o F`,
+//! `J~ = diag(b) J` ([`InteriorOptions::correction`]), whose Gauss-Newton model
+//! `||r~ + J~ p||^2 / 2` has the cost's gradient `g = J~'r~ = J'(rho' o F)` and a positive
+//! curvature per residual, as SciPy's `trf` does with a `loss`. The ratio (E9) compares the
+//! model's reduction with the actual reduction of the cost (for the constrained dogleg rule,
+//! of its level `phi = sqrt(2 f)`, with `pred = phi - sqrt(phi^2 - 2 pred_2)`); the scalings,
+//! the stationarity measure (E10, `||D g|| / (phi ||J||_F)` with the uncorrected `J`) and the
+//! step rules see only `r~` and `J~`. The root test keeps `||F||` (a zero residual is a root for every loss);
+//! the report's `f` and the records' `merit` are the robust cost, `residuals` is `F`. The
+//! corrected copy of `J` is the one extra `m x n` (or `nnz`) buffer, allocated before the loop.
+//!
 //! Start point: outside the closed box is a [`SetupError::StartOutsideBounds`]; a component
 //! on a bound is moved inside by the rule of IPOPT [3, sec. 3.6]:
 //! `x_i = l_i + min(kappa max(1, |l_i|), kappa (u_i - l_i))` (and symmetrically at `u_i`),
@@ -82,6 +95,7 @@ use serde::Serialize;
 use crate::error::SetupError;
 use crate::linalg::{all_finite, norm, norm_inf};
 use crate::model::jacobian::{check_sorted_rows, DenseStore, JacobianRef, JacobianStore, ResidualStore};
+use crate::model::loss::{CorrectedJacobian, Correction, Loss};
 use crate::observe::Observer;
 use crate::problem::{Bounds, DenseJacobian};
 use crate::radius::{RadiusOptions, RadiusTrial};
@@ -165,6 +179,12 @@ pub struct InteriorOptions {
     /// Keep a [`SystemIterationInfo`] per iteration (with the iterate) in the report's
     /// `history`. Default `false`.
     pub keep_history: bool,
+    /// Robust loss (E12): minimize `(1/2) sum_i rho_c(F_i^2)` in the box instead of
+    /// `||F||^2 / 2`. Default [`Loss::Linear`] (plain least squares / the system's merit).
+    pub loss: Loss,
+    /// How a nonlinear loss enters the Gauss-Newton model (E12). Default
+    /// [`Correction::Triggs`] (chosen by measurement, [`crate::model::loss`]).
+    pub correction: Correction,
 }
 
 impl Default for InteriorOptions {
@@ -188,6 +208,8 @@ impl Default for InteriorOptions {
             lsmr_max_iterations: 0,
             max_non_finite: 30,
             keep_history: false,
+            loss: Loss::Linear,
+            correction: Correction::Triggs,
         }
     }
 }
@@ -198,6 +220,7 @@ impl InteriorOptions {
         let bad = |name, value, reason| Err(SetupError::InvalidOption { name, value, reason });
         self.scaling.validate()?;
         self.radius.validate()?;
+        self.loss.validate()?;
         if !(self.theta > 0.0 && self.theta < 1.0) {
             return bad("theta", self.theta, "must satisfy 0 < theta < 1");
         }
@@ -245,7 +268,7 @@ pub struct SystemIterationInfo {
     pub x: Vec<f64>,
     /// `||F||_2` at the iterate after this iteration.
     pub residual_norm: f64,
-    /// `||F||^2 / 2` at the iterate after this iteration.
+    /// `||F||^2 / 2` at the iterate after this iteration (the robust cost with a loss, E12).
     pub merit: f64,
     /// `||D g||_2 / ||F||_2` at the iterate after this iteration (E10).
     pub scaled_gradient_norm: f64,
@@ -390,7 +413,7 @@ impl fmt::Display for SystemTermination {
             Root { residual_norm } => write!(f, "root: ||F|| = {residual_norm:.3e}"),
             Stationary { residual_norm, scaled_gradient_norm } => write!(
                 f,
-                "stationary point of ||F||^2/2 (least squares), ||F|| = {residual_norm:.3e}, \
+                "stationary point of the least-squares merit, ||F|| = {residual_norm:.3e}, \
                  ||Dg||/(||F|| ||J||) = {scaled_gradient_norm:.3e}"
             ),
             StationaryNotRoot { residual_norm, scaled_gradient_norm } => write!(
@@ -433,9 +456,11 @@ impl From<LimitReached> for SystemTermination {
 }
 
 /// The outcome of a run of the interior loop: `x` is the last (best) iterate, strictly inside
-/// the box (accepted steps never increase the merit); `f` the merit `||F(x)||^2 / 2`;
+/// the box (accepted steps never increase the merit); `f` the merit `||F(x)||^2 / 2` (the
+/// robust cost with a loss, E12);
 /// `residuals` is `F(x)` ([`Report::residual_norm`] gives `||F(x)||_2`); `gradient` is
-/// `J'F` at `x` (zero when the run ended before the first Jacobian); `stationarity` is
+/// `J'F` at `x` (`J'(rho' o F)` with a loss; zero when the run ended before the first
+/// Jacobian); `stationarity` is
 /// `||D g||_2 / (||F||_2 ||J||_F)` (E10; 0 when the run ended before the first Jacobian);
 /// `evaluations.residuals` (and `.f`) counts evaluations of `F`, finite differences included,
 /// `evaluations.jacobian` the Jacobians (analytic or finite-difference); `factorizations` the
@@ -635,6 +660,12 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         let mut f = vec![0.0; m];
         let mut ft = vec![0.0; m];
         let (mut f_evals, mut j_evals) = (0usize, 0usize);
+        // (E12) the corrected J~ and r~ of a robust loss, and the merit's level
+        // `phi = sqrt(2 merit)` (`||F||` without a loss).
+        let mut robust =
+            (!opts.loss.is_linear()).then(|| CorrectedJacobian::new(jac.matrix(), opts.loss, opts.correction));
+        let level =
+            |f: &[f64], fnorm: f64| if opts.loss.is_linear() { fnorm } else { (2.0 * opts.loss.cost(f)).sqrt() };
 
         jac.residuals(&x, &mut f);
         f_evals += 1;
@@ -642,7 +673,8 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
             return Err(SetupError::NonFiniteAtStart { what: "residuals" });
         }
         let mut fnorm = norm(&f);
-        if !(fnorm * fnorm).is_finite() {
+        let mut phi = level(&f, fnorm);
+        if !(phi * phi).is_finite() {
             return Err(SetupError::NonFiniteAtStart {
                 what: "merit ||F||^2/2 (the residuals are finite, their norm overflows when squared)",
             });
@@ -684,7 +716,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
             if !e.finite {
                 return Err(SetupError::NonFiniteAtStart { what: "Jacobian" });
             }
-            step.prepare(&*jac, bounds, &x, &f);
+            prepare(&mut step, &*jac, &mut robust, bounds, &x, &f, phi);
             if opts.initial_radius == InitialRadius::StartNorm {
                 // (E11) SciPy trf's rule, 1 when the start's norm is zero.
                 let r0 = step.region_norm(&x);
@@ -734,20 +766,21 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                     f_evals += 1;
                     if all_finite(&ft) {
                         let ftnorm = norm(&ft);
+                        let phit = level(&ft, ftnorm);
                         // Actual reduction of the rule's merit (E9).
                         let merit_now = match opts.step_rule {
                             StepRule::Dogleg => {
-                                ared = 0.5 * (fnorm - ftnorm) * (fnorm + ftnorm);
-                                0.5 * fnorm * fnorm
+                                ared = 0.5 * (phi - phit) * (phi + phit);
+                                0.5 * phi * phi
                             }
                             StepRule::ConstrainedDogleg => {
-                                ared = fnorm - ftnorm;
-                                fnorm
+                                ared = phi - phit;
+                                phi
                             }
                         };
                         rho = opts.radius.ratio(ared, trial.predicted_reduction, merit_now);
                         round_off = opts.radius.negligible(ared, trial.predicted_reduction, merit_now);
-                        if opts.radius.accepts(rho, ftnorm > fnorm) {
+                        if opts.radius.accepts(rho, phit > phi) {
                             // The Jacobian at the trial point must be usable before we move.
                             let e = jac.evaluate(&xt, &ft);
                             f_evals += e.residual_evaluations;
@@ -755,6 +788,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                             if e.finite {
                                 accepted = true;
                                 fnorm = ftnorm;
+                                phi = phit;
                             } else {
                                 non_finite += 1;
                             }
@@ -774,14 +808,14 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
                     accepted_steps += 1;
                     std::mem::swap(&mut x, &mut xt);
                     std::mem::swap(&mut f, &mut ft);
-                    step.prepare(&*jac, bounds, &x, &f);
+                    prepare(&mut step, &*jac, &mut robust, bounds, &x, &f, phi);
                 }
 
                 let mut record = SystemIterationInfo {
                     iteration: iterations,
                     x: Vec::new(),
                     residual_norm: fnorm,
-                    merit: 0.5 * fnorm * fnorm,
+                    merit: 0.5 * phi * phi,
                     scaled_gradient_norm: step.stationarity(),
                     radius: trial_radius,
                     step_norm,
@@ -827,7 +861,7 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
 
         let evaluations = Evaluations { f: f_evals, residuals: f_evals, jacobian: j_evals, ..Evaluations::default() };
         Ok(Report {
-            f: 0.5 * fnorm * fnorm,
+            f: 0.5 * phi * phi,
             grad_inf: norm_inf(step.gradient()),
             stationarity: step.stationarity(),
             termination,
@@ -847,6 +881,32 @@ impl<O: Observer<SystemIterationInfo>> Interior<O> {
         })
     }
 }
+/// Prepares the step solver at `x` with `F(x) = f` and `J(x)` in `jac`; with a robust loss
+/// (E12) on the corrected `r~`, `J~` and the merit level `phi`.
+#[allow(clippy::too_many_arguments)]
+fn prepare<J: JacobianStore + ?Sized>(
+    step: &mut AffineDogleg,
+    jac: &J,
+    robust: &mut Option<CorrectedJacobian>,
+    bounds: &Bounds,
+    x: &[f64],
+    f: &[f64],
+    phi: f64,
+) {
+    match robust {
+        None => step.prepare(jac, bounds, x, f),
+        Some(c) => {
+            c.refresh(jac.matrix(), f);
+            step.prepare(&*c, bounds, x, &c.r);
+            let jacobian_norm = match jac.matrix() {
+                JacobianRef::Dense(a) => a.norm_l2(),
+                JacobianRef::Sparse(a) => norm(a.val()),
+            };
+            step.set_merit_level(phi, jacobian_norm);
+        }
+    }
+}
+
 /// Moves a start component lying on a bound strictly inside (module docs, IPOPT's rule).
 pub(crate) fn push_inside(x: f64, l: f64, u: f64, kappa: f64) -> f64 {
     let width = u - l;
