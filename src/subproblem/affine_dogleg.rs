@@ -65,7 +65,13 @@
 //!   `gamma* = -(F + J p_c)'w / ||w||^2`, `w = J (p_N - p_c)`, clipped to the region and, for
 //!   `gamma` outside `[0, 1]`, to `theta` times the largest step along the line that stays in
 //!   the box. The clipped interval contains `gamma = 0`, so the step never predicts less than
-//!   `p_c`.
+//!   `p_c`. When `p_N` is a least-squares step (a singular or rectangular `J`, E3) and its end
+//!   of the line (`gamma = 1`) predicts at least `1 - 1e-6` of the reduction of the line's
+//!   minimizer, `gamma = 1` is taken (clipped to the region): with a rank-deficient `J` both
+//!   `J p_c` and `J p_N` may minimize the model over `J`'s range, the line is then flat up to
+//!   rounding, and its minimizer is noise. At the symmetric start of a POWERSUM-like system
+//!   the Cauchy step keeps the symmetry and leads to a stationary point that is not a root,
+//!   while the least-squares step of the pivoted QR breaks it.
 //!
 //! Adaptive scaling ([`Scaling::Adaptive`]): at every trial the member (CL, HUU, KK, equal
 //! combination) whose truncated generalized Cauchy step (E2) has the largest predicted
@@ -925,16 +931,26 @@ impl AffineDogleg {
     fn line_minimizer(&mut self, k: usize, bounds: &Bounds, radius: f64) -> f64 {
         let n = self.n;
         let theta = self.options.theta;
-        let (mut rw, mut ww) = (0.0, 0.0);
+        let (mut rw, mut ww, mut ff, mut r0r0) = (0.0, 0.0, 0.0, 0.0);
         for i in 0..self.jp.len() {
             let w = self.jp_newton[i] - self.jpc[i];
-            rw += (self.f[i] + self.jpc[i]) * w;
+            let r0 = self.f[i] + self.jpc[i];
+            rw += r0 * w;
             ww += w * w;
+            ff += self.f[i] * self.f[i];
+            r0r0 += r0 * r0;
         }
         if !(ww > 0.0 && rw.is_finite()) {
             return 0.0;
         }
-        let gamma_star = -rw / ww;
+        let mut gamma_star = -rw / ww;
+        if self.least_squares_step && gamma_star < 1.0 {
+            // ||F||^2 - ||F + J p(gamma)||^2: prefer the least-squares end when it is as good.
+            let reduction = |g: f64| (ff - r0r0) - g * (2.0 * rw + g * ww);
+            if reduction(1.0) >= (1.0 - NEAR_MINIMUM) * reduction(gamma_star) {
+                gamma_star = 1.0;
+            }
+        }
         let pins = self.f.len() > n;
         let (aa, ab, bb) = self.metric3(k, &self.pc, &self.p_newton);
         // seg = p_N - p_c; the line from y = x + p_c.
@@ -1041,6 +1057,10 @@ impl AffineDogleg {
         }
     }
 }
+
+/// The constrained dogleg takes the least-squares end of its line when that predicts at least
+/// `1 - NEAR_MINIMUM` of the line minimum's reduction (E8).
+const NEAR_MINIMUM: f64 = 1e-6;
 
 /// Largest `a >= 0` with `y + a p` in the closed box (`inf` when no bound is ever reached).
 ///
