@@ -7,8 +7,9 @@
 //! ```
 //!
 //! The fits, each with the four robust losses (soft_l1, huber, cauchy, arctan) and both
-//! corrections, the Levenberg-Marquardt step with MINPACK's radius rule, at most 500
-//! iterations, `gtol = 1e-8`:
+//! corrections, by two methods, at most 500 iterations each: the Levenberg-Marquardt step
+//! with MINPACK's radius rule and `gtol = 1e-8`, and the scaled interior trust region
+//! (`Interior`, its defaults, `InteriorOptions::loss`) in an unbounded box:
 //! - the curve fit of `examples/curve_fit.rs` (`y = a exp(-b t) + c`, 100 points, 10% gross
 //!   outliers), seeds 1 to 8, loss scale 0.3;
 //! - the More-Garbow-Hillstrom least-squares problems with `m > n` (the published optimum
@@ -24,8 +25,9 @@
 use faer::MatMut;
 use trust_region::model::{Correction, GaussNewton, Loss};
 use trust_region::problem::{DenseJacobian, Residuals};
+use trust_region::solver::interior::{Interior, InteriorOptions};
 use trust_region::subproblem::LevenbergMarquardt;
-use trust_region::{RadiusOptions, Report, TrustRegion};
+use trust_region::{Bounds, RadiusOptions, TrustRegion};
 use trust_region_problems::mgh;
 
 #[allow(dead_code)]
@@ -59,12 +61,40 @@ impl DenseJacobian for WithOutliers<'_> {
     }
 }
 
-fn run<P: DenseJacobian + ?Sized>(p: &P, x0: &[f64], loss: Loss, correction: Correction) -> Report {
-    let mut tr = TrustRegion::new(LevenbergMarquardt::new());
-    tr.options.radius = RadiusOptions::levenberg_marquardt();
-    tr.options.tolerances.gtol = 1e-8;
-    tr.options.limits.max_iterations = 500;
-    tr.solve(GaussNewton::dense(p).with_loss(loss).with_correction(correction), x0).expect("valid setup")
+/// The method a fit is run with.
+#[derive(Clone, Copy)]
+enum Method {
+    LevenbergMarquardt,
+    Interior,
+}
+
+/// What a run gave: converged, the robust cost, iterations.
+struct Run {
+    converged: bool,
+    f: f64,
+    iterations: usize,
+}
+
+fn run<P: DenseJacobian + ?Sized>(p: &P, x0: &[f64], loss: Loss, correction: Correction, method: Method) -> Run {
+    match method {
+        Method::LevenbergMarquardt => {
+            let mut tr = TrustRegion::new(LevenbergMarquardt::new());
+            tr.options.radius = RadiusOptions::levenberg_marquardt();
+            tr.options.tolerances.gtol = 1e-8;
+            tr.options.limits.max_iterations = 500;
+            let model = GaussNewton::dense(p).with_loss(loss).with_correction(correction);
+            let r = tr.solve(model, x0).expect("valid setup");
+            Run { converged: r.converged(), f: r.f, iterations: r.iterations }
+        }
+        Method::Interior => {
+            let mut o = InteriorOptions::default();
+            o.loss = loss;
+            o.correction = correction;
+            o.limits.max_iterations = 500;
+            let r = Interior::new(o).solve_dense(p, &Bounds::unbounded(x0.len()), x0).expect("valid setup");
+            Run { converged: r.converged(), f: r.f, iterations: r.iterations }
+        }
+    }
 }
 
 const CORRECTIONS: [Correction; 2] = [Correction::Weights, Correction::Triggs];
@@ -78,13 +108,13 @@ struct Tally {
     iterations: [Vec<usize>; 2],
 }
 
-fn record(t: &mut Tally, reports: &[Report; 2]) {
+fn record(t: &mut Tally, reports: &[Run; 2]) {
     t.runs += 1;
     let best = reports.iter().filter(|r| r.f.is_finite()).map(|r| r.f).fold(f64::INFINITY, f64::min);
-    let ok: Vec<bool> = reports.iter().map(|r| r.converged() && r.f <= best + 1e-6 * best.abs() + 1e-12).collect();
+    let ok: Vec<bool> = reports.iter().map(|r| r.converged && r.f <= best + 1e-6 * best.abs() + 1e-12).collect();
     for k in 0..2 {
         t.success[k] += usize::from(ok[k]);
-        t.converged[k] += usize::from(reports[k].converged());
+        t.converged[k] += usize::from(reports[k].converged);
     }
     if ok[0] && ok[1] {
         for k in 0..2 {
@@ -136,12 +166,19 @@ fn losses(scale: f64) -> [Loss; 4] {
 
 fn main() {
     println!("W = Correction::Weights (SciPy), T = Correction::Triggs (Ceres' clamped corrector)");
+    for (name, method) in [("Levenberg-Marquardt", Method::LevenbergMarquardt), ("scaled interior", Method::Interior)] {
+        println!("\n=== {name} ===");
+        measure(method);
+    }
+}
+
+fn measure(method: Method) {
     // The curve fit.
     let mut curve: Vec<(Loss, Tally)> = losses(0.3).iter().map(|&l| (l, Tally::default())).collect();
     for seed in 1..=8 {
         let data = curve_fit::ExpDecay::synthetic(seed);
         for (loss, tally) in curve.iter_mut() {
-            let reports = CORRECTIONS.map(|c| run(&data, &[1.0, 1.0, 0.0], *loss, c));
+            let reports = CORRECTIONS.map(|c| run(&data, &[1.0, 1.0, 0.0], *loss, c, method));
             record(tally, &reports);
         }
     }
@@ -170,7 +207,7 @@ fn main() {
             }
             let problem = WithOutliers { inner: dj, offsets };
             for (loss, tally) in tallies.iter_mut() {
-                let reports = CORRECTIONS.map(|c| run(&problem, &x0, *loss, c));
+                let reports = CORRECTIONS.map(|c| run(&problem, &x0, *loss, c, method));
                 record(tally, &reports);
             }
         }

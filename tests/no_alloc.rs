@@ -384,35 +384,39 @@ impl DenseJacobian for RectTri {
     }
 }
 
-/// The rectangular dense path (QR and LSMR, both step rules) allocates nothing per iteration.
+/// The rectangular dense path (QR and LSMR, both step rules, plain and with a robust loss)
+/// allocates nothing per iteration.
 #[test]
 fn no_allocation_inside_the_rectangular_interior_loop() {
     let n = 40;
     let p = RectTri { inner: BroydenTri { n } };
     let b = Bounds::new(vec![-1.0; n], vec![0.0; n]).expect("valid box");
     let x0: Vec<f64> = (0..n).map(|i| -0.05 - 0.45 * (i % 3) as f64).collect();
-    for step_rule in [StepRule::Dogleg, StepRule::ConstrainedDogleg] {
-        for linear_solver in [LinearSolver::Direct, LinearSolver::Lsmr] {
-            let mut options = InteriorOptions::default();
-            options.step_rule = step_rule;
-            options.linear_solver = linear_solver;
-            let mut first = None;
-            let mut last = 0;
-            let mut calls = 0;
-            let mut observer = |_: &SystemIterationInfo, _: &[f64]| {
-                let a = allocations();
-                first.get_or_insert(a);
-                last = a;
-                calls += 1;
-                ControlFlow::Continue(())
-            };
-            let report = Interior::new(options).with_observer(&mut observer).solve_dense(&p, &b, &x0).unwrap();
-            let label = format!("rectangular {} {linear_solver:?}", step_rule.name());
-            assert!(report.converged(), "{label}: {}", report.termination);
-            let allocs = last - first.unwrap_or(0);
-            assert!(calls >= 3, "{label}: only {calls} iterations");
-            assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
-        }
+    let cases = [StepRule::Dogleg, StepRule::ConstrainedDogleg]
+        .into_iter()
+        .flat_map(|r| [LinearSolver::Direct, LinearSolver::Lsmr].map(|l| (r, l)))
+        .flat_map(|(r, l)| [Loss::Linear, Loss::Cauchy { scale: 0.5 }].map(|loss| (r, l, loss)));
+    for (step_rule, linear_solver, loss) in cases {
+        let mut options = InteriorOptions::default();
+        options.step_rule = step_rule;
+        options.linear_solver = linear_solver;
+        options.loss = loss;
+        let mut first = None;
+        let mut last = 0;
+        let mut calls = 0;
+        let mut observer = |_: &SystemIterationInfo, _: &[f64]| {
+            let a = allocations();
+            first.get_or_insert(a);
+            last = a;
+            calls += 1;
+            ControlFlow::Continue(())
+        };
+        let report = Interior::new(options).with_observer(&mut observer).solve_dense(&p, &b, &x0).unwrap();
+        let label = format!("rectangular {} {linear_solver:?} {}", step_rule.name(), loss.name());
+        assert!(report.converged(), "{label}: {}", report.termination);
+        let allocs = last - first.unwrap_or(0);
+        assert!(calls >= 3, "{label}: only {calls} iterations");
+        assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
     }
 }
 
