@@ -10,6 +10,7 @@ use std::ops::ControlFlow;
 use faer::sparse::{Pair, SymbolicSparseColMat};
 use faer::{Mat, MatMut};
 use proptest::prelude::*;
+use trust_region::model::Loss;
 use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::solver::interior::{
     Interior, InteriorOptions, LinearSolver, StepRule, SystemIterationInfo, SystemTermination,
@@ -51,8 +52,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// Every iterate of a rectangular bounded run lies strictly inside the box, accepted steps
-    /// never increase the merit, and the run ends converged or with a typed failure (never a
-    /// panic), for random boxes, starts, step rules and scalings.
+    /// never increase the merit (the robust cost with a loss), and the run ends converged or
+    /// with a typed failure (never a panic), for random boxes, starts, step rules, scalings,
+    /// linear solvers and losses.
     #[test]
     fn rectangular_iterates_stay_strictly_inside(
         lo in prop::collection::vec(-3.0f64..-0.01, 3),
@@ -61,6 +63,7 @@ proptest! {
         rule in 0usize..2,
         scaling in 0usize..3,
         lsmr in any::<bool>(),
+        loss in 0usize..5,
     ) {
         let b = Bounds::new(lo.clone(), hi.clone()).unwrap();
         let x0: Vec<f64> = (0..3).map(|i| lo[i] + t[i] * (hi[i] - lo[i])).collect();
@@ -68,6 +71,13 @@ proptest! {
         o.step_rule = [StepRule::Dogleg, StepRule::ConstrainedDogleg][rule];
         o.scaling = [Scaling::ColemanLi, Scaling::default(), Scaling::Adaptive][scaling];
         o.linear_solver = if lsmr { LinearSolver::Lsmr } else { LinearSolver::Direct };
+        o.loss = [
+            Loss::Linear,
+            Loss::SoftL1 { scale: 0.2 },
+            Loss::Huber { scale: 0.2 },
+            Loss::Cauchy { scale: 0.2 },
+            Loss::Arctan { scale: 0.5 },
+        ][loss];
         let mut xs: Vec<Vec<f64>> = Vec::new();
         let mut merits: Vec<(bool, f64)> = Vec::new();
         let mut observer = |info: &SystemIterationInfo, x: &[f64]| {

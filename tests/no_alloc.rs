@@ -10,7 +10,9 @@ use faer::MatMut;
 use trust_region::model::{Loss, Oracle};
 use trust_region::problem::fd::DEFAULT_REL_STEP;
 use trust_region::solver::hessian_free::{BatchLoss, HessianFree, HessianFreeOptions, HistoryEntry};
-use trust_region::solver::interior::{Interior, InteriorOptions, LinearSolver, StepRule, SystemIterationInfo};
+use trust_region::solver::interior::{
+    Interior, InteriorOptions, LinearSolver, StepRule, SystemIterationInfo, SystemReport,
+};
 use trust_region::subproblem::{
     Cauchy, DiagonalPreconditioner, Dogleg, Gltr, LevenbergMarquardt, LimitedMemoryExact, MoreSorensen, Steihaug,
     StepSolverFor,
@@ -19,7 +21,7 @@ use trust_region::{
     Bounds, DenseHessian, DenseJacobian, HessianProduct, IterationInfo, Objective, Residuals, Scaling, SparseJacobian,
     TrustRegion,
 };
-use trust_region::{DenseStore, SparseStore};
+use trust_region::{DenseStore, SetupError, SparseStore};
 
 mod counting_alloc;
 use counting_alloc::allocations;
@@ -295,15 +297,15 @@ enum JacobianPath {
     SparseFd,
 }
 
-/// Runs the interior loop and returns (iterations observed, allocations between the first and
-/// the last observer call).
-fn count_interior(
-    p: &BroydenTri,
-    b: &Bounds,
-    x0: &[f64],
+/// The interior solver with an observer that reads the allocation counter.
+type Counting<'a> = Interior<&'a mut dyn FnMut(&SystemIterationInfo, &[f64]) -> ControlFlow<()>>;
+
+/// Runs `solve` on the interior solver with `options` and returns (iterations observed,
+/// allocations between the first and the last observer call, the report).
+fn count_allocations(
     options: InteriorOptions,
-    path: JacobianPath,
-) -> (usize, usize) {
+    solve: impl FnOnce(&mut Counting<'_>) -> Result<SystemReport, SetupError>,
+) -> (usize, usize, SystemReport) {
     let mut first = None;
     let mut last = 0;
     let mut calls = 0;
@@ -314,18 +316,31 @@ fn count_interior(
         calls += 1;
         ControlFlow::Continue(())
     };
-    let mut solver = Interior::new(options).with_observer(&mut observer);
-    let report = match path {
+    let mut solver: Counting<'_> = Interior::new(options).with_observer(&mut observer);
+    let report = solve(&mut solver).expect("valid setup");
+    drop(solver);
+    (calls, last - first.unwrap_or(0), report)
+}
+
+/// Runs the interior loop and returns (iterations observed, allocations between the first and
+/// the last observer call).
+fn count_interior(
+    p: &BroydenTri,
+    b: &Bounds,
+    x0: &[f64],
+    options: InteriorOptions,
+    path: JacobianPath,
+) -> (usize, usize) {
+    let (calls, allocs, report) = count_allocations(options, |solver| match path {
         JacobianPath::Dense => solver.solve_dense(p, b, x0),
         JacobianPath::Sparse => solver.solve(SparseStore::user(p).unwrap(), b, x0),
         JacobianPath::DenseFd => solver.solve(DenseStore::finite_differences(p, b, DEFAULT_REL_STEP), b, x0),
         JacobianPath::SparseFd => {
             solver.solve(SparseStore::finite_differences(p, b, p.jacobian_pattern(), DEFAULT_REL_STEP).unwrap(), b, x0)
         }
-    }
-    .expect("valid setup");
+    });
     assert!(report.converged(), "{path:?}: {}", report.termination);
-    (calls, last - first.unwrap_or(0))
+    (calls, allocs)
 }
 
 /// The interior loop (dense and sparse user Jacobians, dense and sparse finite differences,
@@ -401,20 +416,9 @@ fn no_allocation_inside_the_rectangular_interior_loop() {
         options.step_rule = step_rule;
         options.linear_solver = linear_solver;
         options.loss = loss;
-        let mut first = None;
-        let mut last = 0;
-        let mut calls = 0;
-        let mut observer = |_: &SystemIterationInfo, _: &[f64]| {
-            let a = allocations();
-            first.get_or_insert(a);
-            last = a;
-            calls += 1;
-            ControlFlow::Continue(())
-        };
-        let report = Interior::new(options).with_observer(&mut observer).solve_dense(&p, &b, &x0).unwrap();
+        let (calls, allocs, report) = count_allocations(options, |solver| solver.solve_dense(&p, &b, &x0));
         let label = format!("rectangular {} {linear_solver:?} {}", step_rule.name(), loss.name());
         assert!(report.converged(), "{label}: {}", report.termination);
-        let allocs = last - first.unwrap_or(0);
         assert!(calls >= 3, "{label}: only {calls} iterations");
         assert_eq!(allocs, 0, "{label}: {allocs} allocations over {calls} iterations");
     }

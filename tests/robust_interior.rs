@@ -3,16 +3,14 @@
 //! the Gauss-Newton trust region; with a bound cutting off the robust minimizer it agrees with
 //! the projected Newton trust region on the same robust cost and finds the active bound;
 //! dense QR, sparse normal equations and LSMR agree; the reported gradient is the robust
-//! cost's (finite differences); every iterate stays strictly inside (proptest).
-
-use std::ops::ControlFlow;
+//! cost's (finite differences). That every iterate stays strictly inside with a loss is part
+//! of the proptest of `tests/least_squares_box.rs`.
 
 use faer::sparse::{Pair, SymbolicSparseColMat};
 use faer::MatMut;
-use proptest::prelude::*;
 use trust_region::model::{Correction, Loss};
 use trust_region::solver::bounded::ProjectedNewton;
-use trust_region::solver::interior::{Interior, InteriorOptions, LinearSolver, StepRule, SystemIterationInfo};
+use trust_region::solver::interior::{Interior, InteriorOptions, LinearSolver, StepRule};
 use trust_region::subproblem::LevenbergMarquardt;
 use trust_region::{Bounds, DenseJacobian, GaussNewton, Residuals, SparseJacobian, SparseStore, TrustRegion};
 
@@ -209,50 +207,4 @@ fn invalid_loss_scale_is_a_setup_error() {
     let o = options(Loss::Cauchy { scale: 0.0 }, Correction::Triggs, StepRule::Dogleg);
     let err = Interior::new(o).solve_dense(&Decay, &b, &X0).unwrap_err();
     assert!(matches!(err, trust_region::SetupError::InvalidOption { .. }), "{err}");
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
-
-    /// With a robust loss every iterate of a bounded run lies strictly inside the box, the
-    /// robust cost never increases on accepted steps, and the run ends converged or with a
-    /// typed failure, for random boxes, starts, losses, rules and linear solvers.
-    #[test]
-    fn robust_iterates_stay_strictly_inside(
-        lo in prop::collection::vec(-2.0f64..-0.01, 3),
-        hi in prop::collection::vec(0.01f64..4.0, 3),
-        t0 in prop::collection::vec(0.01f64..0.99, 3),
-        loss in 0usize..4,
-        rule in 0usize..2,
-        lsmr in any::<bool>(),
-    ) {
-        let b = Bounds::new(lo.clone(), hi.clone()).unwrap();
-        let x0: Vec<f64> = (0..3).map(|i| lo[i] + t0[i] * (hi[i] - lo[i])).collect();
-        let mut o = options(LOSSES[loss], Correction::Triggs, [StepRule::Dogleg, StepRule::ConstrainedDogleg][rule]);
-        o.linear_solver = if lsmr { LinearSolver::Lsmr } else { LinearSolver::Direct };
-        let mut xs: Vec<Vec<f64>> = Vec::new();
-        let mut merits: Vec<(bool, f64)> = Vec::new();
-        let mut observer = |info: &SystemIterationInfo, x: &[f64]| {
-            xs.push(x.to_vec());
-            merits.push((info.accepted, info.merit));
-            ControlFlow::Continue(())
-        };
-        let r = Interior::new(o).with_observer(&mut observer).solve_dense(&Decay, &b, &x0).unwrap();
-        for x in &xs {
-            prop_assert!(b.strictly_contains(x), "{x:?} not strictly inside {b:?}");
-        }
-        prop_assert!(b.strictly_contains(&r.x));
-        let mut last = f64::INFINITY;
-        for &(accepted, merit) in &merits {
-            if accepted {
-                prop_assert!(merit <= last, "cost increased: {merit} > {last}");
-                last = merit;
-            }
-        }
-        let name = r.termination.name();
-        prop_assert!(
-            ["stationary", "root", "no_progress", "radius_too_small", "max_iterations"].contains(&name),
-            "{}", r.termination
-        );
-    }
 }
