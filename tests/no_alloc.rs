@@ -318,7 +318,6 @@ fn count_allocations(
     };
     let mut solver: Counting<'_> = Interior::new(options).with_observer(&mut observer);
     let report = solve(&mut solver).expect("valid setup");
-    drop(solver);
     (calls, last - first.unwrap_or(0), report)
 }
 
