@@ -156,4 +156,4 @@ pub use solver::scaled_interior::{ScaledInterior, ScaledInteriorOptions};
 pub use solver::{TrustRegion, TrustRegionOptions};
 pub use step::{Evaluations, Needs, StepInfo, StepStatus};
 pub use termination::{LimitReached, Limits, Termination, TerminationClass, Tolerances};
-pub use uncertainty::{Uncertainty, UncertaintyError, UncertaintyOptions};
+pub use uncertainty::{SparseUncertainty, Uncertainty, UncertaintyError, UncertaintyOptions};

@@ -38,6 +38,57 @@
 //! formula ignores the bound, so the free parameters' errors are themselves only indicative
 //! near an active bound.
 //!
+//! # Sparse Jacobians
+//!
+//! [`estimate_sparse`] (or [`SparseUncertainty::new`], [`SparseUncertainty::at`] for a
+//! [`SparseJacobian`](crate::problem::SparseJacobian) problem) takes the Jacobian as a faer
+//! `SparseColMatRef`. A column-pivoted QR would destroy sparsity, so the equilibrated free
+//! columns are factorized as $A P = Q R$ with $A = J_F D^{-1}$ and $P$ a fill-reducing column
+//! ordering (COLAMD), by faer's supernodal sparse Householder QR; $Q$ is discarded and
+//! $J^\top J$ is never formed (the conditioning is that of $J$, not its square). Then
+//!
+//! $$ (J_F^\top J_F)^{-1} = D^{-1} P \, (R^\top R)^{-1} P^\top D^{-1}, $$
+//!
+//! and the entries of $Z = (R^\top R)^{-1}$ on the sparsity pattern of $R$ (its diagonal
+//! included, so every standard error) come from the Golub-Plemmons recurrence, processed from
+//! the last column backwards: with $S_j$ the rows $i > j$ where $r_{ji} \ne 0$,
+//!
+//! $$ z_{kj} = -\frac{1}{r_{jj}} \sum_{i \in S_j} z_{ki} r_{ji} \ (k \in S_j), \qquad
+//!    z_{jj} = \frac{1}{r_{jj}} \Big( \frac{1}{r_{jj}} - \sum_{i \in S_j} r_{ji} z_{ij} \Big), $$
+//!
+//! at about the cost of the factorization itself (Golub & Plemmons 1980; Bjorck 1996, sec. 2.7
+//! for the covariance from $R$ and sec. 6.7 for the sparse case). A covariance entry off the
+//! pattern of $R$ costs two sparse triangular solves ([`SparseUncertainty::covariance`],
+//! [`SparseUncertainty::covariance_entries`]); the full dense covariance is built only on
+//! request and for $n \le$ [`SparseUncertainty::MAX_DENSE_DIM`]
+//! ([`SparseUncertainty::covariance_matrix`], [`SparseUncertainty::to_dense`]). The cost and
+//! memory are those of the sparse QR: modest for banded or grid-like Jacobians, prohibitive
+//! for Jacobians whose `R` fills in (random sparsity at large $n$ gives a nearly dense $R$).
+//!
+//! **Rank.** Without column pivoting the diagonal of $R$ does not reveal the rank reliably,
+//! so the sparse path applies two tests to the equilibrated $A$ (unit column norms) with the
+//! same tolerance $\tau$ as the dense path, and returns
+//! [`UncertaintyError::RankDeficient`] if either fails:
+//!
+//! 1. some $|r_{kk}| \le \tau \max_k |r_{kk}|$;
+//! 2. some $z_{kk} \ge \tau^{-2}$ (or a non-finite $z_{kk}$).
+//!
+//! Since $\sigma_{\min}(R) \le \min_k |r_{kk}|$ and $\sigma_{\max}(R) \ge \max_k |r_{kk}|$
+//! (the diagonal of a triangular matrix holds its eigenvalues), and $\sigma_{\max}(A) \ge 1$,
+//! $\sigma_{\min}(A)^{-2} = \lambda_{\max}(Z) \ge \max_k z_{kk}$: **either test failing proves
+//! $\kappa_2(A) \ge 1/\tau$** (a tiny $r_{kk}$ is sufficient evidence of deficiency). Conversely,
+//! when both pass, $\sigma_{\max}(A) \le \|A\|_F = \sqrt{n_{\text{free}}}$ and
+//! $\sigma_{\min}(A)^{-2} \le \operatorname{tr} Z < n_{\text{free}} \tau^{-2}$ give
+//! **$\kappa_2(A) < n_{\text{free}} / \tau$**. Test 1 alone would not give that bound: a triangular
+//! $R$ can have every $|r_{kk}|$ large and still be nearly singular (the Kahan matrix); test 2
+//! catches it. Matrices with $1/\tau \le \kappa_2(A) < n_{\text{free}}/\tau$ may pass or fail.
+//! These statements hold for the computed $R$, the exact factor of a matrix within a few
+//! $\varepsilon \|A\|$ of $A$ (Householder QR is backward stable). The `rank` in the error is
+//! only an estimate: the count of $|r_{kk}| > \tau \max_k |r_{kk}|$ (at most
+//! $n_{\text{free}} - 1$ when test 2 fails). [`SparseUncertainty::condition_bounds`] returns
+//! the two-sided bounds on $\kappa_2(A)$ these quantities give. The dense path's pivoted QR
+//! can disagree with these tests only for Jacobians near the threshold.
+//!
 //! # References
 //!
 //! 1. D. M. Bates, D. G. Watts, *Nonlinear Regression Analysis and Its Applications*, Wiley
@@ -45,12 +96,20 @@
 //! 2. G. A. F. Seber, C. J. Wild, *Nonlinear Regression*, Wiley (1989), sec. 2.1.
 //! 3. G. H. Golub, C. F. Van Loan, *Matrix Computations*, 4th ed., Johns Hopkins (2013),
 //!    sec. 5.4.2 (QR with column pivoting and rank).
+//! 4. A. Bjorck, *Numerical Methods for Least Squares Problems*, SIAM (1996), sec. 2.7 and 6.7.
+//! 5. G. H. Golub, R. J. Plemmons, Large-scale geodetic least-squares adjustment by dissection
+//!    and orthogonal decomposition, *Linear Algebra Appl.* 34 (1980) 3-28.
+//! 6. T. A. Davis, J. R. Gilbert, S. I. Larimore, E. G. Ng, A column approximate minimum
+//!    degree ordering algorithm, *ACM Trans. Math. Software* 30 (2004) 353-376 (COLAMD).
 
 use faer::{Mat, MatRef};
 use thiserror::Error;
 
 use crate::linalg::pivoted_qr::{PivotedQr, QrInputError};
 use crate::problem::DenseJacobian;
+
+mod sparse;
+pub use sparse::{estimate_sparse, SparseUncertainty};
 
 /// Why the uncertainty of a fit could not be computed.
 #[derive(Clone, Debug, Error, PartialEq)]
@@ -89,13 +148,37 @@ pub enum UncertaintyError {
     /// The Jacobian of the free parameters does not have full column rank.
     #[error("rank-deficient Jacobian: numerical rank {rank} < {free} free parameters (rank tolerance {tolerance:e})")]
     RankDeficient {
-        /// Numerical rank found by the pivoted QR.
+        /// Numerical rank: found by the pivoted QR on the dense path ([`estimate`]); on the
+        /// sparse path ([`estimate_sparse`]) an estimate, the number of diagonal entries of `R`
+        /// above the tolerance (at most `free - 1`; see the [module docs](self#sparse-jacobians)).
         rank: usize,
         /// Number of free parameters (the rank needed).
         free: usize,
         /// The relative tolerance used.
         tolerance: f64,
     },
+    /// A parameter index passed to a covariance query is out of range.
+    #[error("parameter index {index} out of range for {dim} parameters")]
+    IndexOutOfRange {
+        /// The index passed.
+        index: usize,
+        /// Number of parameters `n`.
+        dim: usize,
+    },
+    /// A dense `n x n` covariance matrix was requested for more parameters than
+    /// [`SparseUncertainty::MAX_DENSE_DIM`] (query entries with
+    /// [`SparseUncertainty::covariance_entries`] instead).
+    #[error("a dense covariance of {dim} x {dim} entries was requested; the limit is {max} parameters")]
+    TooLarge {
+        /// Number of parameters `n`.
+        dim: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// faer's fill-reducing ordering or symbolic analysis of the sparse QR failed (out of
+    /// memory or index overflow).
+    #[error("the sparse QR factorization could not be set up (out of memory or index overflow)")]
+    Factorization,
     /// An option is out of its admissible range.
     #[error("invalid option {name} = {value}: {reason}")]
     InvalidOption {
@@ -108,12 +191,13 @@ pub enum UncertaintyError {
     },
 }
 
-/// Options of [`estimate`].
+/// Options of [`estimate`] and [`estimate_sparse`].
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UncertaintyOptions {
     /// Relative rank tolerance $\tau$: the column-equilibrated Jacobian is rank deficient when
-    /// some $|R_{kk}| \le \tau |R_{00}|$ in its column-pivoted QR. `None` (the default) uses
+    /// some $|R_{kk}| \le \tau |R_{00}|$ in its column-pivoted QR (the sparse path's two tests
+    /// are in the [module docs](self#sparse-jacobians)). `None` (the default) uses
     /// $\max(m, n)\,\varepsilon$ (the usual numerical-rank threshold, Golub & Van Loan sec.
     /// 5.4.2). Must be finite and in `[0, 1)` when given.
     pub rank_tolerance: Option<f64>,
@@ -195,28 +279,7 @@ pub fn estimate(
     options: &UncertaintyOptions,
 ) -> Result<Uncertainty, UncertaintyError> {
     let (m, n) = (jacobian.nrows(), jacobian.ncols());
-    if residuals.len() != m {
-        return Err(UncertaintyError::DimensionMismatch { what: "residuals", expected: m, found: residuals.len() });
-    }
-    let active: Vec<bool> = match active {
-        Some(a) if a.len() != n => {
-            return Err(UncertaintyError::DimensionMismatch { what: "active", expected: n, found: a.len() })
-        }
-        Some(a) => a.to_vec(),
-        None => vec![false; n],
-    };
-    if let Some(t) = options.rank_tolerance {
-        if !(t.is_finite() && (0.0..1.0).contains(&t)) {
-            return Err(UncertaintyError::InvalidOption {
-                name: "rank_tolerance",
-                value: t,
-                reason: "must be finite and in [0, 1)",
-            });
-        }
-    }
-    if let Some(row) = residuals.iter().position(|v| !v.is_finite()) {
-        return Err(UncertaintyError::NonFinite { what: "residuals", row, col: 0 });
-    }
+    let (active, tolerance) = check_call(m, n, residuals, active, options)?;
     let free: Vec<usize> = (0..n).filter(|&j| !active[j]).collect();
     let nf = free.len();
     for &j in &free {
@@ -228,21 +291,7 @@ pub fn estimate(
         return Err(UncertaintyError::NoDegreesOfFreedom { residuals: m, free: nf });
     }
     let dof = m - nf;
-    // rss = sum r_i^2, scaled so that huge residuals do not overflow in the squares.
-    let big = residuals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    let rss = if big == 0.0 {
-        0.0
-    } else {
-        let ss: f64 = residuals.iter().map(|v| (v / big) * (v / big)).sum();
-        big * big * ss
-    };
-    let residual_std = if big == 0.0 {
-        0.0
-    } else {
-        let ss: f64 = residuals.iter().map(|v| (v / big) * (v / big)).sum();
-        big * (ss / dof as f64).sqrt()
-    };
-    let tolerance = options.rank_tolerance.unwrap_or(m.max(n) as f64 * f64::EPSILON);
+    let (rss, residual_std) = residual_summary(residuals, dof);
 
     // Free columns, equilibrated to unit norm: J_F = A D with A's columns of norm 1.
     let mut d = vec![1.0; nf];
@@ -295,6 +344,52 @@ pub fn estimate(
     }
     let std_errors = (0..n).map(|j| if active[j] { None } else { Some(covariance[(j, j)].max(0.0).sqrt()) }).collect();
     Ok(Uncertainty { residual_count: m, dof, rss, residual_std, active, covariance, std_errors })
+}
+
+/// The checks shared by the dense and sparse paths, before any work: the sizes of the
+/// residuals and of `active`, the tolerance, finite residuals. Returns the active flags and the
+/// rank tolerance.
+fn check_call(
+    m: usize,
+    n: usize,
+    residuals: &[f64],
+    active: Option<&[bool]>,
+    options: &UncertaintyOptions,
+) -> Result<(Vec<bool>, f64), UncertaintyError> {
+    if residuals.len() != m {
+        return Err(UncertaintyError::DimensionMismatch { what: "residuals", expected: m, found: residuals.len() });
+    }
+    let active: Vec<bool> = match active {
+        Some(a) if a.len() != n => {
+            return Err(UncertaintyError::DimensionMismatch { what: "active", expected: n, found: a.len() })
+        }
+        Some(a) => a.to_vec(),
+        None => vec![false; n],
+    };
+    if let Some(t) = options.rank_tolerance {
+        if !(t.is_finite() && (0.0..1.0).contains(&t)) {
+            return Err(UncertaintyError::InvalidOption {
+                name: "rank_tolerance",
+                value: t,
+                reason: "must be finite and in [0, 1)",
+            });
+        }
+    }
+    if let Some(row) = residuals.iter().position(|v| !v.is_finite()) {
+        return Err(UncertaintyError::NonFinite { what: "residuals", row, col: 0 });
+    }
+    Ok((active, options.rank_tolerance.unwrap_or(m.max(n) as f64 * f64::EPSILON)))
+}
+
+/// `(rss, s)`: `rss = sum r_i^2` and `s = sqrt(rss / dof)`, scaled by the largest residual so
+/// that huge residuals do not overflow in the squares.
+fn residual_summary(residuals: &[f64], dof: usize) -> (f64, f64) {
+    let big = residuals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    if big == 0.0 {
+        return (0.0, 0.0);
+    }
+    let ss: f64 = residuals.iter().map(|v| (v / big) * (v / big)).sum();
+    (big * big * ss, big * (ss / dof as f64).sqrt())
 }
 
 /// The numerical rank of the free columns of `jacobian` with the zero column `zero` (an index

@@ -14,6 +14,7 @@ pub mod pivoted_qr;
 pub mod small_eigen;
 pub mod sparse;
 pub mod sparse_cholesky;
+pub mod sparse_qr;
 pub mod tridiagonal;
 
 pub use dense::DenseCholesky;
