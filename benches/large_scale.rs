@@ -403,7 +403,7 @@ fn argmin_solve(p: &Timed, x0: &[f64], max_iters: Option<usize>) -> (Option<usiz
 fn our_options() -> TrustRegionOptions {
     {
         let mut o = TrustRegionOptions::default();
-        o.tolerances = Tolerances { gtol: GTOL, grtol: 0.0, ftol: 0.0, xtol: 0.0 };
+        o.tolerances = Tolerances { gtol: GTOL, grtol: 0.0, gtol_cosine: 0.0, ftol: 0.0, xtol: 0.0 };
         o.limits.max_iterations = MAX_ITERATIONS;
         o.limits.max_time = Some(max_time());
         o

@@ -108,6 +108,15 @@ pub enum GrowFrom {
 pub struct RadiusOptions {
     /// Initial radius `Delta_0`. Default `None`, meaning `1` (see [`RadiusOptions::initial_radius`]).
     pub initial: Option<f64>,
+    /// MINPACK's `factor` (More, Garbow & Hillstrom 1980, `lmder`): when set, the initial
+    /// radius is `factor ||x0||` measured in the step solver's norm at the start point
+    /// ([`crate::subproblem::StepSolver::region_norm`]: `||D x0||` with the column scaling
+    /// `D` of [`crate::subproblem::LevenbergMarquardt`], `||x0||` for the Euclidean solvers),
+    /// or `factor` itself when that norm is 0, capped by `max_radius`; it replaces `initial`.
+    /// MINPACK recommends `factor` in `[0.1, 100]`, default 100. Read by the Newton /
+    /// Gauss-Newton loop ([`crate::TrustRegion`]) only. Must be positive and finite. Default
+    /// `None` (off: `initial` decides).
+    pub initial_factor: Option<f64>,
     /// Largest radius. Default `f64::INFINITY` (no cap that ignores the problem's scale).
     pub max_radius: f64,
     /// Smallest radius before the run ends with a "radius too small" termination. Default
@@ -155,6 +164,7 @@ impl Default for RadiusOptions {
     fn default() -> Self {
         Self {
             initial: None,
+            initial_factor: None,
             max_radius: f64::INFINITY,
             min_radius: None,
             accept: 1e-4,
@@ -200,9 +210,8 @@ impl RadiusOptions {
     /// 10 ||Dp||)`, its usual factor; it uses down to 0.1 after an increase of `f`); when
     /// `rho > 0.75`, `radius <- max(radius, 2 ||Dp||)` wherever the step ends (MINPACK sets
     /// `2 ||Dp||` also after a Gauss-Newton step with `rho < 0.75`, and can shrink there).
-    /// The initial radius stays absolute (MINPACK: `100 ||D x0||`, which depends on the
-    /// start and the scaling the loop does not see): set `initial` to the scale of your
-    /// problem.
+    /// The initial radius stays absolute by default (`initial`, 1); MINPACK's
+    /// `factor ||D x0||` (its default factor 100) is [`RadiusOptions::initial_factor`].
     pub fn levenberg_marquardt() -> Self {
         Self { shrink: 0.5, shrink_step: Some(5.0), grow_off_boundary: true, ..Self::default() }
     }
@@ -230,6 +239,11 @@ impl RadiusOptions {
         if let Some(r) = self.initial {
             if !(r > 0.0 && r.is_finite()) {
                 return bad("initial_radius", r, "must be positive and finite");
+            }
+        }
+        if let Some(f) = self.initial_factor {
+            if !(f > 0.0 && f.is_finite()) {
+                return bad("initial_factor", f, "must be positive and finite");
             }
         }
         if self.max_radius.is_nan() || self.max_radius <= 0.0 {

@@ -43,6 +43,16 @@ pub enum Termination {
         /// The relative tolerance.
         grtol: f64,
     },
+    /// MINPACK's scale-free gradient test (a least-squares model only):
+    /// `max_j |(J'r)_j| / (||J e_j|| ||r||) <= gtol_cosine`, the largest cosine of the angle
+    /// between the residual vector and a column of the Jacobian (More, Garbow & Hillstrom 1980,
+    /// `lmder`'s `gtol`; [`Tolerances::gtol_cosine`]).
+    GradientCosineTolerance {
+        /// Final `max_j |(J'r)_j| / (||J e_j|| ||r||)` (0 when `r = 0`).
+        cosine: f64,
+        /// The tolerance.
+        gtol_cosine: f64,
+    },
     /// An accepted step changed `f` by at most `ftol * |f|`.
     FunctionTolerance {
         /// `f_old - f_new` of the last accepted step.
@@ -121,6 +131,7 @@ impl Termination {
         match self {
             GradientTolerance { .. }
             | RelativeGradientTolerance { .. }
+            | GradientCosineTolerance { .. }
             | FunctionTolerance { .. }
             | StepTolerance { .. }
             | RoundOffLimit { .. } => TerminationClass::Converged,
@@ -144,6 +155,7 @@ impl Termination {
         match self {
             GradientTolerance { .. } => "gradient_tolerance",
             RelativeGradientTolerance { .. } => "relative_gradient_tolerance",
+            GradientCosineTolerance { .. } => "gradient_cosine_tolerance",
             FunctionTolerance { .. } => "function_tolerance",
             StepTolerance { .. } => "step_tolerance",
             RoundOffLimit { .. } => "round_off_limit",
@@ -168,6 +180,12 @@ impl fmt::Display for Termination {
             }
             RelativeGradientTolerance { grad_inf, grad0_inf, grtol } => {
                 write!(f, "converged: ||g||_inf = {grad_inf:.3e} <= {grtol:.1e} * ||g0||_inf = {grad0_inf:.3e}")
+            }
+            GradientCosineTolerance { cosine, gtol_cosine } => {
+                write!(
+                    f,
+                    "converged: max_j |(J'r)_j| / (||J e_j|| ||r||) = {cosine:.3e} <= gtol_cosine = {gtol_cosine:.1e}"
+                )
             }
             FunctionTolerance { actual_reduction, ftol } => {
                 write!(f, "converged: f changed by {actual_reduction:.3e}, relative tolerance {ftol:.1e}")
@@ -272,13 +290,17 @@ impl From<LimitReached> for Termination {
 
 /// Stopping tolerances of the Newton / Gauss-Newton loop.
 ///
-/// MINPACK's `lmder` tolerances, for users coming from it (More 1978; the table in
-/// [`crate::subproblem::levenberg_marquardt`]): its `ftol` asks both the actual and the
-/// predicted relative reduction of `||r||^2` to be below `ftol` (ours: `ftol` on the actual
-/// reduction of an accepted step, relative to `f`); its `xtol` bounds the radius relative to
-/// `||D x||` (ours: `xtol` on the step, relative to `||x||_inf`); its `gtol` bounds the cosine
-/// `max_j |J_j'r| / (||J_j|| ||r||)` (ours: `gtol` is absolute on `||J'r||_inf`, `grtol`
-/// relative to the start).
+/// MINPACK's `lmder` tolerances, for users coming from it (More 1978; More, Garbow &
+/// Hillstrom 1980; the table in [`crate::subproblem::levenberg_marquardt`]): its `ftol` asks
+/// both the actual and the predicted relative reduction of `||r||^2` to be below `ftol` (ours:
+/// `ftol` on the actual reduction of an accepted step, relative to `f`); its `xtol` bounds the
+/// radius relative to `||D x||` (ours: `xtol` on the step, relative to `||x||_inf`); its `gtol`
+/// bounds the cosine `max_j |(J'r)_j| / (||J e_j|| ||r||)`: that is ours `gtol_cosine` (for
+/// least-squares models), while our `gtol` is absolute on `||g||_inf` and `grtol` relative to
+/// the start.
+///
+/// The gradient tests (`gtol`, `grtol`, `gtol_cosine`) are checked at the start point and
+/// after every accepted step, in this order; `ftol` and `xtol` after every accepted step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tolerances {
     /// Absolute gradient tolerance: converged when `||g||_inf <= gtol`. Default `1e-6`.
@@ -286,6 +308,24 @@ pub struct Tolerances {
     /// Relative gradient tolerance: converged when `||g||_inf <= grtol ||g0||_inf`.
     /// Default `0` (off).
     pub grtol: f64,
+    /// MINPACK's scale-free gradient tolerance (`lmder`'s `gtol`, More, Garbow & Hillstrom
+    /// 1980, sec. 2): converged ([`Termination::GradientCosineTolerance`]) when
+    ///
+    /// `max_j |(J'r)_j| / (||J e_j|| ||r||) <= gtol_cosine`,
+    ///
+    /// the largest cosine of the angle between the residuals `r` and a column `J e_j` of the
+    /// Jacobian at the current point (columns with `||J e_j|| = 0` are skipped, and `r = 0`
+    /// gives 0, as in MINPACK). The cosine does not change when the residuals or a variable
+    /// are rescaled, and it does not depend on the start, unlike `gtol` and `grtol`. It is 0
+    /// at a stationary point, and at most 1 anywhere (Cauchy-Schwarz), so a value near the
+    /// rounding level (`1e-15`) asks for stationarity to working accuracy (MINPACK's `lmder1`
+    /// passes 0, leaving the test to round-off). With a robust loss it is computed from the corrected `J` and `r`
+    /// ([`crate::model::loss`]), whose product is the gradient.
+    /// Needs a model that exposes `J` and `r` ([`crate::model::Oracle::gradient_cosine`]: the
+    /// Gauss-Newton models, dense or sparse Jacobian): with any other model a positive value
+    /// is a [`crate::SetupError::InvalidOption`]. Costs one pass over `J` per accepted point
+    /// when on. Default `0` (off).
+    pub gtol_cosine: f64,
     /// Relative function-change tolerance: converged when an accepted step has
     /// `0 <= f_old - f_new <= ftol |f_new|`. Default `0` (off); `1e-15` stops once an accepted
     /// step changes `f` only in its last bits.
@@ -297,7 +337,7 @@ pub struct Tolerances {
 
 impl Default for Tolerances {
     fn default() -> Self {
-        Self { gtol: 1e-6, grtol: 0.0, ftol: 0.0, xtol: 0.0 }
+        Self { gtol: 1e-6, grtol: 0.0, gtol_cosine: 0.0, ftol: 0.0, xtol: 0.0 }
     }
 }
 
@@ -314,6 +354,7 @@ impl Tolerances {
         };
         nonneg("gtol", self.gtol)?;
         nonneg("grtol", self.grtol)?;
+        nonneg("gtol_cosine", self.gtol_cosine)?;
         nonneg("ftol", self.ftol)?;
         nonneg("xtol", self.xtol)?;
         Ok(())

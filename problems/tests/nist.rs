@@ -285,3 +285,28 @@ fn peers_obey_the_iteration_cap() {
     assert_eq!(basin.iterations, 5);
     assert!(trust_region_problems::nist::runner::fit(&p, NistSolver::LmCrate, &settings).is_err());
 }
+
+/// MGH10 (higher difficulty) from start 1 with `lm`: MINPACK's initial radius
+/// `factor ||D x0||` (factor 1, see `nist::runner`) reaches the certified solution to the bar,
+/// bit for bit the same on a second run. From the absolute initial radius 1 it stopped on
+/// the relative gradient test at RSS 3.9e9 after 36 iterations.
+#[test]
+fn mgh10_from_start_1_reaches_the_bar_with_lm() {
+    let settings = NistSettings::default();
+    let p = NistProblem::new(nist::dataset("MGH10").unwrap().unwrap(), 1).unwrap();
+    let r = run_one(&p, NistSolver::Lm, &settings);
+    assert!(
+        r.meets(6.0, 6.0, 4.0),
+        "{} after {} iterations, rss {:e}, LRE params {:.1}",
+        r.termination,
+        r.iterations,
+        r.rss,
+        r.lre_params_min
+    );
+    assert!(r.iterations < 1000, "{}", r.iterations);
+    let again = run_one(&p, NistSolver::Lm, &settings);
+    assert_eq!(
+        r.x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        again.x.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+}

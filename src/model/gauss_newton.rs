@@ -17,7 +17,7 @@ use super::{
     Oracle,
 };
 use crate::error::SetupError;
-use crate::linalg::all_finite;
+use crate::linalg::{all_finite, norm};
 use crate::problem::{DenseJacobian, Residuals, SparseJacobian};
 use crate::step::{Evaluations, Needs};
 
@@ -96,6 +96,8 @@ pub struct GaussNewton<'a, P: ?Sized, J> {
     correction: Correction,
     /// The correction's state (a nonlinear loss only).
     robust: Option<Robust>,
+    /// `||J~ e_j||` for [`Oracle::gradient_cosine`] (length n, set at the start).
+    column_norms: Vec<f64>,
 }
 
 /// The corrected residuals and row scales of a robust loss at the current point, and the
@@ -132,6 +134,7 @@ impl<'a, P: DenseJacobian + ?Sized> GaussNewton<'a, P, DenseStore<UserDense<'a, 
             loss: Loss::Linear,
             correction: Correction::default(),
             robust: None,
+            column_norms: Vec::new(),
         }
     }
 }
@@ -151,6 +154,7 @@ impl<'a, P: SparseJacobian + ?Sized> GaussNewton<'a, P, SparseStore<UserSparse<'
             loss: Loss::Linear,
             correction: Correction::default(),
             robust: None,
+            column_norms: Vec::new(),
         }
     }
 }
@@ -301,6 +305,7 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
         self.matrix_needed = matches!(needs, Needs::DenseMatrix | Needs::Matrix);
         self.jacobian_needed = needs == Needs::DenseJacobian;
         self.jtj = self.matrix_needed.then(|| Mat::zeros(n, n));
+        self.column_norms = vec![0.0; n];
         let dense = matches!(store.matrix(), JacobianRef::Dense(_));
         let copy_needed = dense && (self.matrix_needed || self.jacobian_needed);
         self.robust = (!self.loss.is_linear()).then(|| Robust {
@@ -358,11 +363,79 @@ impl<P: Residuals + ?Sized, J: JacobianStore> Oracle for GaussNewton<'_, P, J> {
     fn as_model(&mut self) -> &mut dyn Model {
         self
     }
+    /// `max_j |g_j| / (||J~ e_j|| ||r~||)` with `g = J~'r~` (the corrected `J~ = diag(b) J`
+    /// and `r~` of a robust loss, `J` and `r` without one): the column norms are computed
+    /// here (one pass over `J`, overflow-safe), only when the loop asks.
+    fn gradient_cosine(&mut self) -> Option<f64> {
+        let store = self.store.as_ref()?;
+        let (r, row_scale) = match self.robust.as_ref() {
+            None => (&self.pt.r[..], None),
+            Some(rb) => (&rb.r[..], Some(&rb.row_scale[..])),
+        };
+        let r_norm = norm(r);
+        if r_norm == 0.0 {
+            return Some(0.0);
+        }
+        if !r_norm.is_finite() {
+            return Some(f64::NAN);
+        }
+        column_norms(store.matrix(), row_scale, &mut self.column_norms);
+        let mut cosine = 0.0f64;
+        for (&gj, &cj) in self.pt.g.iter().zip(&self.column_norms) {
+            if cj == 0.0 {
+                continue;
+            }
+            let c = gj.abs() / cj / r_norm;
+            if c.is_nan() {
+                return Some(f64::NAN);
+            }
+            cosine = cosine.max(c);
+        }
+        Some(cosine)
+    }
 }
 
 impl<'a, P: DenseJacobian + ?Sized> DenseMatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
 impl<'a, P: DenseJacobian + ?Sized> MatrixModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
 impl<'a, P: DenseJacobian + ?Sized> DenseJacobianModel for GaussNewton<'a, P, DenseStore<UserDense<'a, P>>> {}
+
+/// `out_j <- ||diag(b) J e_j||` (`b = row_scale`, or no scaling), each norm scaled by the
+/// column's largest entry so that it neither overflows nor underflows.
+fn column_norms(jac: JacobianRef<'_>, row_scale: Option<&[f64]>, out: &mut [f64]) {
+    let weight = |i: usize| row_scale.map_or(1.0, |b| b[i]);
+    match jac {
+        JacobianRef::Dense(m) => {
+            for (j, o) in out.iter_mut().enumerate() {
+                let col = m.col(j);
+                *o = scaled_norm(|| col.iter().enumerate().map(|(i, v)| v * weight(i)));
+            }
+        }
+        JacobianRef::Sparse(s) => {
+            for (j, o) in out.iter_mut().enumerate() {
+                let rows = s.symbolic().row_idx_of_col_raw(j);
+                let vals = s.val_of_col(j);
+                *o = scaled_norm(|| rows.iter().zip(vals).map(|(&i, v)| v * weight(i)));
+            }
+        }
+    }
+}
+
+/// The 2-norm of the values `v()` yields, as `a sqrt(sum (v_i / a)^2)` with `a = max |v_i|`
+/// (two passes; NaN or an infinity is returned as is).
+fn scaled_norm<I: Iterator<Item = f64>>(v: impl Fn() -> I) -> f64 {
+    let mut amax = 0.0f64;
+    for x in v() {
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        amax = amax.max(x.abs());
+    }
+    if amax == 0.0 || !amax.is_finite() {
+        return amax;
+    }
+    // Division, not a reciprocal: 1 / amax overflows for a subnormal amax.
+    amax * v().map(|x| (x / amax) * (x / amax)).sum::<f64>().sqrt()
+}
 
 /// `-(Js)'(r + Js/2)` for `js = Js`.
 fn gauss_newton_reduction(js: &[f64], r: &[f64]) -> f64 {

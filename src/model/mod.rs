@@ -238,6 +238,18 @@ pub trait Oracle: Model {
     fn round_off_ends_run(&self) -> bool {
         true
     }
+    /// MINPACK's scale-free gradient measure at the current point, for least-squares models:
+    /// `max_j |(J'r)_j| / (||J e_j|| ||r||)`, the largest cosine of the angle between the
+    /// residuals and a column of the Jacobian (columns with `||J e_j|| = 0` skipped; 0 when
+    /// `r = 0`; NaN when a norm is not finite). What
+    /// [`Tolerances::gtol_cosine`](crate::termination::Tolerances::gtol_cosine) compares
+    /// (More, Garbow & Hillstrom 1980, `lmder`'s `gtol`). `None` (the default) for models
+    /// without residuals and a Jacobian; the loop then refuses a positive `gtol_cosine`.
+    /// [`GaussNewton`] computes it, dense or sparse, with the corrected `J` and `r` of a
+    /// robust loss.
+    fn gradient_cosine(&mut self) -> Option<f64> {
+        None
+    }
 }
 
 /// A model that holds `B` as a dense matrix ([`Model::dense_hessian`] returns it once the
@@ -322,6 +334,9 @@ impl<M: Oracle + ?Sized> Oracle for &mut M {
     }
     fn round_off_ends_run(&self) -> bool {
         (**self).round_off_ends_run()
+    }
+    fn gradient_cosine(&mut self) -> Option<f64> {
+        (**self).gradient_cosine()
     }
 }
 

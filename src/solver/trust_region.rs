@@ -360,7 +360,15 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
             prepared: false,
             x_inf_bound: norm_inf(x0),
         };
-        let at_start = gradient_test(&self.options.tolerances, grad_inf, grad_inf);
+        let tol = &self.options.tolerances;
+        if tol.gtol_cosine > 0.0 && oracle.gradient_cosine().is_none() {
+            return Err(SetupError::InvalidOption {
+                name: "gtol_cosine",
+                value: tol.gtol_cosine,
+                reason: "needs a least-squares model (residuals and a Jacobian: GaussNewton); use 0 (off) here",
+            });
+        }
+        let at_start = gradient_test(tol, grad_inf, grad_inf, oracle);
         Ok((state, at_start))
     }
 
@@ -380,6 +388,13 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
         if !state.prepared {
             self.step.prepare(oracle.as_model());
             state.prepared = true;
+            // MINPACK's initial radius `factor ||D x0||`, in the norm the step solver prepared
+            // at the start point.
+            if let (0, Some(factor)) = (state.iterations, ropts.initial_factor) {
+                let x0_norm = self.step.region_norm(&state.x).unwrap_or_else(|| crate::linalg::norm(&state.x));
+                let r = if x0_norm > 0.0 && x0_norm.is_finite() { factor * x0_norm } else { factor };
+                state.radius = r.min(ropts.max_radius);
+            }
         }
         state.iterations += 1;
         let LoopState { x, x_trial, s, radius, .. } = state;
@@ -491,7 +506,7 @@ impl<S: StepSolver, O: Observer<IterationInfo>> TrustRegion<S, O> {
                 break 'tests Some(Termination::RoundOffLimit { grad_inf, predicted_reduction: pred });
             }
             if accepted {
-                if let Some(t) = gradient_test(tol, grad_inf, state.grad0_inf) {
+                if let Some(t) = gradient_test(tol, grad_inf, state.grad0_inf, oracle) {
                     break 'tests Some(t);
                 }
                 if tol.ftol > 0.0 && ared >= 0.0 && ared <= tol.ftol * oracle.value().abs() {
@@ -611,12 +626,26 @@ impl LoopState {
     }
 }
 
-fn gradient_test(tol: &Tolerances, grad_inf: f64, grad0_inf: f64) -> Option<Termination> {
+/// The gradient tests of [`Tolerances`] at the current point, in order: `gtol`, `grtol`, then
+/// (asking the model, only when on) MINPACK's cosine `gtol_cosine`.
+fn gradient_test<M: Oracle + ?Sized>(
+    tol: &Tolerances,
+    grad_inf: f64,
+    grad0_inf: f64,
+    oracle: &mut M,
+) -> Option<Termination> {
     if grad_inf <= tol.gtol {
         return Some(Termination::GradientTolerance { grad_inf, gtol: tol.gtol });
     }
     if tol.grtol > 0.0 && grad_inf <= tol.grtol * grad0_inf {
         return Some(Termination::RelativeGradientTolerance { grad_inf, grad0_inf, grtol: tol.grtol });
+    }
+    if tol.gtol_cosine > 0.0 {
+        // `begin` refused a model without a cosine; NaN (a non-finite norm) never passes.
+        let cosine = oracle.gradient_cosine().unwrap_or(f64::NAN);
+        if cosine <= tol.gtol_cosine {
+            return Some(Termination::GradientCosineTolerance { cosine, gtol_cosine: tol.gtol_cosine });
+        }
     }
     None
 }

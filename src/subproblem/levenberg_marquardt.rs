@@ -88,10 +88,10 @@
 //! | accept when `ratio >= 1e-4` | `accept = 1e-4` (`ratio > 1e-4`) |
 //! | `ratio <= 1/4`: `Delta <- t min(Delta, 10 ||Dp||)`, `t` in `[0.1, 0.5]` (0.5 unless `f` rose) | `eta1 = 0.25`, `shrink = 0.5`, `shrink_step = 5` |
 //! | `ratio >= 3/4` or `lambda = 0`: `Delta <- 2 ||Dp||` | `eta2 = 0.75`, `grow = 2`, `grow_off_boundary`, from the step (never shrinks on success) |
-//! | initial `Delta = 100 ||D x0||` (`factor`) | `initial` (absolute, in the scaled norm) |
+//! | initial `Delta = factor ||D x0||` (`factor` 100) | `initial` (absolute, in the scaled norm, default 1), or `initial_factor` (`factor ||D x0||`, off by default) |
 //! | `ftol`: both `|ared|` and `pred` `<= ftol f` (relative), `ratio <= 2` | `ftol`: `0 <= ared <= ftol f` on an accepted step |
 //! | `xtol`: `Delta <= xtol ||D x||` | `xtol`: `||s||_inf <= xtol (xtol + ||x||_inf)` on an accepted step |
-//! | `gtol`: `max_j |J_j'r| / (||J_j|| ||r||) <= gtol` (cosine) | `gtol`: `||J'r||_inf <= gtol` (absolute); `grtol` relative to the start |
+//! | `gtol`: `max_j |J_j'r| / (||J_j|| ||r||) <= gtol` (cosine, `||J_j||` the column norms at the current point) | `gtol_cosine`: the same cosine, at the start and after every accepted step (off by default); `gtol`: `||J'r||_inf <= gtol` (absolute); `grtol` relative to the start |
 //!
 //! # References
 //!
@@ -511,6 +511,21 @@ impl StepSolver for LevenbergMarquardt {
             }
             w.gn_ysq = w.y.iter().map(|v| v * v).sum();
         }
+    }
+    fn region_norm(&self, v: &[f64]) -> Option<f64> {
+        if !self.available || v.len() != self.w.d.len() {
+            return None;
+        }
+        let mut amax = 0.0f64;
+        for (a, d) in v.iter().zip(&self.w.d) {
+            amax = amax.max((a * d).abs());
+        }
+        if amax == 0.0 || !amax.is_finite() {
+            return Some(amax);
+        }
+        // Scaled by the largest entry: `||D v||` neither overflows nor underflows.
+        let s: f64 = v.iter().zip(&self.w.d).map(|(a, d)| (a * d / amax) * (a * d / amax)).sum();
+        Some(amax * s.sqrt())
     }
     fn solve(&mut self, model: &mut dyn Model, radius: f64, step: &mut [f64]) -> StepInfo {
         if !self.available {

@@ -74,6 +74,13 @@ pub trait StepSolver {
     fn symbolic_analyses(&self) -> usize {
         0
     }
+    /// The norm the solver's trust region is measured in, applied to `v` (length `n`), at
+    /// the last prepared point: `None` (the default) for the Euclidean norm; the
+    /// Levenberg-Marquardt step gives `||D v||` with its column scaling `D`.
+    fn region_norm(&self, v: &[f64]) -> Option<f64> {
+        let _ = v;
+        None
+    }
 }
 
 impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
@@ -100,6 +107,9 @@ impl<S: StepSolver + ?Sized> StepSolver for Box<S> {
     }
     fn symbolic_analyses(&self) -> usize {
         (**self).symbolic_analyses()
+    }
+    fn region_norm(&self, v: &[f64]) -> Option<f64> {
+        (**self).region_norm(v)
     }
 }
 
@@ -206,6 +216,9 @@ impl<S: StepSolver> StepSolver for RuntimeChecked<S> {
     }
     fn symbolic_analyses(&self) -> usize {
         self.0.symbolic_analyses()
+    }
+    fn region_norm(&self, v: &[f64]) -> Option<f64> {
+        self.0.region_norm(v)
     }
 }
 

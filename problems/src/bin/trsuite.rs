@@ -96,6 +96,10 @@ struct RunArgs {
     /// NIST runs: relative gradient tolerance `||g|| <= grtol ||g0||`.
     #[arg(long, default_value_t = 1e-15)]
     nist_grtol: f64,
+    /// NIST runs: MINPACK's cosine gradient tolerance `max_j |(J'r)_j| / (||J e_j|| ||r||)`
+    /// (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    nist_gtol_cosine: f64,
     /// NIST runs: relative function-change tolerance of an accepted step.
     #[arg(long, default_value_t = 1e-15)]
     nist_ftol: f64,
@@ -440,6 +444,7 @@ fn nist_main(cli: &RunArgs, others_ran: bool) -> ExitCode {
     let settings = nr::NistSettings {
         max_time: Duration::from_secs_f64(cli.time_limit),
         grtol: cli.nist_grtol,
+        gtol_cosine: cli.nist_gtol_cosine,
         ftol: cli.nist_ftol,
         xtol: cli.nist_xtol,
         ..nr::NistSettings::default()
