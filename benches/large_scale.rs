@@ -60,7 +60,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 use faer::sparse::SymbolicSparseColMat;
 use trust_region::problem::{SparseHessian, SparseHessianApproximation};
 use trust_region::subproblem::{Gltr, IncompleteCholeskyPreconditioner, MoreSorensen, Steihaug, StepSolver};
-use trust_region::{HessianProduct, Objective, Report, Tolerances, TrustRegion, TrustRegionOptions};
+use trust_region::{HessianProduct, Objective, Report, TrustRegion, TrustRegionOptions};
 use trust_region_problems::SuiteProblem;
 
 #[path = "common/harness.rs"]
@@ -403,7 +403,8 @@ fn argmin_solve(p: &Timed, x0: &[f64], max_iters: Option<usize>) -> (Option<usiz
 fn our_options() -> TrustRegionOptions {
     {
         let mut o = TrustRegionOptions::default();
-        o.tolerances = Tolerances { gtol: GTOL, grtol: 0.0, gtol_cosine: 0.0, ftol: 0.0, xtol: 0.0 };
+        o.tolerances.gtol = GTOL;
+        (o.tolerances.grtol, o.tolerances.ftol, o.tolerances.xtol) = (0.0, 0.0, 0.0);
         o.limits.max_iterations = MAX_ITERATIONS;
         o.limits.max_time = Some(max_time());
         o

@@ -302,6 +302,7 @@ impl From<LimitReached> for Termination {
 /// The gradient tests (`gtol`, `grtol`, `gtol_cosine`) are checked at the start point and
 /// after every accepted step, in this order; `ftol` and `xtol` after every accepted step.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Tolerances {
     /// Absolute gradient tolerance: converged when `||g||_inf <= gtol`. Default `1e-6`.
     pub gtol: f64,
