@@ -294,6 +294,10 @@ fn peers_obey_the_iteration_cap() {
 fn mgh10_from_start_1_reaches_the_bar_with_lm() {
     let settings = NistSettings::default();
     let p = NistProblem::new(nist::dataset("MGH10").unwrap().unwrap(), 1).unwrap();
+    // gn-exact too, from the same initial radius rule (runner docs).
+    let r = run_one(&p, NistSolver::GnExact, &settings);
+    assert!(r.meets(6.0, 6.0, 4.0), "gn-exact: {} after {} iterations", r.termination, r.iterations);
+    assert!(r.iterations < 1000, "gn-exact: {}", r.iterations);
     let r = run_one(&p, NistSolver::Lm, &settings);
     assert!(
         r.meets(6.0, 6.0, 4.0),
